@@ -1,0 +1,275 @@
+//! `teledesk`: run the whole system locally (`serve`), and manage bots and webhooks on the local data
+//! directory or, with `--aws`, on the deployed stack.
+
+mod backend;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use teledesk_app::{bots, commands};
+
+#[derive(Parser)]
+#[command(
+    name = "teledesk",
+    version,
+    about = "Teledesk: Telegram support desk, API and webhooks"
+)]
+struct Cli {
+    /// Local data directory (embedded storage).
+    #[arg(
+        long,
+        global = true,
+        env = "TELEDESK_DATA_DIR",
+        default_value = "./.teledesk"
+    )]
+    data_dir: PathBuf,
+    /// Work on the deployed stack instead (TELEDESK_TABLE, TELEDESK_BUCKET, TELEDESK_*_QUEUE_URL).
+    #[arg(long, global = true, env = "TELEDESK_AWS")]
+    aws: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every function in one process on embedded storage.
+    Serve {
+        /// Address for the webhook, the API and /healthz.
+        #[arg(long, env = "TELEDESK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Public HTTPS base URL of this server: Telegram is told to call the webhook there
+        /// instead of being long-polled.
+        #[arg(long, env = "TELEDESK_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Register, list and remove bots.
+    Bots {
+        #[command(subcommand)]
+        command: BotsCommand,
+    },
+    /// Point Telegram at the webhook, inspect it, or remove it.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BotsCommand {
+    /// Register a bot by its token (checked with getMe; stored, never printed back).
+    Add {
+        /// The token from @BotFather; `-` reads it from standard input. Default: TELEGRAM_BOT_TOKEN.
+        #[arg(long)]
+        token: Option<String>,
+        /// Webhook secret to use (default: keep the bot's current one, or generate one).
+        #[arg(long, env = "TELEGRAM_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+    },
+    /// List registered bots.
+    List,
+    /// Remove a bot: its webhook requests are refused from then on.
+    Remove { bot_id: String },
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// setWebhook with the bot's secret and allowed updates, then setMyCommands.
+    Set {
+        bot_id: String,
+        /// Public base URL (e.g. the stack's ApiUrl); `/telegram/<bot_id>` is appended.
+        #[arg(long)]
+        url: String,
+    },
+    /// getWebhookInfo.
+    Info { bot_id: String },
+    /// deleteWebhook.
+    Delete {
+        bot_id: String,
+        /// Also drop the updates Telegram still holds.
+        #[arg(long)]
+        drop_pending: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { listen, public_url } => {
+            teledesk_app::logging::init_text();
+            if cli.aws {
+                bail!("`serve` runs on embedded storage; drop --aws");
+            }
+            let listen = listen
+                .parse()
+                .with_context(|| format!("--listen {listen} is not an address:port"))?;
+            serve::serve(serve::Options {
+                listen,
+                data_dir: cli.data_dir,
+                public_url,
+                token: std::env::var("TELEGRAM_BOT_TOKEN")
+                    .ok()
+                    .filter(|t| !t.trim().is_empty()),
+                webhook_secret: std::env::var("TELEGRAM_WEBHOOK_SECRET")
+                    .ok()
+                    .filter(|s| !s.is_empty()),
+            })
+            .await
+        }
+        Command::Bots { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            match command {
+                BotsCommand::Add { token, secret } => {
+                    let token = read_token(token)?;
+                    let bot = bots::register(&deps, &token, secret.as_deref()).await?;
+                    println!(
+                        "registered @{} (bot id {}); token and webhook secret stored, not shown",
+                        bot.username, bot.bot_id
+                    );
+                }
+                BotsCommand::List => {
+                    let list = bots::list(&deps).await?;
+                    if list.is_empty() {
+                        println!("no bots registered (add one with: teledesk bots add)");
+                    }
+                    for b in list {
+                        println!(
+                            "{}\t@{}\t{}",
+                            b.bot_id,
+                            b.username,
+                            if b.enabled { "enabled" } else { "disabled" }
+                        );
+                    }
+                }
+                BotsCommand::Remove { bot_id } => {
+                    bots::remove(&deps, &bot_id).await?;
+                    println!("removed bot {bot_id}");
+                }
+            }
+            Ok(())
+        }
+        Command::Webhook { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            let bot_of = |id: String| {
+                let deps = deps.clone();
+                async move {
+                    bots::get(&deps, &id)
+                        .await?
+                        .with_context(|| format!("no bot {id} is registered (teledesk bots list)"))
+                }
+            };
+            match command {
+                WebhookCommand::Set { bot_id, url } => {
+                    let bot = bot_of(bot_id).await?;
+                    let url = webhook_url(&url, &bot.bot_id)?;
+                    let tg = deps.telegram.connect(&bot.token);
+                    tg.set_webhook(&url, &bot.webhook_secret).await?;
+                    tg.set_my_commands(commands::COMMANDS).await?;
+                    println!(
+                        "webhook of @{} set to {url} (with secret token); commands registered",
+                        bot.username
+                    );
+                }
+                WebhookCommand::Info { bot_id } => {
+                    let bot = bot_of(bot_id).await?;
+                    let info = deps.telegram.connect(&bot.token).webhook_info().await?;
+                    println!(
+                        "url:              {}",
+                        if info.url.is_empty() {
+                            "(none: long polling)"
+                        } else {
+                            &info.url
+                        }
+                    );
+                    println!("pending updates:  {}", info.pending_update_count);
+                    if let Some(err) = info.last_error_message {
+                        println!(
+                            "last error:       {err} (at {})",
+                            info.last_error_date.unwrap_or_default()
+                        );
+                    }
+                }
+                WebhookCommand::Delete {
+                    bot_id,
+                    drop_pending,
+                } => {
+                    let bot = bot_of(bot_id).await?;
+                    deps.telegram
+                        .connect(&bot.token)
+                        .delete_webhook(drop_pending)
+                        .await?;
+                    println!("webhook of @{} deleted", bot.username);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn read_token(arg: Option<String>) -> anyhow::Result<String> {
+    let token = match arg.as_deref() {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_line(&mut s)
+                .context("cannot read the token from standard input")?;
+            s
+        }
+        Some(t) => t.to_owned(),
+        None => std::env::var("TELEGRAM_BOT_TOKEN")
+            .context("give --token, --token - (stdin), or set TELEGRAM_BOT_TOKEN")?,
+    };
+    Ok(token.trim().to_owned())
+}
+
+/// `https://host/base` → `https://host/base/telegram/<id>`; a URL already ending so is kept.
+fn webhook_url(base: &str, bot_id: &str) -> anyhow::Result<String> {
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        bail!("--url must be an http(s) URL, got {base}");
+    }
+    let base = base.trim_end_matches('/');
+    let suffix = format!("/telegram/{bot_id}");
+    Ok(if base.ends_with(&suffix) {
+        base.to_owned()
+    } else {
+        format!("{base}{suffix}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn webhook_urls() {
+        assert_eq!(
+            super::webhook_url("https://x.io/", "42").unwrap(),
+            "https://x.io/telegram/42"
+        );
+        assert_eq!(
+            super::webhook_url("https://x.io/telegram/42", "42").unwrap(),
+            "https://x.io/telegram/42"
+        );
+        assert!(super::webhook_url("x.io", "42").is_err());
+    }
+}

@@ -1,0 +1,94 @@
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use tokio::sync::Notify;
+
+const SCHEMA: &str = r#"
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS items (
+    pk TEXT NOT NULL,
+    sk TEXT NOT NULL,
+    gsi1pk TEXT,
+    gsi1sk TEXT,
+    expires_at INTEGER,
+    body TEXT NOT NULL,
+    PRIMARY KEY (pk, sk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
+CREATE TABLE IF NOT EXISTS queue_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL,
+    group_id TEXT,
+    body TEXT NOT NULL,
+    visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    sent_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, seq);
+CREATE TABLE IF NOT EXISTS queue_dedup (
+    queue TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (queue, dedup_id)
+) WITHOUT ROWID;
+"#;
+
+/// One SQLite connection per process, used from blocking tasks; other processes on the same file are
+/// kept consistent by SQLite's locking (busy timeout below).
+pub(crate) struct Db {
+    conn: Mutex<Connection>,
+    /// Wakes long-polling receivers of this process when a message is sent.
+    pub(crate) sent: Notify,
+}
+
+impl Db {
+    pub(crate) fn open(path: &Path) -> rusqlite::Result<Db> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Db {
+            conn: Mutex::new(conn),
+            sent: Notify::new(),
+        })
+    }
+
+    /// Runs `f` on the connection in a blocking task.
+    pub(crate) async fn run<T, E, F>(self: &Arc<Self>, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<String> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db
+                .conn
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| E::from(format!("embedded storage task failed: {e}")))?
+    }
+
+    pub(crate) async fn sweep_expired(self: &Arc<Self>) -> Result<usize, String> {
+        self.run(|conn| {
+            let now_s = teledesk_ports::now_secs();
+            let now_ms = teledesk_ports::now_millis();
+            let items = conn
+                .execute(
+                    "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+                    [now_s],
+                )
+                .map_err(|e| e.to_string())?;
+            let dedup = conn
+                .execute("DELETE FROM queue_dedup WHERE expires_at <= ?1", [now_ms])
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(items + dedup)
+        })
+        .await
+    }
+}

@@ -1,0 +1,150 @@
+//! SQS batch semantics, shared by the Lambdas (SqsEvent in, SqsBatchResponse out) and by `serve`'s
+//! in-process consumers, so that both behave alike:
+//! - each record is handled on its own; a failure is reported for that record only;
+//! - records of one FIFO group run in order, and after a failure the rest of that group fails too
+//!   (the queue hands them back in order); groups run concurrently;
+//! - a record that cannot be handled now is retried (after `retry_after` when Telegram asked for it);
+//!   a poison record fails every time and is parked in the dead-letter queue by the queue's redrive.
+
+use std::future::Future;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use teledesk_ports::queue::{Queue, Received};
+
+/// One queue message to handle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub message_id: String,
+    /// Absent only in tests: without it a retry delay cannot be set.
+    pub receipt: Option<String>,
+    pub group_id: Option<String>,
+    pub body: String,
+    pub receive_count: u32,
+}
+
+impl From<Received> for Record {
+    fn from(r: Received) -> Self {
+        Record {
+            message_id: r.message_id,
+            receipt: Some(r.receipt),
+            group_id: r.group_id,
+            body: r.body,
+            receive_count: r.receive_count,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Try again later: after `after` if given, else after the queue's visibility timeout.
+    Retry {
+        after: Option<Duration>,
+    },
+    /// Will never succeed: fail it until the redrive parks it in the dead-letter queue.
+    Poison(String),
+}
+
+/// Runs `handle` over a batch from `queue` and returns the message ids that failed.
+pub async fn run<F, Fut>(
+    queue: &dyn Queue,
+    queue_name: &str,
+    records: Vec<Record>,
+    handle: F,
+) -> Vec<String>
+where
+    F: Fn(Record) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    // Group records, keeping the order of first appearance and the order within each group.
+    let mut groups: Vec<(Option<String>, Vec<Record>)> = Vec::new();
+    for r in records {
+        let key = r.group_id.clone();
+        match groups.iter_mut().find(|(g, _)| key.is_some() && *g == key) {
+            Some((_, v)) => v.push(r),
+            None => groups.push((key, vec![r])),
+        }
+    }
+    let handle = &handle;
+    let runs = groups.into_iter().map(|(_, recs)| async move {
+        let mut failed = Vec::new();
+        let mut blocked = false;
+        for r in recs {
+            if blocked {
+                failed.push(r.message_id);
+                continue;
+            }
+            let (id, receipt) = (r.message_id.clone(), r.receipt.clone());
+            match handle(r).await {
+                Outcome::Done => {}
+                Outcome::Retry { after } => {
+                    if let (Some(after), Some(receipt)) = (after, receipt.as_deref())
+                        && let Err(e) = queue.set_visibility(queue_name, receipt, after).await
+                    {
+                        tracing::warn!(error = %e, message_id = %id, "could not delay the retry");
+                    }
+                    failed.push(id);
+                    blocked = true;
+                }
+                Outcome::Poison(reason) => {
+                    tracing::error!(message_id = %id, queue = queue_name, %reason, "poison message; it will be parked in the dead-letter queue");
+                    failed.push(id);
+                    blocked = true;
+                }
+            }
+        }
+        failed
+    });
+    futures::future::join_all(runs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The records of a Lambda SQS event.
+pub fn records_from_sqs(event: SqsEvent) -> Vec<Record> {
+    event
+        .records
+        .into_iter()
+        .map(|m| Record {
+            message_id: m.message_id.unwrap_or_default(),
+            receipt: m.receipt_handle,
+            group_id: m.attributes.get("MessageGroupId").cloned(),
+            body: m.body.unwrap_or_default(),
+            receive_count: m
+                .attributes
+                .get("ApproximateReceiveCount")
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(1),
+        })
+        .collect()
+}
+
+/// The logical queue an event source ARN belongs to, by the queue URLs in the environment
+/// (`TELEDESK_<NAME>_QUEUE_URL`): a queue's ARN and URL end in the same queue name.
+pub fn queue_of_arn(arn: &str) -> Option<String> {
+    let name = arn.rsplit(':').next()?;
+    teledesk_ports::queue::teledesk_queues()
+        .into_iter()
+        .map(|q| q.name)
+        .find(|logical| {
+            std::env::var(teledesk_ports::queue::queue_url_var(logical))
+                .is_ok_and(|url| url.rsplit('/').next() == Some(name))
+        })
+}
+
+/// A Lambda partial-batch response naming the failed records.
+pub fn sqs_response(failed: Vec<String>) -> SqsBatchResponse {
+    let mut resp = SqsBatchResponse::default();
+    resp.batch_item_failures = failed
+        .into_iter()
+        .map(|id| {
+            let mut f = BatchItemFailure::default();
+            f.item_identifier = id;
+            f
+        })
+        .collect();
+    resp
+}

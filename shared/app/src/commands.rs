@@ -1,0 +1,108 @@
+//! Bot commands: parsing, the command list (shown by /help and registered with setMyCommands), and
+//! the replies. Every reply is HTML built with [`crate::html::escape`].
+
+use crate::html::escape;
+
+/// The commands the bot answers, in the order /help lists them.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("start", "Start talking to the bot"),
+    ("help", "List the commands"),
+];
+
+/// A command in a message: `/name@bot args`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command<'a> {
+    pub name: String,
+    pub addressee: Option<&'a str>,
+    pub args: &'a str,
+}
+
+/// Parses a message text that starts with `/`.
+pub fn parse(text: &str) -> Option<Command<'_>> {
+    let rest = text.strip_prefix('/')?;
+    let (head, args) = match rest.find(char::is_whitespace) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    let (name, addressee) = match head.split_once('@') {
+        Some((n, a)) => (n, Some(a)),
+        None => (head, None),
+    };
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    Some(Command {
+        name: name.to_ascii_lowercase(),
+        addressee,
+        args,
+    })
+}
+
+pub fn is_known(name: &str) -> bool {
+    COMMANDS.iter().any(|(c, _)| *c == name)
+}
+
+pub fn start_private(first_name: &str) -> String {
+    format!(
+        "Hi {}! I'm the support desk bot of this team. Write your question here and the team will answer \
+         in this chat. Send /help to see what I can do.",
+        escape(first_name)
+    )
+}
+
+pub fn start_group(title: &str) -> String {
+    format!(
+        "Teledesk is here for <b>{}</b>. Send /help to see the commands.",
+        escape(title)
+    )
+}
+
+pub fn help() -> String {
+    let mut s = String::from("<b>Commands</b>\n");
+    for (c, d) in COMMANDS {
+        s.push_str(&format!("/{c} — {}\n", escape(d)));
+    }
+    s
+}
+
+pub fn unknown(name: &str) -> String {
+    format!(
+        "Unknown command /{}. Send /help to see the commands.",
+        escape(name)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commands() {
+        let c = parse("/start@TeledeskBot  hello there").unwrap();
+        assert_eq!(
+            (c.name.as_str(), c.addressee, c.args),
+            ("start", Some("TeledeskBot"), "hello there")
+        );
+        assert_eq!(parse("/Help").unwrap().name, "help");
+        assert_eq!(parse("hello"), None);
+        assert_eq!(parse("/"), None);
+        assert_eq!(parse("/ x"), None);
+    }
+
+    #[test]
+    fn help_lists_every_command() {
+        let h = help();
+        for (c, _) in COMMANDS {
+            assert!(h.contains(&format!("/{c} ")), "{c} missing from {h}");
+        }
+    }
+
+    #[test]
+    fn names_are_escaped() {
+        assert_eq!(
+            start_private("<Ann & Bob>").contains("&lt;Ann &amp; Bob&gt;"),
+            true
+        );
+        assert!(unknown("x<y").contains("x&lt;y"));
+    }
+}

@@ -1,0 +1,407 @@
+//! The Telegram port: [`Telegram`] is our object-safe trait over frankenstein's async client
+//! (frankenstein's own `AsyncTelegramApi` is generic and cannot be a trait object).
+//!
+//! Errors are typed where the domain acts on them: [`TelegramError::RateLimited`] (wait
+//! `retry_after`), [`TelegramError::Forbidden`] (blocked or kicked), [`TelegramError::ThreadNotFound`]
+//! (deleted topic), [`TelegramError::Migrated`] (group became a supergroup).
+//!
+//! The bot token is part of every request path; it never appears in a `Debug` output, an error, or a
+//! log line of this crate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use frankenstein::AsyncTelegramApi;
+use frankenstein::client_reqwest::Bot;
+use frankenstein::response::{ErrorResponse, MethodResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Telegram's public Bot API.
+pub const DEFAULT_API_BASE: &str = "https://api.telegram.org";
+
+/// The numeric bot id: the part of a token before the colon.
+pub fn bot_id_of(token: &str) -> Option<&str> {
+    let (id, secret) = token.split_once(':')?;
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && !secret.is_empty()).then_some(id)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TelegramError {
+    #[error("Telegram flood control: retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    #[error("Telegram refused access (403): {description}")]
+    Forbidden { description: String },
+    #[error("the forum topic no longer exists (message thread not found)")]
+    ThreadNotFound,
+    #[error("the group migrated to supergroup {to_chat_id}")]
+    Migrated { to_chat_id: i64 },
+    #[error("Telegram answered {code}: {description}")]
+    Api { code: u16, description: String },
+    #[error("Telegram could not be reached: {0}")]
+    Transport(String),
+}
+
+impl TelegramError {
+    /// True when the same call may succeed later (flood control, 5xx, network).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            TelegramError::RateLimited { .. } | TelegramError::Transport(_) => true,
+            TelegramError::Api { code, .. } => *code >= 500,
+            _ => false,
+        }
+    }
+
+    fn from_response(e: ErrorResponse) -> Self {
+        let params = e.parameters.as_ref();
+        if let Some(retry_after) = params.and_then(|p| p.retry_after) {
+            return TelegramError::RateLimited {
+                retry_after: u64::from(retry_after),
+            };
+        }
+        if let Some(to_chat_id) = params.and_then(|p| p.migrate_to_chat_id) {
+            return TelegramError::Migrated { to_chat_id };
+        }
+        let code = u16::try_from(e.error_code).unwrap_or(500);
+        if code == 429 {
+            return TelegramError::RateLimited { retry_after: 1 };
+        }
+        if code == 403 {
+            return TelegramError::Forbidden {
+                description: e.description,
+            };
+        }
+        if code == 400
+            && e.description
+                .to_ascii_lowercase()
+                .contains("message thread not found")
+        {
+            return TelegramError::ThreadNotFound;
+        }
+        TelegramError::Api {
+            code,
+            description: e.description,
+        }
+    }
+}
+
+impl From<frankenstein::Error> for TelegramError {
+    fn from(e: frankenstein::Error) -> Self {
+        match e {
+            frankenstein::Error::Api(resp) => TelegramError::from_response(resp),
+            // frankenstein strips the URL (and so the token) from transport errors.
+            frankenstein::Error::HttpReqwest(e) => TelegramError::Transport(e.to_string()),
+            other => TelegramError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotUser {
+    pub id: i64,
+    pub username: String,
+    pub first_name: String,
+}
+
+/// A text message to send (HTML parse mode; build text with an escaping helper).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutgoingText {
+    pub chat_id: i64,
+    pub thread_id: Option<i32>,
+    pub text: String,
+    pub reply_to: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMessage {
+    pub chat_id: i64,
+    pub message_id: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookStatus {
+    pub url: String,
+    pub pending_update_count: u32,
+    pub last_error_date: Option<i64>,
+    pub last_error_message: Option<String>,
+    pub allowed_updates: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFile {
+    pub file_path: Option<String>,
+    pub file_size: Option<u64>,
+}
+
+/// The update kinds Teledesk asks for (setWebhook / getUpdates `allowed_updates`).
+pub const ALLOWED_UPDATES: &[&str] = &[
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+];
+
+#[async_trait]
+pub trait Telegram: Send + Sync {
+    async fn get_me(&self) -> Result<BotUser, TelegramError>;
+    async fn send_text(&self, msg: &OutgoingText) -> Result<SentMessage, TelegramError>;
+    /// Raw updates: a kind frankenstein does not know must not fail the whole batch.
+    async fn get_updates(
+        &self,
+        offset: i64,
+        timeout_secs: u32,
+    ) -> Result<Vec<Value>, TelegramError>;
+    async fn set_webhook(&self, url: &str, secret_token: &str) -> Result<(), TelegramError>;
+    async fn delete_webhook(&self, drop_pending_updates: bool) -> Result<(), TelegramError>;
+    async fn webhook_info(&self) -> Result<WebhookStatus, TelegramError>;
+    async fn set_my_commands(&self, commands: &[(&str, &str)]) -> Result<(), TelegramError>;
+    async fn get_file(&self, file_id: &str) -> Result<RemoteFile, TelegramError>;
+    /// Downloads a file by the `file_path` from [`Telegram::get_file`].
+    async fn download(&self, file_path: &str) -> Result<Vec<u8>, TelegramError>;
+}
+
+/// Makes a [`Telegram`] for a bot token; one per process, sharing one HTTP connection pool.
+pub trait TelegramConnector: Send + Sync {
+    fn connect(&self, token: &str) -> Arc<dyn Telegram>;
+}
+
+/// The Bot API over HTTP at a base URL (`TELEGRAM_API_BASE`, default [`DEFAULT_API_BASE`]).
+#[derive(Clone)]
+pub struct HttpConnector {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl HttpConnector {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            // Long polls wait up to 50 s on Telegram's side.
+            .timeout(Duration::from_secs(75))
+            .build()
+            .expect("a TLS backend is compiled in");
+        HttpConnector {
+            base: base.trim_end_matches('/').to_owned(),
+            client,
+        }
+    }
+
+    /// From `TELEGRAM_API_BASE`, or Telegram's public API.
+    pub fn from_env() -> Self {
+        Self::new(&std::env::var("TELEGRAM_API_BASE").unwrap_or_else(|_| DEFAULT_API_BASE.into()))
+    }
+
+    pub fn bot(&self, token: &str) -> HttpTelegram {
+        HttpTelegram {
+            bot: Bot::builder()
+                .api_url(format!("{}/bot{token}", self.base))
+                .client(self.client.clone())
+                .build(),
+            file_base: format!("{}/file/bot{token}", self.base),
+            client: self.client.clone(),
+        }
+    }
+}
+
+impl TelegramConnector for HttpConnector {
+    fn connect(&self, token: &str) -> Arc<dyn Telegram> {
+        Arc::new(self.bot(token))
+    }
+}
+
+/// One bot's client. `Debug` is written by hand: the derived one would print the token.
+pub struct HttpTelegram {
+    bot: Bot,
+    file_base: String,
+    client: reqwest::Client,
+}
+
+impl std::fmt::Debug for HttpTelegram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpTelegram { token: <redacted> }")
+    }
+}
+
+impl HttpTelegram {
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<T, TelegramError> {
+        let resp: MethodResponse<T> = self.bot.request(method, Some(params)).await?;
+        Ok(resp.result)
+    }
+}
+
+#[async_trait]
+impl Telegram for HttpTelegram {
+    async fn get_me(&self) -> Result<BotUser, TelegramError> {
+        let me = self.bot.get_me().await?.result;
+        Ok(BotUser {
+            id: i64::try_from(me.id).unwrap_or_default(),
+            username: me.username.unwrap_or_default(),
+            first_name: me.first_name,
+        })
+    }
+
+    async fn send_text(&self, msg: &OutgoingText) -> Result<SentMessage, TelegramError> {
+        let mut params = json!({
+            "chat_id": msg.chat_id,
+            "text": msg.text,
+            "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": true},
+        });
+        if let Some(t) = msg.thread_id {
+            params["message_thread_id"] = json!(t);
+        }
+        if let Some(r) = msg.reply_to {
+            params["reply_parameters"] =
+                json!({"message_id": r, "allow_sending_without_reply": true});
+        }
+        let sent: Value = self.call("sendMessage", params).await?;
+        Ok(SentMessage {
+            chat_id: sent["chat"]["id"].as_i64().unwrap_or(msg.chat_id),
+            message_id: sent["message_id"]
+                .as_i64()
+                .and_then(|m| i32::try_from(m).ok())
+                .unwrap_or_default(),
+        })
+    }
+
+    async fn get_updates(
+        &self,
+        offset: i64,
+        timeout_secs: u32,
+    ) -> Result<Vec<Value>, TelegramError> {
+        self.call(
+            "getUpdates",
+            json!({"offset": offset, "timeout": timeout_secs, "limit": 100, "allowed_updates": ALLOWED_UPDATES}),
+        )
+        .await
+    }
+
+    async fn set_webhook(&self, url: &str, secret_token: &str) -> Result<(), TelegramError> {
+        let _: bool = self
+            .call(
+                "setWebhook",
+                json!({"url": url, "secret_token": secret_token, "allowed_updates": ALLOWED_UPDATES, "max_connections": 40}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_webhook(&self, drop_pending_updates: bool) -> Result<(), TelegramError> {
+        let _: bool = self
+            .call(
+                "deleteWebhook",
+                json!({"drop_pending_updates": drop_pending_updates}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn webhook_info(&self) -> Result<WebhookStatus, TelegramError> {
+        self.call("getWebhookInfo", json!({})).await
+    }
+
+    async fn set_my_commands(&self, commands: &[(&str, &str)]) -> Result<(), TelegramError> {
+        let commands: Vec<Value> = commands
+            .iter()
+            .map(|(c, d)| json!({"command": c, "description": d}))
+            .collect();
+        let _: bool = self
+            .call("setMyCommands", json!({"commands": commands}))
+            .await?;
+        Ok(())
+    }
+
+    async fn get_file(&self, file_id: &str) -> Result<RemoteFile, TelegramError> {
+        let f: Value = self.call("getFile", json!({"file_id": file_id})).await?;
+        Ok(RemoteFile {
+            file_path: f["file_path"].as_str().map(str::to_owned),
+            file_size: f["file_size"].as_u64(),
+        })
+    }
+
+    async fn download(&self, file_path: &str) -> Result<Vec<u8>, TelegramError> {
+        let transport = |e: reqwest::Error| TelegramError::Transport(e.without_url().to_string());
+        let resp = self
+            .client
+            .get(format!("{}/{file_path}", self.file_base))
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(TelegramError::Api {
+                code: status.as_u16(),
+                description: "file download failed".into(),
+            });
+        }
+        Ok(resp.bytes().await.map_err(transport)?.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bot_id_is_the_number_before_the_colon() {
+        assert_eq!(bot_id_of("123456:ABC-def"), Some("123456"));
+        assert_eq!(bot_id_of("abc:def"), None);
+        assert_eq!(bot_id_of("123456"), None);
+        assert_eq!(bot_id_of("123456:"), None);
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let t = HttpConnector::new("http://127.0.0.1:9").bot("42:SECRET-TOKEN");
+        assert!(!format!("{t:?}").contains("SECRET"));
+    }
+
+    fn err(code: u64, description: &str, parameters: Option<Value>) -> TelegramError {
+        let v = json!({"ok": false, "error_code": code, "description": description, "parameters": parameters});
+        TelegramError::from_response(serde_json::from_value(v).unwrap())
+    }
+
+    #[test]
+    fn typed_errors() {
+        assert_eq!(
+            err(
+                429,
+                "Too Many Requests: retry after 7",
+                Some(json!({"retry_after": 7}))
+            ),
+            TelegramError::RateLimited { retry_after: 7 }
+        );
+        assert!(matches!(
+            err(403, "Forbidden: bot was blocked by the user", None),
+            TelegramError::Forbidden { .. }
+        ));
+        assert_eq!(
+            err(400, "Bad Request: message thread not found", None),
+            TelegramError::ThreadNotFound
+        );
+        assert_eq!(
+            err(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                Some(json!({"migrate_to_chat_id": -1001234}))
+            ),
+            TelegramError::Migrated {
+                to_chat_id: -1001234
+            }
+        );
+        assert!(matches!(
+            err(400, "Bad Request: chat not found", None),
+            TelegramError::Api { code: 400, .. }
+        ));
+        assert!(err(502, "Bad Gateway", None).is_transient());
+        assert!(!err(400, "Bad Request", None).is_transient());
+    }
+}
