@@ -1,1 +1,27 @@
+//! Test support for Teledesk's end-to-end tests: the Bot API test double ([`bot_api`]), the port
+//! conformance suite run on both adapter sets ([`conformance`]), stores on moto and on embedded
+//! storage ([`stores`]), and a `teledesk serve` process under test ([`serve`]).
 
+pub mod bot_api;
+pub mod conformance;
+pub mod serve;
+pub mod spec;
+pub mod stores;
+
+/// Polls `check` every 50 ms until it returns true or `timeout` passes; returns the last answer.
+pub async fn eventually<F, Fut>(timeout: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -115,12 +115,11 @@ struct Expr {
 }
 
 fn condition_expr(condition: &Condition) -> Expr {
-    let now = AttributeValue::N(teledesk_ports::now_secs().to_string());
-    let mut names = HashMap::from([
-        ("#pk".to_owned(), PK.to_owned()),
-        ("#exp".to_owned(), EXPIRES_AT.to_owned()),
-    ]);
-    let mut values = HashMap::from([(":now".to_owned(), now)]);
+    let mut names = HashMap::from([("#exp".to_owned(), EXPIRES_AT.to_owned())]);
+    let mut values = HashMap::from([(
+        ":now".to_owned(),
+        AttributeValue::N(teledesk_ports::now_secs().to_string()),
+    )]);
     let live = "(attribute_not_exists(#exp) OR #exp > :now)";
     let text = match condition {
         Condition::None => {
@@ -130,8 +129,14 @@ fn condition_expr(condition: &Condition) -> Expr {
                 values: HashMap::new(),
             };
         }
-        Condition::Absent => "(attribute_not_exists(#pk) OR #exp <= :now)".to_owned(),
-        Condition::Exists => format!("attribute_exists(#pk) AND {live}"),
+        Condition::Absent => {
+            names.insert("#pk".into(), PK.into());
+            "(attribute_not_exists(#pk) OR #exp <= :now)".to_owned()
+        }
+        Condition::Exists => {
+            names.insert("#pk".into(), PK.into());
+            format!("attribute_exists(#pk) AND {live}")
+        }
         Condition::VersionEquals(v) => {
             names.insert("#ver".into(), VERSION.into());
             values.insert(":ver".into(), AttributeValue::N(v.to_string()));
@@ -324,7 +329,7 @@ impl table::Table for DynamoTable {
             .update_expression("ADD #a :by")
             .expression_attribute_names("#a", attr)
             .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
-            .return_values(ReturnValue::UpdatedNew)
+            .return_values(ReturnValue::AllNew)
             .send()
             .await
             .map_err(backend)?;

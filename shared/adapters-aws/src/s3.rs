@@ -18,7 +18,7 @@ impl S3Files {
     pub fn new(config: &aws_config::SdkConfig, bucket: String) -> Self {
         let mut builder = aws_sdk_s3::config::Builder::from(config);
         // moto and other stand-ins answer on one host: address buckets by path there.
-        if std::env::var_os("AWS_ENDPOINT_URL").is_some() {
+        if config.endpoint_url().is_some() {
             builder = builder.force_path_style(true);
         }
         S3Files {
