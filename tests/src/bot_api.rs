@@ -234,7 +234,7 @@ async fn download(
 }
 
 /// Allowed HTML of parse_mode HTML, for spotting escaping bugs as Telegram would.
-fn html_problem(text: &str) -> Option<String> {
+pub fn html_problem(text: &str) -> Option<String> {
     const TAGS: &[&str] = &[
         "b",
         "strong",
@@ -256,17 +256,21 @@ fn html_problem(text: &str) -> Option<String> {
     let mut rest = text;
     while let Some(i) = rest.find(['<', '&']) {
         let tail = &rest[i..];
-        if tail.starts_with('&') {
-            let ok = ["&lt;", "&gt;", "&amp;", "&quot;"]
+        if let Some(after) = tail.strip_prefix('&') {
+            let ok = ["lt;", "gt;", "amp;", "quot;"]
                 .iter()
-                .any(|e| tail.starts_with(e))
-                || (tail.starts_with("&#") && tail[2..].find(';').is_some_and(|j| j > 0));
+                .any(|e| after.starts_with(e))
+                || after
+                    .strip_prefix('#')
+                    .is_some_and(|n| n.find(';').is_some_and(|j| j > 0));
             if !ok {
                 return Some("can't parse entities: unsupported start of entity".into());
             }
-            rest = &tail[1..];
+            rest = after;
         } else {
-            let end = tail.find('>')?;
+            let Some(end) = tail.find('>') else {
+                return Some("can't parse entities: unclosed start tag".into());
+            };
             let name = tail[1..end]
                 .trim_start_matches('/')
                 .split_whitespace()
@@ -477,5 +481,19 @@ fn answer(s: &mut State_, token: &str, method: &str, p: &Value) -> Value {
                 &format!("Bad Request: {other} is not implemented by the test double"),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_problem;
+
+    #[test]
+    fn html_is_checked_like_telegram() {
+        assert_eq!(html_problem("<b>Hi</b> &lt;3 &amp; &#36;"), None);
+        assert!(html_problem("Ann <&> Lee").is_some());
+        assert!(html_problem("a < b").is_some());
+        assert!(html_problem("<script>x</script>").is_some());
+        assert!(html_problem("R&D").is_some());
     }
 }

@@ -122,17 +122,42 @@ pub fn records_from_sqs(event: SqsEvent) -> Vec<Record> {
         .collect()
 }
 
-/// The logical queue an event source ARN belongs to, by the queue URLs in the environment
-/// (`TELEDESK_<NAME>_QUEUE_URL`): a queue's ARN and URL end in the same queue name.
-pub fn queue_of_arn(arn: &str) -> Option<String> {
-    let name = arn.rsplit(':').next()?;
-    teledesk_ports::queue::teledesk_queues()
-        .into_iter()
-        .map(|q| q.name)
-        .find(|logical| {
-            std::env::var(teledesk_ports::queue::queue_url_var(logical))
-                .is_ok_and(|url| url.rsplit('/').next() == Some(name))
-        })
+/// Which logical queue an event source ARN is: a queue's ARN and URL end in the same queue name.
+#[derive(Debug, Clone, Default)]
+pub struct QueueNames {
+    by_name: std::collections::HashMap<String, String>,
+}
+
+impl QueueNames {
+    /// From logical name → queue URL pairs.
+    pub fn new<'a>(urls: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let by_name = urls
+            .into_iter()
+            .filter_map(|(logical, url)| {
+                Some((url.rsplit('/').next()?.to_owned(), logical.to_owned()))
+            })
+            .collect();
+        QueueNames { by_name }
+    }
+
+    /// From the `TELEDESK_<NAME>_QUEUE_URL` variables the template sets, read once at start.
+    pub fn from_env() -> Self {
+        let pairs: Vec<(String, String)> = teledesk_ports::queue::teledesk_queues()
+            .into_iter()
+            .filter_map(|q| {
+                std::env::var(teledesk_ports::queue::queue_url_var(&q.name))
+                    .ok()
+                    .map(|u| (q.name, u))
+            })
+            .collect();
+        Self::new(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+    }
+
+    pub fn of_arn(&self, arn: &str) -> Option<&str> {
+        self.by_name
+            .get(arn.rsplit(':').next()?)
+            .map(String::as_str)
+    }
 }
 
 /// A Lambda partial-batch response naming the failed records.

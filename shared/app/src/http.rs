@@ -76,25 +76,33 @@ async fn not_found() -> Response {
     json_response(StatusCode::NOT_FOUND, json!({"error": "no such endpoint"}))
 }
 
-/// `POST /telegram/{bot_id}`: the telegram-webhook Lambda.
-pub fn webhook_router(deps: Deps) -> Router {
+fn webhook_routes(deps: Deps) -> Router {
     Router::new()
         .route("/telegram/{bot_id}", post(telegram_webhook_checked))
         // One byte over the limit is enough to refuse; the handler checks the exact size again.
         .layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES + 1))
         .with_state(deps)
-        .fallback(not_found)
+}
+
+fn api_routes(deps: Deps) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(deps)
+}
+
+/// `POST /telegram/{bot_id}`: the telegram-webhook Lambda.
+pub fn webhook_router(deps: Deps) -> Router {
+    webhook_routes(deps).fallback(not_found)
 }
 
 /// `GET /healthz` and, as the REST API issue lands, `/api/v1/...`: the api Lambda.
 pub fn api_router(deps: Deps) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(deps)
-        .fallback(not_found)
+    api_routes(deps).fallback(not_found)
 }
 
 /// Everything `teledesk serve` answers on HTTP.
 pub fn serve_router(deps: Deps) -> Router {
-    webhook_router(deps.clone()).merge(api_router(deps))
+    webhook_routes(deps.clone())
+        .merge(api_routes(deps))
+        .fallback(not_found)
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
+use teledesk_app::batch::QueueNames;
 use teledesk_app::{Deps, batch, fanout, http, jobs, sync, worker};
 use teledesk_ports::queue::JOBS;
 
@@ -36,14 +37,18 @@ pub async fn run_api() -> Result<(), Error> {
 }
 
 /// telegram-worker: the `updates` queue, and the `jobs` queue (told apart by the event source ARN).
-pub async fn handle_worker_batch(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
+pub async fn handle_worker_batch(
+    deps: &Deps,
+    queues: &QueueNames,
+    event: SqsEvent,
+) -> SqsBatchResponse {
     let queue = event
         .records
         .first()
         .and_then(|r| r.event_source_arn.as_deref())
-        .and_then(batch::queue_of_arn);
+        .and_then(|a| queues.of_arn(a));
     let records = batch::records_from_sqs(event);
-    let failed = match queue.as_deref() {
+    let failed = match queue {
         Some(JOBS) => jobs::process_jobs(deps, records).await,
         _ => worker::process_updates(deps, records).await,
     };
@@ -53,9 +58,10 @@ pub async fn handle_worker_batch(deps: &Deps, event: SqsEvent) -> SqsBatchRespon
 pub async fn run_telegram_worker() -> Result<(), Error> {
     teledesk_app::logging::init_json();
     let deps = aws_deps().await;
+    let queues = QueueNames::from_env();
     lambda_runtime::run(service_fn(|ev: LambdaEvent<SqsEvent>| {
-        let deps = deps.clone();
-        async move { Ok::<_, Error>(handle_worker_batch(&deps, ev.payload).await) }
+        let (deps, queues) = (deps.clone(), queues.clone());
+        async move { Ok::<_, Error>(handle_worker_batch(&deps, &queues, ev.payload).await) }
     }))
     .await
 }

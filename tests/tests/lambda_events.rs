@@ -1,0 +1,187 @@
+//! The Lambda handlers fed with the recorded events in events/ (the same files serve
+//! `cargo lambda invoke --data-file`), on embedded storage and the Bot API test double.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use serde_json::Value;
+use teledesk_app::batch::QueueNames;
+use teledesk_app::{Deps, bots, fanout, http, sync};
+use teledesk_e2e::bot_api::BotApi;
+use teledesk_e2e::eventually;
+use teledesk_embedded::Embedded;
+use teledesk_ports::queue::{UPDATES, teledesk_queues};
+use tower::ServiceExt;
+
+const BOT_ID: i64 = 123_456;
+const SECRET: &str = "events-webhook-secret";
+
+struct Env {
+    deps: Deps,
+    emb: Embedded,
+    api: BotApi,
+    _dir: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let emb = Embedded::open(dir.path(), teledesk_queues()).unwrap();
+    let api = BotApi::start().await;
+    let token = api.add_bot(BOT_ID, "events_bot");
+    let deps = Deps {
+        table: emb.table.clone(),
+        queue: emb.queue.clone(),
+        files: emb.files.clone(),
+        telegram: Arc::new(teledesk_telegram::HttpConnector::new(&api.base_url)),
+    };
+    bots::register(&deps, &token, Some(SECRET)).await.unwrap();
+    Env {
+        deps,
+        emb,
+        api,
+        _dir: dir,
+    }
+}
+
+fn event(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn sqs(name: &str) -> SqsEvent {
+    serde_json::from_str(&event(name)).unwrap()
+}
+
+fn queue_names() -> QueueNames {
+    QueueNames::new([
+        (
+            "updates",
+            "https://sqs.eu-central-1.amazonaws.com/123456789012/teledesk-UpdatesQueue-AbC123.fifo",
+        ),
+        (
+            "jobs",
+            "https://sqs.eu-central-1.amazonaws.com/123456789012/teledesk-JobsQueue-XyZ789",
+        ),
+    ])
+}
+
+fn failed_ids(resp: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<String> {
+    resp.batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn webhook_event_with_the_secret_is_queued() {
+    let e = env().await;
+    let req = lambda_http::request::from_str(&event("telegram-webhook-start.json")).unwrap();
+    let resp = http::webhook_router(e.deps.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(e.emb.queue.depth(UPDATES).await.unwrap(), 1);
+    // Telegram re-sends the same event: accepted, not queued again.
+    let req = lambda_http::request::from_str(&event("telegram-webhook-start.json")).unwrap();
+    assert_eq!(
+        http::webhook_router(e.deps.clone())
+            .oneshot(req)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(e.emb.queue.depth(UPDATES).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn webhook_event_with_a_wrong_secret_is_refused_and_stores_nothing() {
+    let e = env().await;
+    let req = lambda_http::request::from_str(&event("telegram-webhook-wrong-secret.json")).unwrap();
+    let resp = http::webhook_router(e.deps.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(e.emb.queue.depth(UPDATES).await.unwrap(), 0);
+    assert!(
+        e.deps
+            .table
+            .get("UPD#123456", "000000000900001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn healthz_event_answers() {
+    let e = env().await;
+    let req = lambda_http::request::from_str(&event("api-healthz.json")).unwrap();
+    let resp = http::api_router(e.deps.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn worker_answers_start_and_reports_the_poison_record_only() {
+    let e = env().await;
+    let resp =
+        teledesk_lambda::handle_worker_batch(&e.deps, &queue_names(), sqs("sqs-updates.json"))
+            .await;
+    assert_eq!(
+        failed_ids(&resp),
+        ["7d1c1a6e-0002"],
+        "only the malformed envelope fails"
+    );
+    assert_eq!(e.api.sent_texts(424242).len(), 1);
+    assert!(e.api.sent_texts(424242)[0].contains("Hi Eve!"));
+    // SQS delivers the batch again: the handled update is not answered twice.
+    let resp =
+        teledesk_lambda::handle_worker_batch(&e.deps, &queue_names(), sqs("sqs-updates.json"))
+            .await;
+    assert_eq!(failed_ids(&resp), ["7d1c1a6e-0002"]);
+    assert_eq!(e.api.sent_texts(424242).len(), 1);
+    assert_eq!(e.api.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn worker_routes_jobs_by_event_source_and_fails_unknown_kinds() {
+    let e = env().await;
+    let resp =
+        teledesk_lambda::handle_worker_batch(&e.deps, &queue_names(), sqs("sqs-jobs-unknown.json"))
+            .await;
+    assert_eq!(failed_ids(&resp), ["5e2b-0001"]);
+    assert!(
+        e.api.calls_of("sendMessage").is_empty(),
+        "a job was not mistaken for an update"
+    );
+}
+
+#[tokio::test]
+async fn fanout_logs_events_and_fails_malformed_ones() {
+    let e = env().await;
+    let records = teledesk_app::batch::records_from_sqs(sqs("sqs-events.json"));
+    assert_eq!(
+        fanout::process_events(&e.deps, records).await,
+        ["9f00-0002"]
+    );
+}
+
+#[tokio::test]
+async fn channel_sync_runs_on_the_schedule_event() {
+    let e = env().await;
+    let ev: Value = serde_json::from_str(&event("schedule-channel-sync.json")).unwrap();
+    let report = sync::run_schedule(&e.deps, &ev).await.unwrap();
+    assert_eq!(
+        report,
+        sync::SyncReport {
+            sources: 0,
+            synced: 0
+        }
+    );
+}
+
+#[tokio::test]
+async fn eventually_gives_up() {
+    assert!(!eventually(std::time::Duration::from_millis(100), || async { false }).await);
+}

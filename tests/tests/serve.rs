@@ -1,0 +1,528 @@
+//! End-to-end: `teledesk serve` on embedded storage against the Bot API test double.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use teledesk_e2e::bot_api::{self, BotApi};
+use teledesk_e2e::eventually;
+use teledesk_e2e::serve::{Serve, teledesk_bin};
+use teledesk_ports::Table;
+use teledesk_ports::queue::{UPDATES, teledesk_queues};
+
+const BOT_ID: i64 = 7_000_001;
+const SECRET: &str = "e2e-webhook-secret_0123456789";
+
+fn command_update(update_id: i64, chat_id: i64, text: &str) -> Value {
+    let command_len = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .encode_utf16()
+        .count();
+    json!({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1_790_000_000,
+        "chat": {"id": chat_id, "type": "private", "first_name": "Ann <&> Lee"},
+        "from": {"id": chat_id, "is_bot": false, "first_name": "Ann <&> Lee"},
+        "text": text, "entities": [{"type": "bot_command", "offset": 0, "length": command_len}]}})
+}
+
+async fn double() -> (BotApi, String) {
+    let api = BotApi::start().await;
+    let token = api.add_bot(BOT_ID, "teledesk_test_bot");
+    (api, token)
+}
+
+fn polling_env<'a>(api: &'a BotApi, token: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("TELEGRAM_API_BASE", api.base_url.as_str()),
+        ("TELEGRAM_BOT_TOKEN", token),
+    ]
+}
+
+fn webhook_env<'a>(api: &'a BotApi, token: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut env = polling_env(api, token);
+    env.push(("TELEDESK_PUBLIC_URL", "https://teledesk.example.test"));
+    env.push(("TELEGRAM_WEBHOOK_SECRET", SECRET));
+    env
+}
+
+async fn replies_arrive(api: &BotApi, chat: i64, n: usize) -> bool {
+    eventually(Duration::from_secs(20), || async move {
+        api.sent_texts(chat).len() >= n
+    })
+    .await
+}
+
+fn assert_no_secret_leak(output: &str, token: &str) {
+    let secret_part = token.split_once(':').unwrap().1;
+    assert!(
+        !output.contains(secret_part),
+        "the bot token appears in the output:\n{output}"
+    );
+    assert!(
+        !output.contains(SECRET),
+        "the webhook secret appears in the output:\n{output}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_and_help_are_answered_by_long_polling_and_secrets_stay_out_of_logs() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = polling_env(&api, &token);
+    env.push(("RUST_LOG", "debug"));
+    let serve = Serve::start(dir.path(), &env).await;
+    assert!(
+        serve.output().contains("@teledesk_test_bot"),
+        "{}",
+        serve.output()
+    );
+    assert!(serve.output().contains("long polling"));
+
+    api.push_update(&token, command_update(100, 501, "/start"));
+    assert!(
+        replies_arrive(&api, 501, 1).await,
+        "no reply to /start:\n{}",
+        serve.output()
+    );
+    let start = &api.sent_texts(501)[0];
+    assert!(start.contains("Hi Ann &lt;&amp;&gt; Lee!"), "{start}");
+
+    api.push_update(&token, command_update(101, 501, "/help"));
+    api.push_update(&token, command_update(102, 501, "/frobnicate"));
+    assert!(replies_arrive(&api, 501, 3).await, "{}", serve.output());
+    let texts = api.sent_texts(501);
+    assert!(
+        texts[1].contains("/start") && texts[1].contains("/help"),
+        "{}",
+        texts[1]
+    );
+    assert!(
+        texts[2].contains("Unknown command /frobnicate"),
+        "{}",
+        texts[2]
+    );
+
+    let commands = api.commands(&token);
+    let names: Vec<&str> = commands
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["start", "help"]);
+    assert!(
+        api.calls_of("deleteWebhook").len() == 1,
+        "long polling needs the webhook removed first"
+    );
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_no_secret_leak(&serve.output(), &token);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_update_twice_is_processed_once() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &webhook_env(&api, &token)).await;
+    let (url, secret) = api.webhook(&token);
+    assert_eq!(
+        url,
+        format!("https://teledesk.example.test/telegram/{BOT_ID}")
+    );
+    assert_eq!(secret.as_deref(), Some(SECRET));
+
+    let body = command_update(200, 601, "/start").to_string();
+    let first = serve
+        .post_update(&BOT_ID.to_string(), Some(SECRET), body.clone())
+        .await;
+    assert_eq!(first.status(), 200);
+    let second = serve
+        .post_update(&BOT_ID.to_string(), Some(SECRET), body)
+        .await;
+    assert_eq!(second.status(), 200);
+    assert_eq!(second.json::<Value>().await.unwrap()["duplicate"], true);
+    assert!(replies_arrive(&api, 601, 1).await, "{}", serve.output());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        api.sent_texts(601).len(),
+        1,
+        "a re-sent update was answered twice"
+    );
+    assert_eq!(api.violations(), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_update_handed_out_twice_by_long_polling_is_processed_once() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &polling_env(&api, &token)).await;
+    api.push_update(&token, command_update(210, 603, "/help"));
+    api.push_update(&token, command_update(210, 603, "/help"));
+    assert!(replies_arrive(&api, 603, 1).await, "{}", serve.output());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        api.sent_texts(603).len(),
+        1,
+        "a repeated update was answered twice"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poison_update_ends_in_the_dead_letter_queue() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &polling_env(&api, &token)).await;
+    let emb = teledesk_embedded::Embedded::open(&serve.data_dir, teledesk_queues()).unwrap();
+    let poison = teledesk_ports::queue::OutMessage::fifo(
+        "{\"bot_id\": 1, \"update\": ",
+        "7000001:1",
+        "poison-1",
+    );
+    teledesk_ports::Queue::send(emb.queue.as_ref(), UPDATES, vec![poison])
+        .await
+        .unwrap();
+    let parked = eventually(Duration::from_secs(40), || {
+        let q = emb.queue.clone();
+        async move { q.depth(teledesk_ports::queue::UPDATES_DLQ).await.unwrap() == 1 }
+    })
+    .await;
+    assert!(parked, "poison update not parked:\n{}", serve.output());
+    assert_eq!(emb.queue.depth(UPDATES).await.unwrap(), 0);
+    assert!(
+        serve.output().contains("poison message"),
+        "{}",
+        serve.output()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_webhook_requests_are_refused_and_change_nothing() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &webhook_env(&api, &token)).await;
+    let bot = BOT_ID.to_string();
+    let update = command_update(300, 701, "/start").to_string();
+
+    assert_eq!(
+        serve.post_update(&bot, None, update.clone()).await.status(),
+        403
+    );
+    assert_eq!(
+        serve
+            .post_update(&bot, Some("wrong-secret"), update.clone())
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        serve
+            .post_update(&bot, Some(&format!("{SECRET}x")), update.clone())
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        serve
+            .post_update("7000002", Some(SECRET), update.clone())
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        serve
+            .post_update("not-a-bot", Some(SECRET), update.clone())
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        serve
+            .post_update(&bot, Some(SECRET), "{not json")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        serve
+            .post_update(&bot, Some(SECRET), r#"{"message": {}}"#)
+            .await
+            .status(),
+        400
+    );
+    let huge = format!(
+        r#"{{"update_id": 301, "pad": "{}"}}"#,
+        "x".repeat(1024 * 1024)
+    );
+    assert_eq!(
+        serve.post_update(&bot, Some(SECRET), huge).await.status(),
+        413
+    );
+
+    let emb = teledesk_embedded::Embedded::open(&serve.data_dir, teledesk_queues()).unwrap();
+    assert_eq!(
+        emb.queue.depth(UPDATES).await.unwrap(),
+        0,
+        "a refused request queued something"
+    );
+    assert_eq!(
+        emb.table
+            .get(&format!("UPD#{bot}"), "000000000000300")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        emb.table
+            .get(&format!("UPD#{bot}"), "000000000000301")
+            .await
+            .unwrap(),
+        None
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(api.sent_texts(701).is_empty());
+
+    // A kind the decoder does not know is accepted (never a 4xx loop with Telegram) and kept raw.
+    let future_kind = json!({"update_id": 302, "brand_new_kind": {"chat": {"id": 701}, "x": 1}});
+    assert_eq!(
+        serve
+            .post_update(&bot, Some(SECRET), future_kind.to_string())
+            .await
+            .status(),
+        200
+    );
+    let kept = eventually(Duration::from_secs(10), || {
+        let t = emb.table.clone();
+        let bot = bot.clone();
+        async move {
+            t.get(&format!("RAW#{bot}"), "000000000000302")
+                .await
+                .unwrap()
+                .is_some()
+        }
+    })
+    .await;
+    assert!(
+        kept,
+        "unknown update kind not kept raw:\n{}",
+        serve.output()
+    );
+    assert_no_secret_leak(&serve.output(), &token);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flood_control_429_is_retried_after_retry_after() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &polling_env(&api, &token)).await;
+    api.fail_next("sendMessage", 1, bot_api::too_many_requests(2));
+    api.push_update(&token, command_update(400, 801, "/start"));
+    assert!(replies_arrive(&api, 801, 1).await, "{}", serve.output());
+    let sends: Vec<_> = api
+        .calls_of("sendMessage")
+        .into_iter()
+        .filter(|c| c.params["chat_id"] == 801)
+        .collect();
+    assert_eq!(sends.len(), 2, "one refused, one sent");
+    assert!(!sends[0].ok && sends[1].ok);
+    let waited = sends[1].at.duration_since(sends[0].at);
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "retried after {waited:?}, before retry_after"
+    );
+    assert_eq!(api.sent_texts(801).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_user_marks_the_chat_unreachable_without_retrying() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &polling_env(&api, &token)).await;
+    api.block_chat(901);
+    api.push_update(&token, command_update(500, 901, "/start"));
+    let emb = teledesk_embedded::Embedded::open(&serve.data_dir, teledesk_queues()).unwrap();
+    let marked = eventually(Duration::from_secs(15), || {
+        let t = emb.table.clone();
+        async move {
+            t.get(&format!("CHAT#{BOT_ID}#901"), "CHAT")
+                .await
+                .unwrap()
+                .is_some_and(|c| c["unreachable"] == true)
+        }
+    })
+    .await;
+    assert!(marked, "{}", serve.output());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let attempts = api
+        .calls_of("sendMessage")
+        .into_iter()
+        .filter(|c| c.params["chat_id"] == 901)
+        .count();
+    assert_eq!(attempts, 1, "a 403 is final, not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_with_queued_updates_all_are_processed_once_after_restart() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = webhook_env(&api, &token);
+    let mut serve = Serve::start(dir.path(), &env).await;
+    // Telegram refuses every send for now: the updates stay queued and in flight.
+    api.fail_always("sendMessage", bot_api::too_many_requests(3));
+    let chats: Vec<i64> = (0..6).map(|i| 1_000 + i).collect();
+    for (i, chat) in chats.iter().enumerate() {
+        let body = command_update(600 + i as i64, *chat, "/start").to_string();
+        assert_eq!(
+            serve
+                .post_update(&BOT_ID.to_string(), Some(SECRET), body)
+                .await
+                .status(),
+            200
+        );
+    }
+    let tried = eventually(Duration::from_secs(20), || {
+        let api = api.clone();
+        async move { api.calls_of("sendMessage").len() >= 6 }
+    })
+    .await;
+    assert!(tried, "{}", serve.output());
+    serve.kill();
+    assert!(chats.iter().all(|c| api.sent_texts(*c).is_empty()));
+
+    api.heal();
+    let serve = Serve::start(dir.path(), &env).await;
+    for chat in &chats {
+        assert!(
+            replies_arrive(&api, *chat, 1).await,
+            "chat {chat} lost after restart:\n{}",
+            serve.output()
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for chat in &chats {
+        assert_eq!(api.sent_texts(*chat).len(), 1, "chat {chat} answered twice");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_drains_and_exits_cleanly() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = Serve::start(dir.path(), &polling_env(&api, &token)).await;
+    api.push_update(&token, command_update(700, 1101, "/start"));
+    assert!(replies_arrive(&api, 1101, 1).await);
+    assert!(
+        serve.stop(),
+        "serve did not exit cleanly:\n{}",
+        serve.output()
+    );
+    assert!(serve.output().contains("stopped"), "{}", serve.output());
+}
+
+fn cli(dir: &std::path::Path, api: &BotApi, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(teledesk_bin())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("TELEGRAM_API_BASE", &api.base_url)
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("TELEGRAM_WEBHOOK_SECRET")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &[("TELEGRAM_API_BASE", api.base_url.as_str())]).await;
+    assert!(
+        serve.output().contains("none (set TELEGRAM_BOT_TOKEN"),
+        "{}",
+        serve.output()
+    );
+
+    let (ok, out, err) = cli(dir.path(), &api, &["bots", "add", "--token", &token]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("registered @teledesk_test_bot") && out.contains(&BOT_ID.to_string()),
+        "{out}"
+    );
+    let (ok, out, _) = cli(dir.path(), &api, &["bots", "list"]);
+    assert!(
+        ok && out.contains("7000001\t@teledesk_test_bot\tenabled"),
+        "{out}"
+    );
+
+    let (ok, out, err) = cli(
+        dir.path(),
+        &api,
+        &[
+            "webhook",
+            "set",
+            "7000001",
+            "--url",
+            "https://desk.example.test/",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("https://desk.example.test/telegram/7000001"),
+        "{out}"
+    );
+    let (url, secret) = api.webhook(&token);
+    assert_eq!(url, "https://desk.example.test/telegram/7000001");
+    let secret = secret.expect("setWebhook carries a secret_token");
+    assert_eq!(secret.len(), 43, "a generated 32-byte secret");
+    assert_eq!(api.commands(&token).as_array().map(Vec::len), Some(2));
+    let (ok, out, _) = cli(dir.path(), &api, &["webhook", "info", "7000001"]);
+    assert!(
+        ok && out.contains("https://desk.example.test/telegram/7000001"),
+        "{out}"
+    );
+
+    // The running serve sees the bot the CLI registered in the same data directory.
+    let body = command_update(800, 1201, "/start").to_string();
+    assert_eq!(
+        serve
+            .post_update("7000001", Some(&secret), body)
+            .await
+            .status(),
+        200
+    );
+    assert!(replies_arrive(&api, 1201, 1).await, "{}", serve.output());
+
+    let (ok, _, _) = cli(dir.path(), &api, &["webhook", "delete", "7000001"]);
+    assert!(ok);
+    assert_eq!(api.webhook(&token).0, "");
+    let (ok, _, _) = cli(dir.path(), &api, &["bots", "remove", "7000001"]);
+    assert!(ok);
+    let body = command_update(801, 1201, "/start").to_string();
+    assert_eq!(
+        serve
+            .post_update("7000001", Some(&secret), body)
+            .await
+            .status(),
+        404,
+        "a removed bot is unknown"
+    );
+
+    let (ok, _, err) = cli(dir.path(), &api, &["bots", "remove", "7000001"]);
+    assert!(!ok);
+    assert_eq!(err.trim(), "error: no bot 7000001 is registered");
+    let (ok, _, err) = cli(dir.path(), &api, &["bots", "add", "--token", "not-a-token"]);
+    assert!(
+        !ok && err.lines().count() == 1 && err.contains("not a bot token"),
+        "{err}"
+    );
+    let (ok, _, err) = cli(dir.path(), &api, &["bots", "add", "--token", "999:wrong"]);
+    assert!(!ok && err.contains("401"), "{err}");
+    let (_, out, err) = cli(dir.path(), &api, &["bots", "list"]);
+    assert!(!out.contains(&token) && !err.contains(&token));
+    assert_no_secret_leak(&serve.output(), &token);
+    assert_eq!(api.violations(), Vec::<String>::new());
+}
