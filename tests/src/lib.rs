@@ -25,3 +25,5 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+pub mod null_telegram;

@@ -7,11 +7,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// The `teledesk` binary, built once per test run (so a test never runs a stale one).
+/// The `teledesk` binary: `TELEDESK_BIN` if set (benchmarks use a release build), else the debug build,
+/// built once per test run so that a test never runs a stale one.
 pub fn teledesk_bin() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            if let Ok(bin) = std::env::var("TELEDESK_BIN") {
+                return PathBuf::from(bin);
+            }
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let root = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .parent()

@@ -1,0 +1,57 @@
+//! Webhook ingest CPU per update on the embedded adapters: secret check, bot lookup, conditional put
+//! of the dedup marker, enqueue on the FIFO queue. Target ≤ 50 µs. `cargo bench -p teledesk-e2e --bench ingest`
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use teledesk_app::{Deps, bots, ingest};
+use teledesk_e2e::null_telegram::NullConnector;
+use teledesk_ports::queue::teledesk_queues;
+
+fn update(id: i64) -> Vec<u8> {
+    format!(
+        r#"{{"update_id":{id},"message":{{"message_id":{id},"date":1790000000,"chat":{{"id":{chat},"type":"private","first_name":"Ann"}},"from":{{"id":{chat},"is_bot":false,"first_name":"Ann"}},"text":"/start","entities":[{{"type":"bot_command","offset":0,"length":6}}]}}}}"#,
+        chat = 1000 + id % 50
+    )
+    .into_bytes()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let emb = teledesk_embedded::Embedded::open(dir.path(), teledesk_queues()).unwrap();
+    let deps = Deps {
+        table: emb.table.clone(),
+        queue: emb.queue.clone(),
+        files: emb.files.clone(),
+        telegram: Arc::new(NullConnector::default()),
+    };
+    let secret = "bench-secret-0123456789";
+    rt.block_on(bots::register(&deps, "1:bench-token", Some(secret)))
+        .unwrap();
+    let next = AtomicI64::new(1);
+    c.bench_function("webhook ingest: new update (embedded)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let body = update(next.fetch_add(1, Ordering::Relaxed));
+            let r = ingest::handle_webhook(&deps, "1", Some(secret.as_bytes()), &body).await;
+            assert_eq!(r, Ok(ingest::Accepted::New));
+        })
+    });
+    let dup = update(1);
+    c.bench_function("webhook ingest: duplicate update (embedded)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let r = ingest::handle_webhook(&deps, "1", Some(secret.as_bytes()), &dup).await;
+            assert_eq!(r, Ok(ingest::Accepted::Duplicate));
+        })
+    });
+    c.bench_function("webhook ingest: wrong secret", |b| {
+        b.to_async(&rt).iter(|| async {
+            let r = ingest::handle_webhook(&deps, "1", Some(b"wrong"), &dup).await;
+            assert_eq!(r, Err(ingest::IngestError::Forbidden));
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

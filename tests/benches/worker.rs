@@ -1,0 +1,45 @@
+//! Worker CPU per /start on the embedded adapters with a zero-latency in-process Telegram: decode the
+//! envelope, check the dedup marker, load the bot, decode the update, route, send, mark done.
+//! `cargo bench -p teledesk-e2e --bench worker`
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use teledesk_app::batch::{Outcome, Record};
+use teledesk_app::{Deps, bots, worker};
+use teledesk_e2e::null_telegram::NullConnector;
+use teledesk_ports::queue::teledesk_queues;
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let emb = teledesk_embedded::Embedded::open(dir.path(), teledesk_queues()).unwrap();
+    let null = NullConnector::default();
+    let deps = Deps {
+        table: emb.table.clone(),
+        queue: emb.queue.clone(),
+        files: emb.files.clone(),
+        telegram: Arc::new(null.clone()),
+    };
+    rt.block_on(bots::register(&deps, "1:bench-token", None))
+        .unwrap();
+    let next = AtomicI64::new(1);
+    c.bench_function("worker: /start in a private chat (embedded, null Telegram)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let id = next.fetch_add(1, Ordering::Relaxed);
+            let body = format!(
+                r#"{{"bot_id":"1","update":{{"update_id":{id},"message":{{"message_id":{id},"date":1790000000,"chat":{{"id":42,"type":"private","first_name":"Ann"}},"from":{{"id":42,"is_bot":false,"first_name":"Ann"}},"text":"/start","entities":[{{"type":"bot_command","offset":0,"length":6}}]}}}}}}"#
+            );
+            let record = Record { message_id: id.to_string(), body, ..Default::default() };
+            assert_eq!(worker::handle_record(&deps, record).await, Outcome::Done);
+        })
+    });
+    assert!(
+        null.0.sent.load(Ordering::Relaxed) > 0,
+        "the benchmark sent replies"
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
