@@ -38,6 +38,20 @@ fn bench(c: &mut Criterion) {
             assert_eq!(r, Ok(ingest::Accepted::New));
         })
     });
+    c.bench_function("webhook ingest: new update, CPU time (embedded)", |b| {
+        b.to_async(&rt).iter_custom(|iters| {
+            let (deps, next) = (&deps, &next);
+            async move {
+                let cpu = teledesk_e2e::process_cpu_time();
+                for _ in 0..iters {
+                    let body = update(next.fetch_add(1, Ordering::Relaxed));
+                    let r = ingest::handle_webhook(deps, "1", Some(secret.as_bytes()), &body).await;
+                    assert_eq!(r, Ok(ingest::Accepted::New));
+                }
+                teledesk_e2e::process_cpu_time() - cpu
+            }
+        })
+    });
     let dup = update(1);
     c.bench_function("webhook ingest: duplicate update (embedded)", |b| {
         b.to_async(&rt).iter(|| async {

@@ -11,6 +11,12 @@ use teledesk_app::{Deps, bots, worker};
 use teledesk_e2e::null_telegram::NullConnector;
 use teledesk_ports::queue::teledesk_queues;
 
+fn start_envelope(id: i64) -> String {
+    format!(
+        r#"{{"bot_id":"1","update":{{"update_id":{id},"message":{{"message_id":{id},"date":1790000000,"chat":{{"id":42,"type":"private","first_name":"Ann"}},"from":{{"id":42,"is_bot":false,"first_name":"Ann"}},"text":"/start","entities":[{{"type":"bot_command","offset":0,"length":6}}]}}}}}}"#
+    )
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -25,14 +31,36 @@ fn bench(c: &mut Criterion) {
     rt.block_on(bots::register(&deps, "1:bench-token", None))
         .unwrap();
     let next = AtomicI64::new(1);
-    c.bench_function("worker: /start in a private chat (embedded, null Telegram)", |b| {
-        b.to_async(&rt).iter(|| async {
-            let id = next.fetch_add(1, Ordering::Relaxed);
-            let body = format!(
-                r#"{{"bot_id":"1","update":{{"update_id":{id},"message":{{"message_id":{id},"date":1790000000,"chat":{{"id":42,"type":"private","first_name":"Ann"}},"from":{{"id":42,"is_bot":false,"first_name":"Ann"}},"text":"/start","entities":[{{"type":"bot_command","offset":0,"length":6}}]}}}}}}"#
-            );
-            let record = Record { message_id: id.to_string(), body, ..Default::default() };
-            assert_eq!(worker::handle_record(&deps, record).await, Outcome::Done);
+    c.bench_function(
+        "worker: /start in a private chat (embedded, null Telegram)",
+        |b| {
+            b.to_async(&rt).iter(|| async {
+                let id = next.fetch_add(1, Ordering::Relaxed);
+                let record = Record {
+                    message_id: id.to_string(),
+                    body: start_envelope(id),
+                    ..Default::default()
+                };
+                assert_eq!(worker::handle_record(&deps, record).await, Outcome::Done);
+            })
+        },
+    );
+    c.bench_function("worker: /start, CPU time (embedded, null Telegram)", |b| {
+        b.to_async(&rt).iter_custom(|iters| {
+            let (deps, next) = (&deps, &next);
+            async move {
+                let cpu = teledesk_e2e::process_cpu_time();
+                for _ in 0..iters {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    let record = Record {
+                        message_id: id.to_string(),
+                        body: start_envelope(id),
+                        ..Default::default()
+                    };
+                    assert_eq!(worker::handle_record(deps, record).await, Outcome::Done);
+                }
+                teledesk_e2e::process_cpu_time() - cpu
+            }
         })
     });
     assert!(

@@ -27,3 +27,15 @@ where
 }
 
 pub mod null_telegram;
+
+/// CPU time (user + system, all threads) this process has used: benchmarks report CPU per operation
+/// with it, not only wall time.
+pub fn process_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we pass.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}

@@ -36,12 +36,10 @@ impl EmbeddedQueue {
         let queue = self.spec(queue)?.name;
         self.db
             .run(move |conn| {
-                conn.query_row(
-                    "SELECT COUNT(*) FROM queue_messages WHERE queue = ?1",
-                    [queue],
-                    |r| r.get(0),
-                )
-                .map_err(backend)
+                conn.prepare_cached("SELECT COUNT(*) FROM queue_messages WHERE queue = ?1")
+                    .map_err(backend)?
+                    .query_row([queue], |r| r.get(0))
+                    .map_err(backend)
             })
             .await
     }
@@ -72,11 +70,12 @@ fn receive_sync(
     let now = teledesk_ports::now_millis();
     if let Some((dlq, max_receives)) = &spec.dead_letter {
         // A visible message that has already been received max_receives times is parked, not delivered.
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE queue_messages SET queue = ?1, receive_count = 0, visible_at = ?2
              WHERE queue = ?3 AND visible_at <= ?2 AND receive_count >= ?4",
-            rusqlite::params![dlq, now, spec.name, max_receives],
         )
+        .map_err(backend)?
+        .execute(rusqlite::params![dlq, now, spec.name, max_receives])
         .map_err(backend)?;
     }
     let mut blocked: HashSet<String> = HashSet::new();
@@ -134,10 +133,11 @@ fn receive_sync(
     let until = now + visibility.as_millis() as i64;
     let mut out = Vec::with_capacity(picked.len());
     for (seq, group_id, body, count) in picked {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE queue_messages SET receive_count = ?1, visible_at = ?2 WHERE seq = ?3",
-            rusqlite::params![count, until, seq],
         )
+        .map_err(backend)?
+        .execute(rusqlite::params![count, until, seq])
         .map_err(backend)?;
         out.push(Received {
             message_id: seq.to_string(),
@@ -178,9 +178,7 @@ impl queue::Queue for EmbeddedQueue {
                 for m in &messages {
                     if spec.fifo {
                         let dedup = m.dedup_id.as_deref().unwrap_or_default();
-                        let seen: Option<i64> = tx
-                            .query_row(
-                                "SELECT expires_at FROM queue_dedup WHERE queue = ?1 AND dedup_id = ?2 AND expires_at > ?3",
+                        let seen: Option<i64> = tx.prepare_cached("SELECT expires_at FROM queue_dedup WHERE queue = ?1 AND dedup_id = ?2 AND expires_at > ?3").map_err(backend)?.query_row(
                                 rusqlite::params![spec.name, dedup, now],
                                 |r| r.get(0),
                             )
@@ -189,14 +187,12 @@ impl queue::Queue for EmbeddedQueue {
                         if seen.is_some() {
                             continue;
                         }
-                        tx.execute(
-                            "INSERT OR REPLACE INTO queue_dedup (queue, dedup_id, expires_at) VALUES (?1, ?2, ?3)",
+                        tx.prepare_cached("INSERT OR REPLACE INTO queue_dedup (queue, dedup_id, expires_at) VALUES (?1, ?2, ?3)").map_err(backend)?.execute(
                             rusqlite::params![spec.name, dedup, now + queue::DEDUP_WINDOW.as_millis() as i64],
                         )
                         .map_err(backend)?;
                     }
-                    tx.execute(
-                        "INSERT INTO queue_messages (queue, group_id, body, visible_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    tx.prepare_cached("INSERT INTO queue_messages (queue, group_id, body, visible_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(backend)?.execute(
                         rusqlite::params![
                             spec.name,
                             if spec.fifo { m.group_id.clone() } else { None },
@@ -246,8 +242,7 @@ impl queue::Queue for EmbeddedQueue {
         let (seq, count) = parse_receipt(receipt)?;
         self.db
             .run(move |conn| {
-                conn.execute(
-                    "DELETE FROM queue_messages WHERE seq = ?1 AND receive_count = ?2 AND queue = ?3",
+                conn.prepare_cached("DELETE FROM queue_messages WHERE seq = ?1 AND receive_count = ?2 AND queue = ?3").map_err(backend)?.execute(
                     rusqlite::params![seq, count, name],
                 )
                 .map(|_| ())
@@ -267,8 +262,7 @@ impl queue::Queue for EmbeddedQueue {
         let changed = self
             .db
             .run(move |conn| {
-                conn.execute(
-                    "UPDATE queue_messages SET visible_at = ?1 WHERE seq = ?2 AND receive_count = ?3 AND queue = ?4",
+                conn.prepare_cached("UPDATE queue_messages SET visible_at = ?1 WHERE seq = ?2 AND receive_count = ?3 AND queue = ?4").map_err(backend)?.execute(
                     rusqlite::params![teledesk_ports::now_millis() + timeout.as_millis() as i64, seq, count, name],
                 )
                 .map_err(backend)

@@ -38,9 +38,7 @@ fn parse_body(body: String) -> Result<Item, TableError> {
 
 /// The live item under a key, inside the caller's transaction.
 fn live(conn: &Connection, pk: &str, sk: &str, now: i64) -> Result<Option<Item>, TableError> {
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
+    let body: Option<String> = conn.prepare_cached("SELECT body FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)").map_err(backend)?.query_row(
             rusqlite::params![pk, sk, now],
             |r| r.get(0),
         )
@@ -51,8 +49,7 @@ fn live(conn: &Connection, pk: &str, sk: &str, now: i64) -> Result<Option<Item>,
 
 fn write(conn: &Connection, item: &Item) -> Result<(), TableError> {
     let s = |k: &str| table::str_attr(item, k).map(str::to_owned);
-    conn.execute(
-        "INSERT OR REPLACE INTO items (pk, sk, gsi1pk, gsi1sk, expires_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached("INSERT OR REPLACE INTO items (pk, sk, gsi1pk, gsi1sk, expires_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(backend)?.execute(
         rusqlite::params![
             s(PK),
             s(SK),
@@ -67,7 +64,9 @@ fn write(conn: &Connection, item: &Item) -> Result<(), TableError> {
 }
 
 fn remove(conn: &Connection, pk: &str, sk: &str) -> Result<(), TableError> {
-    conn.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", [pk, sk])
+    conn.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")
+        .map_err(backend)?
+        .execute([pk, sk])
         .map_err(backend)?;
     Ok(())
 }
