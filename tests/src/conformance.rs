@@ -466,6 +466,30 @@ pub async fn dedup_ids(s: &Stores) {
     assert_eq!(got, ["first", "third"]);
 }
 
+/// Embedded only: deduplication is per message group, as SQS does with the template's
+/// `DeduplicationScope: messageGroup`. (moto deduplicates per queue whatever the scope, so this case
+/// cannot run there; Teledesk's dedup ids, `<bot>:<update_id>`, never repeat across groups anyway.)
+pub async fn dedup_is_per_message_group(s: &Stores) {
+    s.queue
+        .send(UPDATES, vec![OutMessage::fifo("in g", "g", "same-id")])
+        .await
+        .unwrap();
+    s.queue
+        .send(UPDATES, vec![OutMessage::fifo("in h", "h", "same-id")])
+        .await
+        .unwrap();
+    s.queue
+        .send(
+            UPDATES,
+            vec![OutMessage::fifo("again in g", "g", "same-id")],
+        )
+        .await
+        .unwrap();
+    let mut got = drain(s, UPDATES, 3, Duration::from_secs(3)).await;
+    got.sort();
+    assert_eq!(got, ["in g", "in h"]);
+}
+
 pub async fn delays(s: &Stores) {
     s.queue
         .send(

@@ -50,3 +50,8 @@ suite!(
 async fn embedded_presigned_urls_cannot_be_forged() {
     conformance::presigned_urls_cannot_be_forged(&stores::embedded().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_dedup_is_per_message_group() {
+    conformance::dedup_is_per_message_group(&stores::embedded().await).await;
+}

@@ -95,6 +95,51 @@ async fn webhook_event_with_the_secret_is_queued() {
 }
 
 #[tokio::test]
+async fn an_update_whose_marker_was_written_but_never_queued_is_queued_on_resend() {
+    let e = env().await;
+    // An earlier attempt died between the marker and the enqueue.
+    let mut marker = teledesk_ports::table::Item::new();
+    marker.insert("pk".into(), serde_json::json!("UPD#123456"));
+    marker.insert("sk".into(), serde_json::json!("000000000900001"));
+    marker.insert("state".into(), serde_json::json!("queued"));
+    e.deps
+        .table
+        .put(marker, teledesk_ports::table::Condition::None)
+        .await
+        .unwrap();
+    let req = lambda_http::request::from_str(&event("telegram-webhook-start.json")).unwrap();
+    assert_eq!(
+        http::webhook_router(e.deps.clone())
+            .oneshot(req)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        e.emb.queue.depth(UPDATES).await.unwrap(),
+        1,
+        "Telegram's re-send was not lost"
+    );
+    // Once handled, a re-send is not queued again.
+    let failed =
+        teledesk_lambda::handle_worker_batch(&e.deps, &queue_names(), sqs("sqs-updates.json"))
+            .await;
+    assert_eq!(failed_ids(&failed), ["7d1c1a6e-0002"]);
+    let before = e.emb.queue.depth(UPDATES).await.unwrap();
+    let req = lambda_http::request::from_str(&event("telegram-webhook-start.json")).unwrap();
+    assert_eq!(
+        http::webhook_router(e.deps.clone())
+            .oneshot(req)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(e.emb.queue.depth(UPDATES).await.unwrap(), before);
+}
+
+#[tokio::test]
 async fn webhook_event_with_a_wrong_secret_is_refused_and_stores_nothing() {
     let e = env().await;
     let req = lambda_http::request::from_str(&event("telegram-webhook-wrong-secret.json")).unwrap();

@@ -53,16 +53,30 @@ async fn replies_arrive(api: &BotApi, chat: i64, n: usize) -> bool {
     .await
 }
 
-fn assert_no_secret_leak(output: &str, token: &str) {
+fn assert_no_secret_leak(output: &str, token: &str, webhook_secret: &str) {
     let secret_part = token.split_once(':').unwrap().1;
     assert!(
         !output.contains(secret_part),
         "the bot token appears in the output:\n{output}"
     );
     assert!(
-        !output.contains(SECRET),
+        !output.contains(webhook_secret),
         "the webhook secret appears in the output:\n{output}"
     );
+}
+
+/// The webhook secret a data directory holds for the test bot (generated unless configured).
+async fn stored_secret(data_dir: &std::path::Path) -> String {
+    let emb = teledesk_embedded::Embedded::open(data_dir, teledesk_queues()).unwrap();
+    let item = emb
+        .table
+        .get(&format!("BOT#{BOT_ID}"), "BOT")
+        .await
+        .unwrap()
+        .expect("bot registered");
+    let secret = item["webhook_secret"].as_str().unwrap().to_owned();
+    assert!(secret.len() >= 32);
+    secret
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,7 +130,7 @@ async fn start_and_help_are_answered_by_long_polling_and_secrets_stay_out_of_log
         "long polling needs the webhook removed first"
     );
     assert_eq!(api.violations(), Vec::<String>::new());
-    assert_no_secret_leak(&serve.output(), &token);
+    assert_no_secret_leak(&serve.output(), &token, &stored_secret(dir.path()).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,7 +320,7 @@ async fn bad_webhook_requests_are_refused_and_change_nothing() {
         "unknown update kind not kept raw:\n{}",
         serve.output()
     );
-    assert_no_secret_leak(&serve.output(), &token);
+    assert_no_secret_leak(&serve.output(), &token, SECRET);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -485,6 +499,33 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
         "{out}"
     );
 
+    // A new secret for a bot whose webhook is set re-points the webhook at once (no 403 loop).
+    let rotated = "rotated-secret_0123456789abcdef";
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &["bots", "add", "--token", &token, "--secret", rotated],
+    );
+    assert!(ok, "{err}");
+    let expected = (
+        "https://desk.example.test/telegram/7000001".to_owned(),
+        Some(rotated.to_owned()),
+    );
+    assert_eq!(api.webhook(&token), expected);
+    let body = command_update(799, 1201, "/help").to_string();
+    let old = serve
+        .post_update("7000001", Some(&secret), body.clone())
+        .await;
+    assert_eq!(old.status(), 403, "the old secret is refused");
+    assert_eq!(
+        serve
+            .post_update("7000001", Some(rotated), body)
+            .await
+            .status(),
+        200
+    );
+    let secret = rotated.to_owned();
+
     // The running serve sees the bot the CLI registered in the same data directory.
     let body = command_update(800, 1201, "/start").to_string();
     assert_eq!(
@@ -494,7 +535,7 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
             .status(),
         200
     );
-    assert!(replies_arrive(&api, 1201, 1).await, "{}", serve.output());
+    assert!(replies_arrive(&api, 1201, 2).await, "{}", serve.output());
 
     let (ok, _, _) = cli(dir.path(), &api, &["webhook", "delete", "7000001"]);
     assert!(ok);
@@ -523,6 +564,6 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
     assert!(!ok && err.contains("401"), "{err}");
     let (_, out, err) = cli(dir.path(), &api, &["bots", "list"]);
     assert!(!out.contains(&token) && !err.contains(&token));
-    assert_no_secret_leak(&serve.output(), &token);
+    assert_no_secret_leak(&serve.output(), &token, &secret);
     assert_eq!(api.violations(), Vec::<String>::new());
 }

@@ -38,7 +38,10 @@ fn backend<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
             se.code().unwrap_or("DynamoDBError"),
             se.message().unwrap_or_default()
         )),
-        None => TableError::Backend(format!("dynamodb request failed: {e:?}")),
+        None => TableError::Backend(format!(
+            "dynamodb request failed: {}",
+            aws_smithy_error_kind(&e)
+        )),
     }
 }
 
@@ -424,5 +427,18 @@ impl table::Table for DynamoTable {
             }
             Err(err) => Err(backend(err)),
         }
+    }
+}
+
+/// What went wrong, without the raw response: `Debug` of an `SdkError` prints response bodies, which
+/// can hold stored secrets (a bot token in a `GetItem` answer).
+fn aws_smithy_error_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
+    match e {
+        SdkError::ConstructionFailure(_) => "request could not be built",
+        SdkError::TimeoutError(_) => "timed out",
+        SdkError::DispatchFailure(_) => "could not connect",
+        SdkError::ResponseError(_) => "unreadable response",
+        SdkError::ServiceError(_) => "service error",
+        _ => "unknown failure",
     }
 }

@@ -36,7 +36,7 @@ fn backend<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
             se.code().unwrap_or("SQSError"),
             se.message().unwrap_or_default()
         )),
-        None => QueueError::Backend(format!("sqs request failed: {e:?}")),
+        None => QueueError::Backend(format!("sqs request failed: {}", aws_smithy_error_kind(&e))),
     }
 }
 
@@ -151,5 +151,18 @@ impl queue::Queue for SqsQueue {
             .await
             .map(|_| ())
             .map_err(backend)
+    }
+}
+
+/// What went wrong, without the raw response: `Debug` of an `SdkError` prints response bodies, which
+/// can hold stored secrets (a bot token in a `GetItem` answer).
+fn aws_smithy_error_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
+    match e {
+        SdkError::ConstructionFailure(_) => "request could not be built",
+        SdkError::TimeoutError(_) => "timed out",
+        SdkError::DispatchFailure(_) => "could not connect",
+        SdkError::ResponseError(_) => "unreadable response",
+        SdkError::ServiceError(_) => "service error",
+        _ => "unknown failure",
     }
 }

@@ -9,7 +9,8 @@ use teledesk_ports::queue::{self, OutMessage, QueueError, QueueSpec, Received};
 use crate::db::Db;
 
 /// The Queue port on SQLite, with SQS semantics: visibility timeouts, FIFO groups (one in-flight group
-/// at a time, in order), deduplication ids for five minutes, delays, and redrive to a dead-letter queue.
+/// at a time, in order), deduplication ids for five minutes per message group (the template's
+/// `DeduplicationScope: messageGroup`), delays, and redrive to a dead-letter queue.
 pub struct EmbeddedQueue {
     db: Arc<Db>,
     specs: Arc<HashMap<String, QueueSpec>>,
@@ -177,7 +178,12 @@ impl queue::Queue for EmbeddedQueue {
                 let now = teledesk_ports::now_millis();
                 for m in &messages {
                     if spec.fifo {
-                        let dedup = m.dedup_id.as_deref().unwrap_or_default();
+                        // Deduplication per message group, as the template's DeduplicationScope.
+                        let dedup = format!(
+                            "{}\u{1f}{}",
+                            m.group_id.as_deref().unwrap_or_default(),
+                            m.dedup_id.as_deref().unwrap_or_default()
+                        );
                         let seen: Option<i64> = tx.prepare_cached("SELECT expires_at FROM queue_dedup WHERE queue = ?1 AND dedup_id = ?2 AND expires_at > ?3").map_err(backend)?.query_row(
                                 rusqlite::params![spec.name, dedup, now],
                                 |r| r.get(0),

@@ -3,8 +3,10 @@
 //! - each record is handled on its own; a failure is reported for that record only;
 //! - records of one FIFO group run in order, and after a failure the rest of that group fails too
 //!   (the queue hands them back in order); groups run concurrently;
-//! - a record that cannot be handled now is retried (after `retry_after` when Telegram asked for it);
-//!   a poison record fails every time and is parked in the dead-letter queue by the queue's redrive.
+//! - a record that cannot be handled now is retried: after `retry_after` when Telegram asked for it,
+//!   else with exponential backoff; the records held back behind it in its group are re-timed to the
+//!   same moment, so a group waits as long as its head and no longer;
+//! - a poison record fails every time and is parked in the dead-letter queue by the queue's redrive.
 
 use std::future::Future;
 use std::time::Duration;
@@ -38,7 +40,8 @@ impl From<Received> for Record {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Done,
-    /// Try again later: after `after` if given, else after the queue's visibility timeout.
+    /// Try again later: after `after` if given (Telegram's `retry_after`), else after
+    /// [`retry_backoff`] of the receive count.
     Retry {
         after: Option<Duration>,
     },
@@ -69,30 +72,30 @@ where
     let handle = &handle;
     let runs = groups.into_iter().map(|(_, recs)| async move {
         let mut failed = Vec::new();
-        let mut blocked = false;
+        let mut skipped = Vec::new();
+        // Once a record of the group fails, the rest wait for it: when it becomes visible again.
+        let mut blocked: Option<Duration> = None;
         for r in recs {
-            if blocked {
+            if let Some(after) = blocked {
+                skipped.push((r.message_id.clone(), r.receipt.clone(), after));
                 failed.push(r.message_id);
                 continue;
             }
-            let (id, receipt) = (r.message_id.clone(), r.receipt.clone());
-            match handle(r).await {
-                Outcome::Done => {}
-                Outcome::Retry { after } => {
-                    if let (Some(after), Some(receipt)) = (after, receipt.as_deref())
-                        && let Err(e) = queue.set_visibility(queue_name, receipt, after).await
-                    {
-                        tracing::warn!(error = %e, message_id = %id, "could not delay the retry");
-                    }
-                    failed.push(id);
-                    blocked = true;
-                }
+            let (id, receipt, count) = (r.message_id.clone(), r.receipt.clone(), r.receive_count);
+            let after = match handle(r).await {
+                Outcome::Done => continue,
+                Outcome::Retry { after } => after.unwrap_or_else(|| retry_backoff(count)),
                 Outcome::Poison(reason) => {
                     tracing::error!(message_id = %id, queue = queue_name, %reason, "poison message; it will be parked in the dead-letter queue");
-                    failed.push(id);
-                    blocked = true;
+                    Duration::ZERO
                 }
-            }
+            };
+            retime(queue, queue_name, &id, receipt.as_deref(), after).await;
+            failed.push(id);
+            blocked = Some(after);
+        }
+        for (id, receipt, after) in skipped {
+            retime(queue, queue_name, &id, receipt.as_deref(), after).await;
         }
         failed
     });
@@ -101,6 +104,30 @@ where
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// How long a record that failed for a passing reason (Telegram 5xx, network, storage) waits before
+/// its next try, by the number of receives so far: 5 s, 20 s, 80 s, 320 s, then 15 min. With five
+/// receives before the dead-letter queue, an outage of about 7 minutes is ridden out; a longer one
+/// parks the updates in the DLQ (alarmed, and redriven after the outage), never drops them.
+pub fn retry_backoff(receive_count: u32) -> Duration {
+    let exp = receive_count.saturating_sub(1).min(8);
+    Duration::from_secs(5u64.saturating_mul(4u64.saturating_pow(exp)))
+        .min(teledesk_ports::queue::MAX_DELAY)
+}
+
+async fn retime(
+    queue: &dyn Queue,
+    queue_name: &str,
+    id: &str,
+    receipt: Option<&str>,
+    after: Duration,
+) {
+    if let Some(receipt) = receipt
+        && let Err(e) = queue.set_visibility(queue_name, receipt, after).await
+    {
+        tracing::warn!(error = %e, message_id = %id, "could not re-time the retry; the visibility timeout applies");
+    }
 }
 
 /// The records of a Lambda SQS event.
@@ -172,4 +199,17 @@ pub fn sqs_response(failed: Vec<String>) -> SqsBatchResponse {
         })
         .collect();
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let secs: Vec<u64> = (1..=7).map(|n| retry_backoff(n).as_secs()).collect();
+        assert_eq!(secs, [5, 20, 80, 320, 900, 900, 900]);
+        assert_eq!(retry_backoff(0).as_secs(), 5);
+        assert_eq!(retry_backoff(u32::MAX).as_secs(), 900);
+    }
 }

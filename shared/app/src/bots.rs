@@ -74,7 +74,8 @@ pub async fn register(
     {
         return Err(BotError::InvalidSecret);
     }
-    let me = deps.telegram.connect(token).get_me().await?;
+    let tg = deps.telegram.connect(token);
+    let me = tg.get_me().await?;
     let existing = get(deps, &bot_id).await?;
     let record = BotRecord {
         username: me.username,
@@ -89,6 +90,17 @@ pub async fn register(
             .map_or_else(teledesk_ports::now_secs, |b| b.created_at),
         bot_id,
     };
+    // A new secret on a bot whose webhook is set: tell Telegram first, or every update would be
+    // refused with 403 until `webhook set` runs again.
+    if existing
+        .as_ref()
+        .is_some_and(|b| b.webhook_secret != record.webhook_secret)
+    {
+        let info = tg.webhook_info().await?;
+        if !info.url.is_empty() {
+            tg.set_webhook(&info.url, &record.webhook_secret).await?;
+        }
+    }
     deps.table.put(record.to_item(), Condition::None).await?;
     Ok(record)
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use teledesk_ports::queue::{OutMessage, UPDATES};
-use teledesk_ports::table::{Condition, EXPIRES_AT, Item, PK, SK, TableError};
+use teledesk_ports::table::{self, Condition, EXPIRES_AT, Item, PK, SK, TableError};
 
 use crate::{Deps, bots, keys, secrets};
 
@@ -18,7 +18,8 @@ pub const UPDATE_DEDUP_TTL_SECS: i64 = 48 * 3600;
 pub enum Accepted {
     /// Recorded and queued.
     New,
-    /// Seen before: answered 200, nothing queued.
+    /// Seen before: answered 200. Queued again only if it was not yet handled (the FIFO dedup id and
+    /// the worker's `done` marker make that copy harmless).
     Duplicate,
 }
 
@@ -97,14 +98,29 @@ pub async fn accept(deps: &Deps, bot_id: &str, raw: &[u8]) -> Result<Accepted, I
         EXPIRES_AT.into(),
         json!(teledesk_ports::now_secs() + UPDATE_DEDUP_TTL_SECS),
     );
-    match deps.table.put(marker, Condition::Absent).await {
-        Ok(()) => {}
+    let accepted = match deps.table.put(marker, Condition::Absent).await {
+        Ok(()) => Accepted::New,
         Err(TableError::ConditionFailed) => {
-            tracing::info!(bot_id, update_id, "duplicate update ignored");
-            return Ok(Accepted::Duplicate);
+            // Seen before. If it was handled, we are done. If not, the earlier attempt may have died
+            // between writing the marker and enqueueing: enqueue again. The FIFO dedup id and the
+            // worker's `done` check make a second copy harmless, and a lost update impossible.
+            let marker = deps
+                .table
+                .get(&keys::update_pk(bot_id), &keys::update_sk(update_id))
+                .await
+                .map_err(unavailable)?;
+            if marker.as_ref().and_then(|m| table::str_attr(m, "state")) == Some("done") {
+                tracing::info!(
+                    bot_id,
+                    update_id,
+                    "duplicate update ignored: already handled"
+                );
+                return Ok(Accepted::Duplicate);
+            }
+            Accepted::Duplicate
         }
         Err(e) => return Err(unavailable(e)),
-    }
+    };
 
     // The raw update is embedded as it came: no re-serialisation, unknown fields kept.
     let body = format!(r#"{{"bot_id":"{bot_id}","update":{raw}}}"#);
@@ -114,16 +130,27 @@ pub async fn accept(deps: &Deps, bot_id: &str, raw: &[u8]) -> Result<Accepted, I
         format!("{bot_id}:{update_id}"),
     );
     if let Err(e) = deps.queue.send(UPDATES, vec![message]).await {
-        // Forget the marker so that Telegram's retry of this update is accepted.
-        let _ = deps
-            .table
-            .delete(
-                &keys::update_pk(bot_id),
-                &keys::update_sk(update_id),
-                Condition::None,
-            )
-            .await;
+        if accepted == Accepted::New {
+            // Forget the marker so that Telegram's retry of this update is accepted as new; if this
+            // delete fails too, the retry still re-enqueues (see above).
+            let _ = deps
+                .table
+                .delete(
+                    &keys::update_pk(bot_id),
+                    &keys::update_sk(update_id),
+                    Condition::None,
+                )
+                .await;
+        }
         return Err(unavailable(e));
+    }
+    if accepted == Accepted::Duplicate {
+        tracing::info!(
+            bot_id,
+            update_id,
+            "update seen before but not yet handled: queued again (deduplicated downstream)"
+        );
+        return Ok(accepted);
     }
     tracing::info!(bot_id, update_id, "update queued");
     Ok(Accepted::New)
