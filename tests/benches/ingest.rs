@@ -1,13 +1,11 @@
 //! Webhook ingest CPU per update on the embedded adapters: secret check, bot lookup, conditional put
 //! of the dedup marker, enqueue on the FIFO queue. Target ≤ 50 µs. `cargo bench -p teledesk-e2e --bench ingest`
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use teledesk_app::{Deps, bots, ingest};
-use teledesk_e2e::null_telegram::NullConnector;
-use teledesk_ports::queue::teledesk_queues;
+use teledesk_app::ingest;
+use teledesk_e2e::null_telegram::bench_env;
 
 fn update(id: i64) -> Vec<u8> {
     format!(
@@ -18,33 +16,20 @@ fn update(id: i64) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    // One thread: process CPU time then counts the work measured, not idle runtime workers.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let emb = teledesk_embedded::Embedded::open(dir.path(), teledesk_queues()).unwrap();
-    let deps = Deps {
-        table: emb.table.clone(),
-        queue: emb.queue.clone(),
-        files: emb.files.clone(),
-        telegram: Arc::new(NullConnector::default()),
-    };
     let secret = "bench-secret-0123456789";
-    rt.block_on(bots::register(&deps, "1:bench-token", Some(secret)))
-        .unwrap();
+    let env = bench_env(secret);
+    let (rt, deps) = (&env.rt, &env.deps);
     let next = AtomicI64::new(1);
     c.bench_function("webhook ingest: new update (embedded)", |b| {
-        b.to_async(&rt).iter(|| async {
+        b.to_async(rt).iter(|| async {
             let body = update(next.fetch_add(1, Ordering::Relaxed));
-            let r = ingest::handle_webhook(&deps, "1", Some(secret.as_bytes()), &body).await;
+            let r = ingest::handle_webhook(deps, "1", Some(secret.as_bytes()), &body).await;
             assert_eq!(r, Ok(ingest::Accepted::New));
         })
     });
     c.bench_function("webhook ingest: new update, CPU time (embedded)", |b| {
-        b.to_async(&rt).iter_custom(|iters| {
-            let (deps, next) = (&deps, &next);
+        b.to_async(rt).iter_custom(|iters| {
+            let next = &next;
             async move {
                 let cpu = teledesk_e2e::process_cpu_time();
                 for _ in 0..iters {
@@ -58,14 +43,14 @@ fn bench(c: &mut Criterion) {
     });
     let dup = update(1);
     c.bench_function("webhook ingest: duplicate update (embedded)", |b| {
-        b.to_async(&rt).iter(|| async {
-            let r = ingest::handle_webhook(&deps, "1", Some(secret.as_bytes()), &dup).await;
+        b.to_async(rt).iter(|| async {
+            let r = ingest::handle_webhook(deps, "1", Some(secret.as_bytes()), &dup).await;
             assert_eq!(r, Ok(ingest::Accepted::Duplicate));
         })
     });
     c.bench_function("webhook ingest: wrong secret", |b| {
-        b.to_async(&rt).iter(|| async {
-            let r = ingest::handle_webhook(&deps, "1", Some(b"wrong"), &dup).await;
+        b.to_async(rt).iter(|| async {
+            let r = ingest::handle_webhook(deps, "1", Some(b"wrong"), &dup).await;
             assert_eq!(r, Err(ingest::IngestError::Forbidden));
         })
     });

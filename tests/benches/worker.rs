@@ -2,14 +2,12 @@
 //! envelope, check the dedup marker, load the bot, decode the update, route, send, mark done.
 //! `cargo bench -p teledesk-e2e --bench worker`
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use teledesk_app::batch::{Outcome, Record};
-use teledesk_app::{Deps, bots, worker};
-use teledesk_e2e::null_telegram::NullConnector;
-use teledesk_ports::queue::teledesk_queues;
+use teledesk_app::worker;
+use teledesk_e2e::null_telegram::bench_env;
 
 fn start_envelope(id: i64) -> String {
     format!(
@@ -18,40 +16,26 @@ fn start_envelope(id: i64) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    // One thread: process CPU time then counts the work measured, not idle runtime workers.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let emb = teledesk_embedded::Embedded::open(dir.path(), teledesk_queues()).unwrap();
-    let null = NullConnector::default();
-    let deps = Deps {
-        table: emb.table.clone(),
-        queue: emb.queue.clone(),
-        files: emb.files.clone(),
-        telegram: Arc::new(null.clone()),
-    };
-    rt.block_on(bots::register(&deps, "1:bench-token", None))
-        .unwrap();
+    let env = bench_env("bench-secret-0123456789");
+    let (rt, deps, null) = (&env.rt, &env.deps, &env.null);
     let next = AtomicI64::new(1);
     c.bench_function(
         "worker: /start in a private chat (embedded, null Telegram)",
         |b| {
-            b.to_async(&rt).iter(|| async {
+            b.to_async(rt).iter(|| async {
                 let id = next.fetch_add(1, Ordering::Relaxed);
                 let record = Record {
                     message_id: id.to_string(),
                     body: start_envelope(id),
                     ..Default::default()
                 };
-                assert_eq!(worker::handle_record(&deps, record).await, Outcome::Done);
+                assert_eq!(worker::handle_record(deps, record).await, Outcome::Done);
             })
         },
     );
     c.bench_function("worker: /start, CPU time (embedded, null Telegram)", |b| {
-        b.to_async(&rt).iter_custom(|iters| {
-            let (deps, next) = (&deps, &next);
+        b.to_async(rt).iter_custom(|iters| {
+            let next = &next;
             async move {
                 let cpu = teledesk_e2e::process_cpu_time();
                 for _ in 0..iters {

@@ -67,3 +67,43 @@ impl TelegramConnector for NullConnector {
         self.0.clone()
     }
 }
+
+/// What the CPU benchmarks run on: embedded adapters in a temporary directory, a [`NullConnector`],
+/// and bot `1` registered with `secret`, on a current-thread runtime (process CPU time then counts
+/// the measured work, not idle runtime workers).
+pub struct BenchEnv {
+    pub rt: tokio::runtime::Runtime,
+    pub deps: teledesk_app::Deps,
+    pub null: NullConnector,
+    _storage: (tempfile::TempDir, teledesk_embedded::Embedded),
+}
+
+pub fn bench_env(secret: &str) -> BenchEnv {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let emb =
+        teledesk_embedded::Embedded::open(dir.path(), teledesk_ports::queue::teledesk_queues())
+            .expect("open");
+    let null = NullConnector::default();
+    let deps = teledesk_app::Deps {
+        table: emb.table.clone(),
+        queue: emb.queue.clone(),
+        files: emb.files.clone(),
+        telegram: Arc::new(null.clone()),
+    };
+    rt.block_on(teledesk_app::bots::register(
+        &deps,
+        "1:bench-token",
+        Some(secret),
+    ))
+    .expect("register");
+    BenchEnv {
+        rt,
+        deps,
+        null,
+        _storage: (dir, emb),
+    }
+}

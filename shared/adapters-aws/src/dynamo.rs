@@ -29,20 +29,8 @@ impl DynamoTable {
     }
 }
 
-fn backend<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    e: SdkError<E, R>,
-) -> TableError {
-    match e.as_service_error() {
-        Some(se) => TableError::Backend(format!(
-            "{}: {}",
-            se.code().unwrap_or("DynamoDBError"),
-            se.message().unwrap_or_default()
-        )),
-        None => TableError::Backend(format!(
-            "dynamodb request failed: {}",
-            aws_smithy_error_kind(&e)
-        )),
-    }
+fn backend<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> TableError {
+    TableError::Backend(crate::sdk_error_text("DynamoDB", &e))
 }
 
 /// JSON → DynamoDB attribute.
@@ -427,18 +415,5 @@ impl table::Table for DynamoTable {
             }
             Err(err) => Err(backend(err)),
         }
-    }
-}
-
-/// What went wrong, without the raw response: `Debug` of an `SdkError` prints response bodies, which
-/// can hold stored secrets (a bot token in a `GetItem` answer).
-fn aws_smithy_error_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
-    match e {
-        SdkError::ConstructionFailure(_) => "request could not be built",
-        SdkError::TimeoutError(_) => "timed out",
-        SdkError::DispatchFailure(_) => "could not connect",
-        SdkError::ResponseError(_) => "unreadable response",
-        SdkError::ServiceError(_) => "service error",
-        _ => "unknown failure",
     }
 }

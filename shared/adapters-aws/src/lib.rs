@@ -15,6 +15,35 @@ pub use sqs::SqsQueue;
 
 pub use teledesk_ports::queue::queue_url_var;
 
+/// One line about a failed SDK call: the service's error code and message, or the kind of transport
+/// failure. Never the raw response: `Debug` of an `SdkError` prints response bodies, which can hold
+/// stored secrets (a bot token in a `GetItem` answer).
+pub(crate) fn sdk_error_text<E, R>(
+    service: &str,
+    e: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> String
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    use aws_sdk_dynamodb::error::SdkError;
+    let kind = match e {
+        SdkError::ServiceError(se) => {
+            let err = se.err();
+            return format!(
+                "{}: {}",
+                err.code().unwrap_or(service),
+                err.message().unwrap_or_default()
+            );
+        }
+        SdkError::ConstructionFailure(_) => "request could not be built",
+        SdkError::TimeoutError(_) => "timed out",
+        SdkError::DispatchFailure(_) => "could not connect",
+        SdkError::ResponseError(_) => "unreadable response",
+        _ => "unknown failure",
+    };
+    format!("{service} request failed: {kind}")
+}
+
 /// Names of the deployed resources, read from the environment.
 #[derive(Debug, Clone, Default)]
 pub struct AwsSettings {

@@ -28,17 +28,8 @@ impl S3Files {
     }
 }
 
-fn backend<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    e: SdkError<E, R>,
-) -> FilesError {
-    match e.as_service_error() {
-        Some(se) => FilesError::Backend(format!(
-            "{}: {}",
-            se.code().unwrap_or("S3Error"),
-            se.message().unwrap_or_default()
-        )),
-        None => FilesError::Backend(format!("s3 request failed: {}", aws_smithy_error_kind(&e))),
-    }
+fn backend<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> FilesError {
+    FilesError::Backend(crate::sdk_error_text("S3", &e))
 }
 
 #[async_trait]
@@ -105,18 +96,5 @@ impl files::Files for S3Files {
             .await
             .map_err(backend)?;
         Ok(req.uri().to_owned())
-    }
-}
-
-/// What went wrong, without the raw response: `Debug` of an `SdkError` prints response bodies, which
-/// can hold stored secrets (a bot token in a `GetItem` answer).
-fn aws_smithy_error_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
-    match e {
-        SdkError::ConstructionFailure(_) => "request could not be built",
-        SdkError::TimeoutError(_) => "timed out",
-        SdkError::DispatchFailure(_) => "could not connect",
-        SdkError::ResponseError(_) => "unreadable response",
-        SdkError::ServiceError(_) => "service error",
-        _ => "unknown failure",
     }
 }

@@ -27,17 +27,8 @@ impl SqsQueue {
     }
 }
 
-fn backend<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    e: SdkError<E, R>,
-) -> QueueError {
-    match e.as_service_error() {
-        Some(se) => QueueError::Backend(format!(
-            "{}: {}",
-            se.code().unwrap_or("SQSError"),
-            se.message().unwrap_or_default()
-        )),
-        None => QueueError::Backend(format!("sqs request failed: {}", aws_smithy_error_kind(&e))),
-    }
+fn backend<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> QueueError {
+    QueueError::Backend(crate::sdk_error_text("SQS", &e))
 }
 
 #[async_trait]
@@ -151,18 +142,5 @@ impl queue::Queue for SqsQueue {
             .await
             .map(|_| ())
             .map_err(backend)
-    }
-}
-
-/// What went wrong, without the raw response: `Debug` of an `SdkError` prints response bodies, which
-/// can hold stored secrets (a bot token in a `GetItem` answer).
-fn aws_smithy_error_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
-    match e {
-        SdkError::ConstructionFailure(_) => "request could not be built",
-        SdkError::TimeoutError(_) => "timed out",
-        SdkError::DispatchFailure(_) => "could not connect",
-        SdkError::ResponseError(_) => "unreadable response",
-        SdkError::ServiceError(_) => "service error",
-        _ => "unknown failure",
     }
 }
