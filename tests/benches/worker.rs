@@ -15,23 +15,24 @@ fn start_envelope(id: i64) -> String {
     )
 }
 
+/// Handles one new /start update; every call uses the next update id.
+async fn one_start(deps: &teledesk_app::Deps, next: &AtomicI64) {
+    let id = next.fetch_add(1, Ordering::Relaxed);
+    let record = Record {
+        message_id: id.to_string(),
+        body: start_envelope(id),
+        ..Default::default()
+    };
+    assert_eq!(worker::handle_record(deps, record).await, Outcome::Done);
+}
+
 fn bench(c: &mut Criterion) {
     let env = bench_env("bench-secret-0123456789");
     let (rt, deps, null) = (&env.rt, &env.deps, &env.null);
     let next = AtomicI64::new(1);
     c.bench_function(
         "worker: /start in a private chat (embedded, null Telegram)",
-        |b| {
-            b.to_async(rt).iter(|| async {
-                let id = next.fetch_add(1, Ordering::Relaxed);
-                let record = Record {
-                    message_id: id.to_string(),
-                    body: start_envelope(id),
-                    ..Default::default()
-                };
-                assert_eq!(worker::handle_record(deps, record).await, Outcome::Done);
-            })
-        },
+        |b| b.to_async(rt).iter(|| one_start(deps, &next)),
     );
     c.bench_function("worker: /start, CPU time (embedded, null Telegram)", |b| {
         b.to_async(rt).iter_custom(|iters| {
@@ -39,13 +40,7 @@ fn bench(c: &mut Criterion) {
             async move {
                 let cpu = teledesk_e2e::process_cpu_time();
                 for _ in 0..iters {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    let record = Record {
-                        message_id: id.to_string(),
-                        body: start_envelope(id),
-                        ..Default::default()
-                    };
-                    assert_eq!(worker::handle_record(deps, record).await, Outcome::Done);
+                    one_start(deps, next).await;
                 }
                 teledesk_e2e::process_cpu_time() - cpu
             }

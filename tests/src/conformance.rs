@@ -122,6 +122,26 @@ pub async fn concurrent_absent_puts_have_one_winner(s: &Stores) {
     assert_eq!(wins, 1);
 }
 
+/// Put `T/a` if absent, delete `T/existing` (at `existing_version` if given), check `T/<check_sk>`.
+fn three_ops(existing_version: Option<i64>, check_sk: &str, check_version: i64) -> Vec<TxOp> {
+    vec![
+        TxOp::Put {
+            item: item("T", "a", json!({})),
+            condition: Condition::Absent,
+        },
+        TxOp::Delete {
+            pk: "T".into(),
+            sk: "existing".into(),
+            condition: existing_version.map_or(Condition::None, Condition::VersionEquals),
+        },
+        TxOp::Check {
+            pk: "T".into(),
+            sk: check_sk.into(),
+            condition: Condition::VersionEquals(check_version),
+        },
+    ]
+}
+
 pub async fn transactions_are_all_or_nothing(s: &Stores) {
     let t = &s.table;
     t.put(
@@ -130,49 +150,16 @@ pub async fn transactions_are_all_or_nothing(s: &Stores) {
     )
     .await
     .unwrap();
-    let failing = vec![
-        TxOp::Put {
-            item: item("T", "a", json!({})),
-            condition: Condition::Absent,
-        },
-        TxOp::Delete {
-            pk: "T".into(),
-            sk: "existing".into(),
-            condition: Condition::None,
-        },
-        TxOp::Check {
-            pk: "T".into(),
-            sk: "existing".into(),
-            condition: Condition::VersionEquals(4),
-        },
-    ];
-    // Three ops with a check on the same key as the delete is refused as invalid by DynamoDB;
-    // use a separate key for the failing check instead.
+    // DynamoDB refuses two operations on one item in a transaction (here a delete and a check).
     assert!(matches!(
-        t.transact(failing).await,
+        t.transact(three_ops(None, "existing", 4)).await,
         Err(TableError::Invalid(_))
     ));
     t.put(item("T", "guard", json!({"version": 1})), Condition::None)
         .await
         .unwrap();
-    let failing = vec![
-        TxOp::Put {
-            item: item("T", "a", json!({})),
-            condition: Condition::Absent,
-        },
-        TxOp::Delete {
-            pk: "T".into(),
-            sk: "existing".into(),
-            condition: Condition::None,
-        },
-        TxOp::Check {
-            pk: "T".into(),
-            sk: "guard".into(),
-            condition: Condition::VersionEquals(2),
-        },
-    ];
     assert_eq!(
-        t.transact(failing).await,
+        t.transact(three_ops(None, "guard", 2)).await,
         Err(TableError::TransactionCanceled)
     );
     assert_eq!(t.get("T", "a").await.unwrap(), None, "nothing written");
@@ -180,23 +167,7 @@ pub async fn transactions_are_all_or_nothing(s: &Stores) {
         t.get("T", "existing").await.unwrap().is_some(),
         "nothing deleted"
     );
-    let passing = vec![
-        TxOp::Put {
-            item: item("T", "a", json!({})),
-            condition: Condition::Absent,
-        },
-        TxOp::Delete {
-            pk: "T".into(),
-            sk: "existing".into(),
-            condition: Condition::VersionEquals(3),
-        },
-        TxOp::Check {
-            pk: "T".into(),
-            sk: "guard".into(),
-            condition: Condition::VersionEquals(1),
-        },
-    ];
-    t.transact(passing).await.unwrap();
+    t.transact(three_ops(Some(3), "guard", 1)).await.unwrap();
     assert!(t.get("T", "a").await.unwrap().is_some());
     assert_eq!(t.get("T", "existing").await.unwrap(), None);
 }

@@ -160,6 +160,32 @@ async fn webhook_event_with_a_wrong_secret_is_refused_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn a_disabled_bot_is_refused_with_404_and_nothing_stored() {
+    let e = env().await;
+    bots::set_enabled(&e.deps, "123456", false).await.unwrap();
+    let req = lambda_http::request::from_str(&event("telegram-webhook-start.json")).unwrap();
+    assert_eq!(
+        http::webhook_router(e.deps.clone())
+            .oneshot(req)
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(e.emb.queue.depth(UPDATES).await.unwrap(), 0);
+    bots::set_enabled(&e.deps, "123456", true).await.unwrap();
+    let req = lambda_http::request::from_str(&event("telegram-webhook-start.json")).unwrap();
+    assert_eq!(
+        http::webhook_router(e.deps.clone())
+            .oneshot(req)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
 async fn healthz_event_answers() {
     let e = env().await;
     let req = lambda_http::request::from_str(&event("api-healthz.json")).unwrap();

@@ -86,6 +86,15 @@ async fn start_and_help_are_answered_by_long_polling_and_secrets_stay_out_of_log
     let mut env = polling_env(&api, &token);
     env.push(("RUST_LOG", "debug"));
     let serve = Serve::start(dir.path(), &env).await;
+    let banner = serve.output();
+    assert!(
+        banner.contains(&serve.base_url),
+        "startup names the address:\n{banner}"
+    );
+    assert!(
+        banner.contains(&dir.path().display().to_string()),
+        "startup names the data dir:\n{banner}"
+    );
     assert!(
         serve.output().contains("@teledesk_test_bot"),
         "{}",

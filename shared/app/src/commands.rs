@@ -38,10 +38,6 @@ pub fn parse(text: &str) -> Option<Command<'_>> {
     })
 }
 
-pub fn is_known(name: &str) -> bool {
-    COMMANDS.iter().any(|(c, _)| *c == name)
-}
-
 pub fn start_private(first_name: &str) -> String {
     format!(
         "Hi {}! I'm the support desk bot of this team. Write your question here and the team will answer \

@@ -89,9 +89,10 @@ pub async fn accept(deps: &Deps, bot_id: &str, raw: &[u8]) -> Result<Accepted, I
     let raw = std::str::from_utf8(raw)
         .map_err(|_| IngestError::BadRequest("body is not UTF-8".into()))?;
 
+    let (marker_pk, marker_sk) = (keys::update_pk(bot_id), keys::update_sk(update_id));
     let mut marker = Item::new();
-    marker.insert(PK.into(), json!(keys::update_pk(bot_id)));
-    marker.insert(SK.into(), json!(keys::update_sk(update_id)));
+    marker.insert(PK.into(), json!(marker_pk));
+    marker.insert(SK.into(), json!(marker_sk));
     marker.insert("state".into(), json!("queued"));
     marker.insert("received_at".into(), json!(teledesk_ports::now_secs()));
     marker.insert(
@@ -101,12 +102,12 @@ pub async fn accept(deps: &Deps, bot_id: &str, raw: &[u8]) -> Result<Accepted, I
     let accepted = match deps.table.put(marker, Condition::Absent).await {
         Ok(()) => Accepted::New,
         Err(TableError::ConditionFailed) => {
-            // Seen before. If it was handled, we are done. If not, the earlier attempt may have died
-            // between writing the marker and enqueueing: enqueue again. The FIFO dedup id and the
-            // worker's `done` check make a second copy harmless, and a lost update impossible.
+            // Seen before. Handled: nothing to do. Not yet handled: an earlier attempt may have died
+            // between marker and enqueue (or its enqueue failed), so enqueue again; the FIFO dedup id
+            // and the worker's `done` check make a second copy harmless, and a lost update impossible.
             let marker = deps
                 .table
-                .get(&keys::update_pk(bot_id), &keys::update_sk(update_id))
+                .get(&marker_pk, &marker_sk)
                 .await
                 .map_err(unavailable)?;
             if marker.as_ref().and_then(|m| table::str_attr(m, "state")) == Some("done") {
@@ -129,31 +130,18 @@ pub async fn accept(deps: &Deps, bot_id: &str, raw: &[u8]) -> Result<Accepted, I
         format!("{bot_id}:{chat}"),
         format!("{bot_id}:{update_id}"),
     );
-    if let Err(e) = deps.queue.send(UPDATES, vec![message]).await {
-        if accepted == Accepted::New {
-            // Forget the marker so that Telegram's retry of this update is accepted as new; if this
-            // delete fails too, the retry still re-enqueues (see above).
-            let _ = deps
-                .table
-                .delete(
-                    &keys::update_pk(bot_id),
-                    &keys::update_sk(update_id),
-                    Condition::None,
-                )
-                .await;
-        }
-        return Err(unavailable(e));
-    }
-    if accepted == Accepted::Duplicate {
-        tracing::info!(
-            bot_id,
-            update_id,
-            "update seen before but not yet handled: queued again (deduplicated downstream)"
-        );
-        return Ok(accepted);
-    }
-    tracing::info!(bot_id, update_id, "update queued");
-    Ok(Accepted::New)
+    // On failure, Telegram's retry finds the marker not `done` and enqueues again (above).
+    deps.queue
+        .send(UPDATES, vec![message])
+        .await
+        .map_err(unavailable)?;
+    tracing::info!(
+        bot_id,
+        update_id,
+        duplicate = accepted == Accepted::Duplicate,
+        "update queued"
+    );
+    Ok(accepted)
 }
 
 /// The chat an update belongs to, for FIFO ordering: one chat in order, chats in parallel.

@@ -58,17 +58,6 @@ pub enum SortKey {
     Between(String, String),
 }
 
-impl SortKey {
-    pub fn matches(&self, sk: &str) -> bool {
-        match self {
-            SortKey::All => true,
-            SortKey::Equals(v) => sk == v,
-            SortKey::BeginsWith(p) => sk.starts_with(p.as_str()),
-            SortKey::Between(lo, hi) => lo.as_str() <= sk && sk <= hi.as_str(),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Query {
     pub index: Index,
