@@ -55,6 +55,34 @@ enum Command {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+    /// Manage internal users (staff): who may run ticket commands and can be /mention-ed.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add an internal user, or update one with the same user id.
+    Add {
+        /// Telegram user id (numeric).
+        #[arg(long)]
+        user_id: i64,
+        /// Telegram username, with or without @ (used by /mention).
+        #[arg(long)]
+        username: Option<String>,
+        /// Display name (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// A group chat id the user works in (repeatable); their /mention topics open in the first.
+        #[arg(long = "group", allow_hyphen_values = true)]
+        groups: Vec<i64>,
+    },
+    /// List internal users.
+    List,
+    /// Remove an internal user by user id or @username.
+    Remove { user: String },
 }
 
 #[derive(Subcommand)]
@@ -225,7 +253,91 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Staff { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            staff_command(&deps, command).await
+        }
     }
+}
+
+async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyhow::Result<()> {
+    use teledesk_app::desk::{DEFAULT_WORKSPACE as WS, staff};
+    match command {
+        StaffCommand::Add {
+            user_id,
+            username,
+            name,
+            groups,
+        } => {
+            let username = match username {
+                Some(u) => Some(
+                    staff::clean_username(&u)
+                        .with_context(|| {
+                            format!("`{u}` is not a Telegram username (3-32 letters, digits or _)")
+                        })?
+                        .to_owned(),
+                ),
+                None => None,
+            };
+            let name = name
+                .or_else(|| username.clone())
+                .context("give --name or --username")?;
+            let created_at = staff::get(deps, WS, user_id)
+                .await?
+                .map_or_else(teledesk_ports::now_secs, |s| s.created_at);
+            let s = staff::Staff {
+                workspace: WS.into(),
+                user_id,
+                username,
+                name,
+                groups,
+                created_at,
+            };
+            staff::upsert(deps, &s).await?;
+            println!("internal user {} ({}) saved", s.user_id, s.handle());
+        }
+        StaffCommand::List => {
+            let list = staff::list(deps, WS).await?;
+            if list.is_empty() {
+                println!(
+                    "no internal users (add one with: teledesk staff add --user-id ID --username NAME)"
+                );
+            }
+            for s in list {
+                let groups: Vec<String> = s.groups.iter().map(i64::to_string).collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    s.user_id,
+                    s.username
+                        .as_deref()
+                        .map(|u| format!("@{u}"))
+                        .unwrap_or_else(|| "-".into()),
+                    s.name,
+                    if groups.is_empty() {
+                        "-".into()
+                    } else {
+                        groups.join(",")
+                    }
+                );
+            }
+        }
+        StaffCommand::Remove { user } => {
+            let user_id = match user.parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => {
+                    staff::by_username(deps, WS, &user)
+                        .await?
+                        .with_context(|| format!("no internal user {user}"))?
+                        .user_id
+                }
+            };
+            if !staff::remove(deps, WS, user_id).await? {
+                bail!("no internal user {user}");
+            }
+            println!("internal user {user_id} removed");
+        }
+    }
+    Ok(())
 }
 
 fn read_token(arg: Option<String>) -> anyhow::Result<String> {

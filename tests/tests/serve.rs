@@ -133,7 +133,12 @@ async fn start_and_help_are_answered_by_long_polling_and_secrets_stay_out_of_log
         .iter()
         .map(|c| c["command"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["start", "help"]);
+    let expected: Vec<&str> = teledesk_app::commands::COMMANDS
+        .iter()
+        .map(|(c, _)| *c)
+        .collect();
+    assert_eq!(names, expected);
+    assert!(names.contains(&"create_ticket") && names.contains(&"mention"));
     assert!(
         api.calls_of("deleteWebhook").len() == 1,
         "long polling needs the webhook removed first"
@@ -501,7 +506,10 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
     assert_eq!(url, "https://desk.example.test/telegram/7000001");
     let secret = secret.expect("setWebhook carries a secret_token");
     assert_eq!(secret.len(), 43, "a generated 32-byte secret");
-    assert_eq!(api.commands(&token).as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        api.commands(&token).as_array().map(Vec::len),
+        Some(teledesk_app::commands::COMMANDS.len())
+    );
     let (ok, out, _) = cli(dir.path(), &api, &["webhook", "info", "7000001"]);
     assert!(
         ok && out.contains("https://desk.example.test/telegram/7000001"),

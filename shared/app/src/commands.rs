@@ -5,9 +5,44 @@ use crate::html::escape;
 
 /// The commands the bot answers, in the order /help lists them.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("start", "Start talking to the bot"),
+    (
+        "start",
+        "Start talking to the bot (in a group: check its setup)",
+    ),
     ("help", "List the commands"),
+    (
+        "setup_desk",
+        "Make this group the support desk (group admins)",
+    ),
+    (
+        "create_ticket",
+        "Open a ticket: /create_ticket <title> [description]",
+    ),
+    ("close_ticket", "Close this topic's ticket"),
+    ("reopen_ticket", "Reopen this topic's ticket"),
+    ("priority", "Set the priority: low, normal, high or urgent"),
+    ("mention", "Bring an internal user in: /mention <username>"),
+    (
+        "link",
+        "Link this topic with another: /link <ticket id or topic link>",
+    ),
+    ("unlink", "Stop syncing with a linked topic"),
+    ("links", "Show where this topic's messages go"),
 ];
+
+/// Commands that only make sense in a group.
+pub fn is_group_command(name: &str) -> bool {
+    COMMANDS
+        .iter()
+        .any(|(c, _)| *c == name && !matches!(name, "start" | "help"))
+}
+
+pub fn group_only(name: &str) -> String {
+    format!(
+        "/{} works in the team's group, inside a ticket's topic. Here, just write your question.",
+        escape(name)
+    )
+}
 
 /// A command in a message: `/name@bot args`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,27 +1,52 @@
-//! The `jobs` queue: slow or retried work (attachment downloads, slow sends). A job is JSON with a
-//! `kind`; the kinds arrive with the issues that need them. A job of a kind this build does not know
-//! is a poison message: it fails until the redrive parks it in `jobs-dlq`, never silently dropped.
+//! The `jobs` queue: slow or retried work. A job is JSON with a `kind` and the `bot_id` it works
+//! for:
+//! - `attachment.fetch`: download a message's attachment into the file store;
+//! - `album.relay`: copy a collected album to the linked endpoints.
+//!
+//! A job of a kind this build does not know, or for an unknown bot, is a poison message: it fails
+//! until the redrive parks it in `jobs-dlq`, never silently dropped.
 
 use serde_json::Value;
 use teledesk_ports::queue::JOBS;
 
-use crate::Deps;
 use crate::batch::{self, Outcome, Record};
+use crate::desk::{self, Ctx, attachments, relay};
+use crate::{Deps, bots};
 
 pub async fn process_jobs(deps: &Deps, records: Vec<Record>) -> Vec<String> {
-    batch::run(deps.queue.as_ref(), JOBS, records, |r| async move {
-        handle_job(&r)
-    })
-    .await
+    batch::run(deps.queue.as_ref(), JOBS, records, |r| handle_job(deps, r)).await
 }
 
-fn handle_job(record: &Record) -> Outcome {
+async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     let job: Value = match serde_json::from_str(&record.body) {
         Ok(v) => v,
         Err(e) => return Outcome::Poison(format!("job is not JSON: {e}")),
     };
-    match job.get("kind").and_then(Value::as_str) {
-        Some(kind) => Outcome::Poison(format!("no handler for job kind `{kind}`")),
-        None => Outcome::Poison("job without a kind".into()),
+    let Some(kind) = job.get("kind").and_then(Value::as_str) else {
+        return Outcome::Poison("job without a kind".into());
+    };
+    if ![attachments::JOB_FETCH, relay::JOB_ALBUM].contains(&kind) {
+        return Outcome::Poison(format!("no handler for job kind `{kind}`"));
     }
+    let bot_id = job["bot_id"].as_str().unwrap_or_default();
+    let bot = match bots::get(deps, bot_id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return Outcome::Poison(format!("job for unknown bot `{bot_id}`")),
+        Err(e) => {
+            tracing::warn!(error = %e, "table error; the job will be retried");
+            return Outcome::Retry { after: None };
+        }
+    };
+    let ctx = Ctx {
+        deps,
+        bot: &bot,
+        tg: deps.telegram.connect(&bot.token),
+        update_id: 0,
+    };
+    let r = if kind == attachments::JOB_FETCH {
+        attachments::run_fetch(&ctx, &job).await
+    } else {
+        relay::run_album_job(&ctx, &job).await
+    };
+    desk::outcome(r)
 }

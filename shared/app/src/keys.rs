@@ -30,3 +30,92 @@ pub const CHAT_SK: &str = "CHAT";
 
 /// Channel sources the schedule syncs: GSI1 partition.
 pub const CHANNEL_SOURCES_GSI: &str = "CHANNEL_SOURCES";
+
+// ---- The support desk -------------------------------------------------------------------------
+
+/// A group the bot is in: `GROUP#<bot_id>#<chat_id>` / `GROUP`; listed through GSI1
+/// `GROUPS#<bot_id>` / chat id.
+pub fn group_pk(bot_id: &str, chat_id: i64) -> String {
+    format!("GROUP#{bot_id}#{chat_id}")
+}
+pub const GROUP_SK: &str = "GROUP";
+pub fn groups_gsi(bot_id: &str) -> String {
+    format!("GROUPS#{bot_id}")
+}
+/// The bot's support desk (the group new private-chat tickets go to): `BOT#<bot_id>` / `DESK`.
+pub const DESK_SK: &str = "DESK";
+
+/// An internal user: `STAFF#<workspace>` / Telegram user id; by username through GSI1
+/// `STAFFNAME#<workspace>` / lower-case username.
+pub fn staff_pk(workspace: &str) -> String {
+    format!("STAFF#{workspace}")
+}
+pub fn staff_name_gsi(workspace: &str) -> String {
+    format!("STAFFNAME#{workspace}")
+}
+
+/// A ticket: `TICKET#<id>` / `TICKET`, its counters under `STATS`; listed through GSI1
+/// `TICKETS#<workspace>` / `<created ms, 13 digits>#<id>`.
+pub fn ticket_pk(ticket_id: &str) -> String {
+    format!("TICKET#{ticket_id}")
+}
+pub const TICKET_SK: &str = "TICKET";
+pub const TICKET_STATS_SK: &str = "STATS";
+pub fn tickets_gsi(workspace: &str) -> String {
+    format!("TICKETS#{workspace}")
+}
+
+/// A conversation endpoint (a forum topic, or a private chat with thread 0):
+/// `EP#<bot_id>#<chat_id>#<thread_id>` / `EP`.
+pub fn endpoint_pk(bot_id: &str, chat_id: i64, thread_id: Option<i32>) -> String {
+    format!("EP#{bot_id}#{chat_id}#{}", thread_id.unwrap_or(0))
+}
+pub const ENDPOINT_SK: &str = "EP";
+
+/// A stored message: `MSG#<bot_id>#<chat_id>` / message id (12 digits); its attachment under
+/// `<message id>#att`. Listed per ticket through GSI1 `TMSG#<ticket>` / `<date>#<chat>#<id>` and
+/// `TATT#<ticket>` / the same.
+pub fn message_pk(bot_id: &str, chat_id: i64) -> String {
+    format!("MSG#{bot_id}#{chat_id}")
+}
+pub fn message_sk(message_id: i32) -> String {
+    format!("{message_id:012}")
+}
+pub fn attachment_sk(message_id: i32) -> String {
+    format!("{message_id:012}#att")
+}
+pub fn ticket_messages_gsi(ticket_id: &str) -> String {
+    format!("TMSG#{ticket_id}")
+}
+pub fn ticket_attachments_gsi(ticket_id: &str) -> String {
+    format!("TATT#{ticket_id}")
+}
+pub fn ticket_message_order(date: i64, chat_id: i64, message_id: i32) -> String {
+    format!("{date:010}#{chat_id}#{message_id:012}")
+}
+
+/// One copy of a message: `COPY#<bot_id>#<source chat>#<source message>` /
+/// `<target chat>#<target thread>`; found from the copy's side through GSI1
+/// `REF#<bot_id>#<target chat>#<target message>` / `COPY`.
+pub fn copies_pk(bot_id: &str, chat_id: i64, message_id: i32) -> String {
+    format!("COPY#{bot_id}#{chat_id}#{message_id}")
+}
+pub fn copy_sk(chat_id: i64, thread_id: Option<i32>) -> String {
+    format!("{chat_id}#{}", thread_id.unwrap_or(0))
+}
+pub fn copy_ref_gsi(bot_id: &str, chat_id: i64, message_id: i32) -> String {
+    format!("REF#{bot_id}#{chat_id}#{message_id}")
+}
+pub const COPY_REF_SK: &str = "COPY";
+
+/// Progress of one update's multi-step work (e.g. ticket id and topic of a /create_ticket), so a
+/// re-run continues instead of repeating: `OP#<bot_id>#<update_id>` / `OP`, with a TTL.
+pub fn journal_pk(bot_id: &str, update_id: i64) -> String {
+    format!("OP#{bot_id}#{update_id}")
+}
+pub const JOURNAL_SK: &str = "OP";
+
+/// Members of an album being collected: `ALBUM#<bot_id>#<chat_id>#<media_group_id>` / message id.
+pub fn album_pk(bot_id: &str, chat_id: i64, media_group_id: &str) -> String {
+    format!("ALBUM#{bot_id}#{chat_id}#{media_group_id}")
+}

@@ -6,11 +6,15 @@
 //! - [`batch`]: SQS batch semantics shared by Lambdas and `serve` (partial failures, FIFO groups);
 //! - [`http`]: the axum routers (`/telegram/{bot_id}`, `/healthz`, `/api/v1`);
 //! - [`bots`]: the registry of bots (token, webhook secret);
+//! - [`desk`]: the support desk (groups, staff, tickets, private-chat support, links, sync);
+//! - [`events`]: domain events on the `events` queue;
 //! - [`jobs`], [`fanout`], [`sync`]: the `jobs` and `events` consumers and the channel-sync schedule.
 
 pub mod batch;
 pub mod bots;
 pub mod commands;
+pub mod desk;
+pub mod events;
 pub mod fanout;
 pub mod html;
 pub mod http;

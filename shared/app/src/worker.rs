@@ -4,19 +4,14 @@
 //! crash between "handled" and "deleted" does nothing twice. An update kind the decoder does not know
 //! is kept raw (`RAW#<bot>`) for inspection and acknowledged.
 
-use std::time::Duration;
-
-use frankenstein::types::{ChatType, Message};
-use frankenstein::updates::{Update, UpdateContent};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use teledesk_ports::queue::UPDATES;
 use teledesk_ports::table::{self, Condition, EXPIRES_AT, Item, PK, SK, TableError};
-use teledesk_telegram::{OutgoingText, Telegram, TelegramError};
 
 use crate::batch::{self, Outcome, Record};
-use crate::bots::{self, BotRecord};
-use crate::{Deps, commands, ingest, keys};
+use crate::bots;
+use crate::{Deps, desk, ingest, keys};
 
 /// How long unknown raw updates are kept.
 pub const RAW_UPDATE_TTL_SECS: i64 = 30 * 24 * 3600;
@@ -66,9 +61,20 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
         }
         Err(e) => return retry_on_table(e),
     };
-    let outcome = match serde_json::from_value::<Update>(env.update.clone()) {
-        Ok(update) => route(deps, &bot, update).await,
-        Err(e) => keep_raw(deps, &bot.bot_id, update_id, &env.update, &e.to_string()).await,
+    // The desk reads the raw JSON: a typed decoder rejects real updates whenever Telegram and the
+    // decoder disagree on a field (frankenstein 0.52 requires `can_send_welcome_messages` in
+    // ChatMemberAdministrator, which Bot API 10.1 does not define). Only the kind is checked.
+    let outcome = match known_kind(&env.update) {
+        Ok(()) => {
+            let ctx = desk::Ctx {
+                deps,
+                bot: &bot,
+                tg: deps.telegram.connect(&bot.token),
+                update_id,
+            };
+            desk::handle_update(&ctx, &env.update).await
+        }
+        Err(why) => keep_raw(deps, &bot.bot_id, update_id, &env.update, &why).await,
     };
     if outcome == Outcome::Done {
         let mut done = marker.unwrap_or_default();
@@ -87,6 +93,33 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
     outcome
 }
 
+/// The update kinds the worker understands, with the object each must carry.
+const KNOWN_KINDS: &[&str] = &[
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+];
+
+fn known_kind(update: &Value) -> Result<(), String> {
+    let kind = update
+        .as_object()
+        .and_then(|o| o.keys().find(|k| *k != "update_id"))
+        .ok_or("an update without content")?;
+    if !KNOWN_KINDS.contains(&kind.as_str()) {
+        return Err(format!("update kind `{kind}` is not handled"));
+    }
+    let body = &update[kind.as_str()];
+    let chat_ok = kind == "callback_query" || body["chat"]["id"].is_i64();
+    if !body.is_object() || !chat_ok {
+        return Err(format!("`{kind}` is not an object with a chat"));
+    }
+    Ok(())
+}
+
 async fn keep_raw(deps: &Deps, bot_id: &str, update_id: i64, update: &Value, why: &str) -> Outcome {
     let mut item = Item::new();
     item.insert(PK.into(), json!(keys::raw_update_pk(bot_id)));
@@ -103,112 +136,5 @@ async fn keep_raw(deps: &Deps, bot_id: &str, update_id: i64, update: &Value, why
             Outcome::Done
         }
         Err(e) => retry_on_table(e),
-    }
-}
-
-async fn route(deps: &Deps, bot: &BotRecord, update: Update) -> Outcome {
-    match update.content {
-        UpdateContent::Message(msg) => on_message(deps, bot, &msg).await,
-        _ => Outcome::Done,
-    }
-}
-
-async fn on_message(deps: &Deps, bot: &BotRecord, msg: &Message) -> Outcome {
-    let Some(cmd) = msg.text.as_deref().and_then(commands::parse) else {
-        return Outcome::Done;
-    };
-    if let Some(to) = cmd.addressee
-        && !to.eq_ignore_ascii_case(&bot.username)
-    {
-        return Outcome::Done; // a command for another bot in the group
-    }
-    let private = msg.chat.type_field == ChatType::Private;
-    let text = match cmd.name.as_str() {
-        "start" if private => commands::start_private(
-            msg.from
-                .as_ref()
-                .map(|u| u.first_name.as_str())
-                .unwrap_or("there"),
-        ),
-        "start" => commands::start_group(msg.chat.title.as_deref().unwrap_or("this group")),
-        "help" => commands::help(),
-        other if private || cmd.addressee.is_some() => commands::unknown(other),
-        _ => return Outcome::Done, // unknown and not addressed to us: maybe another bot's
-    };
-    let reply = OutgoingText {
-        chat_id: msg.chat.id,
-        thread_id: if msg.is_topic_message == Some(true) {
-            msg.message_thread_id
-        } else {
-            None
-        },
-        text,
-        reply_to: (!private).then_some(msg.message_id),
-    };
-    let tg = deps.telegram.connect(&bot.token);
-    send(deps, tg.as_ref(), &bot.bot_id, reply).await
-}
-
-/// Sends a reply and turns Telegram's answer into an outcome.
-async fn send(deps: &Deps, tg: &dyn Telegram, bot_id: &str, reply: OutgoingText) -> Outcome {
-    match tg.send_text(&reply).await {
-        Ok(_) => Outcome::Done,
-        Err(TelegramError::RateLimited { retry_after }) => {
-            tracing::info!(
-                chat_id = reply.chat_id,
-                retry_after,
-                "Telegram flood control; retrying from the queue"
-            );
-            Outcome::Retry {
-                after: Some(Duration::from_secs(retry_after.max(1))),
-            }
-        }
-        Err(TelegramError::Forbidden { description }) => {
-            mark_unreachable(deps, bot_id, reply.chat_id, &description).await;
-            Outcome::Done
-        }
-        Err(TelegramError::ThreadNotFound) if reply.thread_id.is_some() => {
-            // The topic is gone: answer in the chat itself rather than not at all.
-            let general = OutgoingText {
-                thread_id: None,
-                reply_to: None,
-                ..reply
-            };
-            Box::pin(send(deps, tg, bot_id, general)).await
-        }
-        Err(TelegramError::Migrated { to_chat_id }) if to_chat_id != reply.chat_id => {
-            let moved = OutgoingText {
-                chat_id: to_chat_id,
-                thread_id: None,
-                reply_to: None,
-                ..reply
-            };
-            Box::pin(send(deps, tg, bot_id, moved)).await
-        }
-        Err(e) if e.is_transient() => {
-            tracing::warn!(error = %e, "Telegram call failed; retrying from the queue");
-            Outcome::Retry { after: None }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, chat_id = reply.chat_id, "Telegram refused the reply; not retried");
-            Outcome::Done
-        }
-    }
-}
-
-async fn mark_unreachable(deps: &Deps, bot_id: &str, chat_id: i64, why: &str) {
-    let mut item = Item::new();
-    item.insert(PK.into(), json!(keys::chat_pk(bot_id, chat_id)));
-    item.insert(SK.into(), json!(keys::CHAT_SK));
-    item.insert("unreachable".into(), json!(true));
-    item.insert("unreachable_reason".into(), json!(why));
-    item.insert("unreachable_at".into(), json!(teledesk_ports::now_secs()));
-    tracing::info!(
-        chat_id,
-        reason = why,
-        "chat unreachable (bot blocked or removed)"
-    );
-    if let Err(e) = deps.table.put(item, Condition::None).await {
-        tracing::warn!(error = %e, "could not record the unreachable chat");
     }
 }

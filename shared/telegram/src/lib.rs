@@ -37,6 +37,15 @@ pub enum TelegramError {
     ThreadNotFound,
     #[error("the group migrated to supergroup {to_chat_id}")]
     Migrated { to_chat_id: i64 },
+    /// TOPIC_NOT_MODIFIED or "message is not modified": the state asked for is already there.
+    #[error("nothing to change (Telegram answered not modified)")]
+    NotModified,
+    /// Service messages, invoices and quizzes cannot be copied.
+    #[error("Telegram cannot copy this message")]
+    CannotCopy,
+    /// getFile refuses files over 20 MB.
+    #[error("the file is too big for a bot to download (over 20 MB)")]
+    FileTooBig,
     #[error("Telegram answered {code}: {description}")]
     Api { code: u16, description: String },
     #[error("Telegram could not be reached: {0}")]
@@ -72,12 +81,20 @@ impl TelegramError {
                 description: e.description,
             };
         }
-        if code == 400
-            && e.description
-                .to_ascii_lowercase()
-                .contains("message thread not found")
-        {
-            return TelegramError::ThreadNotFound;
+        if code == 400 {
+            let d = e.description.to_ascii_lowercase();
+            if d.contains("message thread not found") {
+                return TelegramError::ThreadNotFound;
+            }
+            if d.contains("topic_not_modified") || d.contains("message is not modified") {
+                return TelegramError::NotModified;
+            }
+            if d.contains("can't be copied") {
+                return TelegramError::CannotCopy;
+            }
+            if d.contains("file is too big") {
+                return TelegramError::FileTooBig;
+            }
         }
         TelegramError::Api {
             code,
@@ -104,12 +121,64 @@ pub struct BotUser {
     pub first_name: String,
 }
 
-/// A text message to send (HTML parse mode; build text with an escaping helper).
+/// A text message to send. Without `entities` the text is HTML (build it with an escaping helper);
+/// with `entities` it is plain text formatted by those entities (as received from Telegram).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutgoingText {
     pub chat_id: i64,
     pub thread_id: Option<i32>,
     pub text: String,
+    pub reply_to: Option<i32>,
+    pub entities: Option<Value>,
+    /// e.g. an `InlineKeyboardMarkup`.
+    pub reply_markup: Option<Value>,
+}
+
+impl OutgoingText {
+    /// An HTML message to a chat (and topic).
+    pub fn html(chat_id: i64, thread_id: Option<i32>, text: impl Into<String>) -> Self {
+        OutgoingText {
+            chat_id,
+            thread_id,
+            text: text.into(),
+            ..Default::default()
+        }
+    }
+
+    fn params(&self) -> Value {
+        let mut params = json!({
+            "chat_id": self.chat_id,
+            "text": self.text,
+            "link_preview_options": {"is_disabled": true},
+        });
+        match &self.entities {
+            Some(e) => params["entities"] = e.clone(),
+            None => params["parse_mode"] = json!("HTML"),
+        }
+        if let Some(t) = self.thread_id {
+            params["message_thread_id"] = json!(t);
+        }
+        if let Some(r) = self.reply_to {
+            params["reply_parameters"] =
+                json!({"message_id": r, "allow_sending_without_reply": true});
+        }
+        if let Some(m) = &self.reply_markup {
+            params["reply_markup"] = m.clone();
+        }
+        params
+    }
+}
+
+/// A copyMessage call: the content of `from_chat_id`/`message_id` sent again without "forwarded
+/// from"; `caption` (plain, formatted by `caption_entities`) replaces a media message's caption.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyRequest {
+    pub chat_id: i64,
+    pub thread_id: Option<i32>,
+    pub from_chat_id: i64,
+    pub message_id: i32,
+    pub caption: Option<String>,
+    pub caption_entities: Option<Value>,
     pub reply_to: Option<i32>,
 }
 
@@ -162,6 +231,163 @@ pub trait Telegram: Send + Sync {
     async fn get_file(&self, file_id: &str) -> Result<RemoteFile, TelegramError>;
     /// Downloads a file by the `file_path` from [`Telegram::get_file`].
     async fn download(&self, file_path: &str) -> Result<Vec<u8>, TelegramError>;
+    /// Any Bot API method with JSON parameters; the typed calls below are built on it.
+    async fn call(&self, method: &str, params: Value) -> Result<Value, TelegramError>;
+
+    /// Creates a forum topic; returns its `message_thread_id`.
+    async fn create_forum_topic(&self, chat_id: i64, name: &str) -> Result<i32, TelegramError> {
+        let t = self
+            .call(
+                "createForumTopic",
+                json!({"chat_id": chat_id, "name": name}),
+            )
+            .await?;
+        message_id_field(&t, "message_thread_id")
+    }
+
+    /// Closes a topic; one already closed counts as done.
+    async fn close_forum_topic(&self, chat_id: i64, thread_id: i32) -> Result<(), TelegramError> {
+        let params = json!({"chat_id": chat_id, "message_thread_id": thread_id});
+        not_modified_is_ok(self.call("closeForumTopic", params).await)
+    }
+
+    /// Reopens a topic; one already open counts as done.
+    async fn reopen_forum_topic(&self, chat_id: i64, thread_id: i32) -> Result<(), TelegramError> {
+        let params = json!({"chat_id": chat_id, "message_thread_id": thread_id});
+        not_modified_is_ok(self.call("reopenForumTopic", params).await)
+    }
+
+    /// Renames a topic; the same name counts as done.
+    async fn edit_forum_topic(
+        &self,
+        chat_id: i64,
+        thread_id: i32,
+        name: &str,
+    ) -> Result<(), TelegramError> {
+        let params = json!({"chat_id": chat_id, "message_thread_id": thread_id, "name": name});
+        not_modified_is_ok(self.call("editForumTopic", params).await)
+    }
+
+    /// Copies one message; returns the copy's message id.
+    async fn copy_message(&self, req: &CopyRequest) -> Result<i32, TelegramError> {
+        let mut params = json!({"chat_id": req.chat_id, "from_chat_id": req.from_chat_id,
+                                "message_id": req.message_id});
+        if let Some(t) = req.thread_id {
+            params["message_thread_id"] = json!(t);
+        }
+        if let Some(c) = &req.caption {
+            params["caption"] = json!(c);
+            if let Some(e) = &req.caption_entities {
+                params["caption_entities"] = e.clone();
+            }
+        }
+        if let Some(r) = req.reply_to {
+            params["reply_parameters"] =
+                json!({"message_id": r, "allow_sending_without_reply": true});
+        }
+        let id = self.call("copyMessage", params).await?;
+        message_id_field(&id, "message_id")
+    }
+
+    /// Copies several messages of one chat (an album stays an album); returns the copies' ids in
+    /// the order of `message_ids` (which must increase).
+    async fn copy_messages(
+        &self,
+        chat_id: i64,
+        thread_id: Option<i32>,
+        from_chat_id: i64,
+        message_ids: &[i32],
+    ) -> Result<Vec<i32>, TelegramError> {
+        let mut params =
+            json!({"chat_id": chat_id, "from_chat_id": from_chat_id, "message_ids": message_ids});
+        if let Some(t) = thread_id {
+            params["message_thread_id"] = json!(t);
+        }
+        let ids = self.call("copyMessages", params).await?;
+        ids.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| message_id_field(v, "message_id"))
+                    .collect()
+            })
+            .unwrap_or_else(|| Err(unexpected("copyMessages")))
+    }
+
+    /// Edits a text message; the same text counts as done. `entities` as in [`OutgoingText`].
+    async fn edit_message_text(
+        &self,
+        chat_id: i64,
+        message_id: i32,
+        text: &str,
+        entities: Option<&Value>,
+    ) -> Result<(), TelegramError> {
+        let mut params = json!({"chat_id": chat_id, "message_id": message_id, "text": text,
+                                "link_preview_options": {"is_disabled": true}});
+        match entities {
+            Some(e) => params["entities"] = e.clone(),
+            None => params["parse_mode"] = json!("HTML"),
+        }
+        not_modified_is_ok(self.call("editMessageText", params).await)
+    }
+
+    /// Edits a media message's caption; the same caption counts as done.
+    async fn edit_message_caption(
+        &self,
+        chat_id: i64,
+        message_id: i32,
+        caption: &str,
+        entities: Option<&Value>,
+    ) -> Result<(), TelegramError> {
+        let mut params = json!({"chat_id": chat_id, "message_id": message_id, "caption": caption});
+        match entities {
+            Some(e) => params["caption_entities"] = e.clone(),
+            None => params["parse_mode"] = json!("HTML"),
+        }
+        not_modified_is_ok(self.call("editMessageCaption", params).await)
+    }
+
+    /// Answers a button press (stops the client's spinner), with an optional toast.
+    async fn answer_callback_query(
+        &self,
+        callback_query_id: &str,
+        text: Option<&str>,
+    ) -> Result<(), TelegramError> {
+        let mut params = json!({"callback_query_id": callback_query_id});
+        if let Some(t) = text {
+            params["text"] = json!(t);
+        }
+        self.call("answerCallbackQuery", params).await.map(|_| ())
+    }
+
+    /// A chat member as Telegram describes it (`status`, and the rights of an administrator).
+    async fn get_chat_member(&self, chat_id: i64, user_id: i64) -> Result<Value, TelegramError> {
+        self.call(
+            "getChatMember",
+            json!({"chat_id": chat_id, "user_id": user_id}),
+        )
+        .await
+    }
+}
+
+fn unexpected(method: &str) -> TelegramError {
+    TelegramError::Api {
+        code: 500,
+        description: format!("unexpected {method} result"),
+    }
+}
+
+fn message_id_field(v: &Value, field: &str) -> Result<i32, TelegramError> {
+    v[field]
+        .as_i64()
+        .and_then(|m| i32::try_from(m).ok())
+        .ok_or_else(|| unexpected(field))
+}
+
+fn not_modified_is_ok(r: Result<Value, TelegramError>) -> Result<(), TelegramError> {
+    match r {
+        Ok(_) | Err(TelegramError::NotModified) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Makes a [`Telegram`] for a bot token; one per process, sharing one HTTP connection pool.
@@ -227,7 +453,7 @@ impl std::fmt::Debug for HttpTelegram {
 }
 
 impl HttpTelegram {
-    async fn call<T: serde::de::DeserializeOwned>(
+    async fn request<T: serde::de::DeserializeOwned>(
         &self,
         method: &str,
         params: Value,
@@ -249,20 +475,7 @@ impl Telegram for HttpTelegram {
     }
 
     async fn send_text(&self, msg: &OutgoingText) -> Result<SentMessage, TelegramError> {
-        let mut params = json!({
-            "chat_id": msg.chat_id,
-            "text": msg.text,
-            "parse_mode": "HTML",
-            "link_preview_options": {"is_disabled": true},
-        });
-        if let Some(t) = msg.thread_id {
-            params["message_thread_id"] = json!(t);
-        }
-        if let Some(r) = msg.reply_to {
-            params["reply_parameters"] =
-                json!({"message_id": r, "allow_sending_without_reply": true});
-        }
-        let sent: Value = self.call("sendMessage", params).await?;
+        let sent: Value = self.request("sendMessage", msg.params()).await?;
         Ok(SentMessage {
             chat_id: sent["chat"]["id"].as_i64().unwrap_or(msg.chat_id),
             message_id: sent["message_id"]
@@ -277,7 +490,7 @@ impl Telegram for HttpTelegram {
         offset: i64,
         timeout_secs: u32,
     ) -> Result<Vec<Value>, TelegramError> {
-        self.call(
+        self.request(
             "getUpdates",
             json!({"offset": offset, "timeout": timeout_secs, "limit": 100, "allowed_updates": ALLOWED_UPDATES}),
         )
@@ -286,7 +499,7 @@ impl Telegram for HttpTelegram {
 
     async fn set_webhook(&self, url: &str, secret_token: &str) -> Result<(), TelegramError> {
         let _: bool = self
-            .call(
+            .request(
                 "setWebhook",
                 json!({"url": url, "secret_token": secret_token, "allowed_updates": ALLOWED_UPDATES, "max_connections": 40}),
             )
@@ -296,7 +509,7 @@ impl Telegram for HttpTelegram {
 
     async fn delete_webhook(&self, drop_pending_updates: bool) -> Result<(), TelegramError> {
         let _: bool = self
-            .call(
+            .request(
                 "deleteWebhook",
                 json!({"drop_pending_updates": drop_pending_updates}),
             )
@@ -305,7 +518,7 @@ impl Telegram for HttpTelegram {
     }
 
     async fn webhook_info(&self) -> Result<WebhookStatus, TelegramError> {
-        self.call("getWebhookInfo", json!({})).await
+        self.request("getWebhookInfo", json!({})).await
     }
 
     async fn set_my_commands(&self, commands: &[(&str, &str)]) -> Result<(), TelegramError> {
@@ -314,13 +527,13 @@ impl Telegram for HttpTelegram {
             .map(|(c, d)| json!({"command": c, "description": d}))
             .collect();
         let _: bool = self
-            .call("setMyCommands", json!({"commands": commands}))
+            .request("setMyCommands", json!({"commands": commands}))
             .await?;
         Ok(())
     }
 
     async fn get_file(&self, file_id: &str) -> Result<RemoteFile, TelegramError> {
-        let f: Value = self.call("getFile", json!({"file_id": file_id})).await?;
+        let f: Value = self.request("getFile", json!({"file_id": file_id})).await?;
         Ok(RemoteFile {
             file_path: f["file_path"].as_str().map(str::to_owned),
             file_size: f["file_size"].as_u64(),
@@ -343,6 +556,10 @@ impl Telegram for HttpTelegram {
             });
         }
         Ok(resp.bytes().await.map_err(transport)?.to_vec())
+    }
+
+    async fn call(&self, method: &str, params: Value) -> Result<Value, TelegramError> {
+        self.request(method, params).await
     }
 }
 

@@ -1,0 +1,333 @@
+//! Groups the bot is in, their readiness (forum on, the bot's admin rights), and the bot's desk.
+//!
+//! A group is registered when the bot is added (`my_chat_member`) and re-checked by `/start`. What is
+//! missing is said once — the warning's text is stored and repeated only when it changes — not on
+//! every message.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK};
+
+use super::msg::Msg;
+use super::{Ctx, Res};
+use crate::html::escape;
+use crate::{Deps, keys};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub bot_id: String,
+    pub chat_id: i64,
+    pub title: String,
+    /// `group`, `supergroup` or `channel`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub is_forum: bool,
+    /// The bot's status: `administrator`, `member`, `left`, `kicked`…
+    pub bot_status: String,
+    pub can_manage_topics: bool,
+    pub can_delete_messages: bool,
+    pub active: bool,
+    #[serde(default)]
+    pub is_desk: bool,
+    /// The last readiness warning posted in the group ("" when none).
+    #[serde(default)]
+    pub warned: String,
+    #[serde(default)]
+    pub migrated_to: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl Group {
+    fn to_item(&self) -> Item {
+        let mut item = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Item::new(),
+        };
+        item.insert(PK.into(), json!(keys::group_pk(&self.bot_id, self.chat_id)));
+        item.insert(SK.into(), json!(keys::GROUP_SK));
+        item.insert(GSI1PK.into(), json!(keys::groups_gsi(&self.bot_id)));
+        item.insert(GSI1SK.into(), json!(self.chat_id.to_string()));
+        item
+    }
+
+    /// What must change before the group can hold ticket topics, one line each.
+    pub fn problems(&self, bot_username: &str) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.kind == "group" {
+            p.push(
+                "Turn on <b>Topics</b> in the group settings (Telegram makes it a supergroup)."
+                    .to_owned(),
+            );
+        } else if !self.is_forum {
+            p.push("Turn on <b>Topics</b>: group settings → Topics.".to_owned());
+        }
+        if self.bot_status != "administrator" && self.bot_status != "creator" {
+            p.push(format!(
+                "Make @{} an administrator with the <b>Manage topics</b> and <b>Delete messages</b> rights.",
+                escape(bot_username)
+            ));
+        } else {
+            if !self.can_manage_topics {
+                p.push(format!(
+                    "Give @{} the <b>Manage topics</b> right (group settings → Administrators).",
+                    escape(bot_username)
+                ));
+            }
+            if !self.can_delete_messages {
+                p.push(format!(
+                    "Give @{} the <b>Delete messages</b> right (group settings → Administrators).",
+                    escape(bot_username)
+                ));
+            }
+        }
+        p
+    }
+}
+
+pub async fn get(deps: &Deps, bot_id: &str, chat_id: i64) -> Res<Option<Group>> {
+    let item = deps
+        .table
+        .get(&keys::group_pk(bot_id, chat_id), keys::GROUP_SK)
+        .await?;
+    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+}
+
+pub async fn put(deps: &Deps, g: &Group) -> Res<()> {
+    Ok(deps.table.put(g.to_item(), Condition::None).await?)
+}
+
+/// Every group of a bot.
+pub async fn list(deps: &Deps, bot_id: &str) -> Res<Vec<Group>> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .table
+            .query(&Query::gsi1(keys::groups_gsi(bot_id)).after(cursor))
+            .await?;
+        out.extend(
+            page.items
+                .into_iter()
+                .filter_map(|i| serde_json::from_value(Value::Object(i)).ok()),
+        );
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The bot's desk group id, if one was set up.
+pub async fn desk(deps: &Deps, bot_id: &str) -> Res<Option<i64>> {
+    let item = deps.table.get(&keys::bot_pk(bot_id), keys::DESK_SK).await?;
+    Ok(item.and_then(|i| i.get("chat_id").and_then(Value::as_i64)))
+}
+
+async fn set_desk(deps: &Deps, bot_id: &str, chat_id: i64, set_by: i64) -> Res<()> {
+    let mut item = Item::new();
+    item.insert(PK.into(), json!(keys::bot_pk(bot_id)));
+    item.insert(SK.into(), json!(keys::DESK_SK));
+    item.insert("chat_id".into(), json!(chat_id));
+    item.insert("set_by".into(), json!(set_by));
+    item.insert("set_at".into(), json!(teledesk_ports::now_secs()));
+    Ok(deps.table.put(item, Condition::None).await?)
+}
+
+fn rights_from_member(g: &mut Group, member: &Value) {
+    g.bot_status = member["status"].as_str().unwrap_or("member").to_owned();
+    g.can_manage_topics = member["can_manage_topics"] == true || g.bot_status == "creator";
+    g.can_delete_messages = member["can_delete_messages"] == true || g.bot_status == "creator";
+}
+
+/// `my_chat_member`: the bot was added, promoted, restricted or removed.
+pub async fn on_my_chat_member(ctx: &Ctx<'_>, change: &Value) -> Res<()> {
+    let chat = &change["chat"];
+    let kind = chat["type"].as_str().unwrap_or_default();
+    if kind == "private" || kind == "channel" {
+        return Ok(()); // private: a user blocked/unblocked us (seen on send); channels: the catalog
+    }
+    let chat_id = chat["id"].as_i64().unwrap_or_default();
+    let mut g = get(ctx.deps, ctx.bot_id(), chat_id)
+        .await?
+        .unwrap_or_default();
+    g.bot_id = ctx.bot_id().to_owned();
+    g.chat_id = chat_id;
+    g.title = chat["title"].as_str().unwrap_or_default().to_owned();
+    g.kind = kind.to_owned();
+    g.is_forum = chat["is_forum"] == true;
+    rights_from_member(&mut g, &change["new_chat_member"]);
+    g.active = !matches!(g.bot_status.as_str(), "left" | "kicked");
+    g.updated_at = teledesk_ports::now_secs();
+    if !g.active {
+        tracing::info!(chat_id, status = %g.bot_status, "bot removed from the group; group inactive");
+        return put(ctx.deps, &g).await;
+    }
+    tracing::info!(chat_id, status = %g.bot_status, forum = g.is_forum, "group registered");
+    warn_once(ctx, g).await
+}
+
+/// Posts the readiness warning if it differs from the last one posted, and stores the group.
+async fn warn_once(ctx: &Ctx<'_>, mut g: Group) -> Res<()> {
+    let problems = g.problems(&ctx.bot.username);
+    let text = if problems.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "To run tickets in <b>{}</b> I need:\n• {}",
+            escape(&g.title),
+            problems.join("\n• ")
+        )
+    };
+    let was = std::mem::replace(&mut g.warned, text.clone());
+    // Stored first: a crash after the post repeats nothing; one before it posts on the next change.
+    put(ctx.deps, &g).await?;
+    if text != was {
+        let notice = if text.is_empty() {
+            format!(
+                "Thanks — <b>{}</b> is ready for tickets. Send /setup_desk to make it the support desk.",
+                escape(&g.title)
+            )
+        } else {
+            text
+        };
+        ctx.notify(g.chat_id, None, notice).await?;
+    }
+    Ok(())
+}
+
+/// Re-reads the bot's rights in the group from Telegram and stores the group.
+async fn recheck(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<Group> {
+    let chat_id = m.chat_id();
+    let mut g = get(ctx.deps, ctx.bot_id(), chat_id)
+        .await?
+        .unwrap_or_default();
+    g.bot_id = ctx.bot_id().to_owned();
+    g.chat_id = chat_id;
+    g.title = m.chat_title().to_owned();
+    g.kind = m.chat_type().to_owned();
+    g.is_forum = m.0["chat"]["is_forum"] == true;
+    let bot_user: i64 = ctx.bot_id().parse().unwrap_or_default();
+    let member = ctx.tg.get_chat_member(chat_id, bot_user).await?;
+    rights_from_member(&mut g, &member);
+    g.active = true;
+    g.updated_at = teledesk_ports::now_secs();
+    Ok(g)
+}
+
+/// `/start` in a group: re-check and say where things stand.
+pub async fn on_start(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+    let mut g = recheck(ctx, m).await?;
+    let problems = g.problems(&ctx.bot.username);
+    let text = if problems.is_empty() {
+        g.warned.clear();
+        let desk = if g.is_desk {
+            "This group is the support desk."
+        } else {
+            "Send /setup_desk to make it the support desk."
+        };
+        format!(
+            "Teledesk is ready in <b>{}</b>. {desk} Send /help to see the commands.",
+            escape(&g.title)
+        )
+    } else {
+        let t = format!(
+            "To run tickets in <b>{}</b> I need:\n• {}",
+            escape(&g.title),
+            problems.join("\n• ")
+        );
+        g.warned = t.clone();
+        t
+    };
+    put(ctx.deps, &g).await?;
+    ctx.reply(m, text).await
+}
+
+/// `/setup_desk`: a group administrator makes this group the bot's support desk.
+pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+    let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
+    if !matches!(member["status"].as_str(), Some("creator" | "administrator")) {
+        return ctx
+            .reply(
+                m,
+                "Only an administrator of this group can make it the support desk.".into(),
+            )
+            .await;
+    }
+    let mut g = recheck(ctx, m).await?;
+    let problems = g.problems(&ctx.bot.username);
+    if !problems.is_empty() {
+        let text = format!(
+            "This group can't be the desk yet. I need:\n• {}",
+            problems.join("\n• ")
+        );
+        g.warned = text.clone();
+        put(ctx.deps, &g).await?;
+        return ctx.reply(m, text).await;
+    }
+    if let Some(old) = desk(ctx.deps, ctx.bot_id()).await?
+        && old != g.chat_id
+        && let Some(mut o) = get(ctx.deps, ctx.bot_id(), old).await?
+    {
+        o.is_desk = false;
+        put(ctx.deps, &o).await?;
+    }
+    g.is_desk = true;
+    g.warned.clear();
+    put(ctx.deps, &g).await?;
+    set_desk(ctx.deps, ctx.bot_id(), g.chat_id, m.from_id()).await?;
+    tracing::info!(chat_id = g.chat_id, "support desk set");
+    ctx.reply(
+        m,
+        format!(
+            "<b>{}</b> is now the support desk of @{}: each private conversation with the bot opens a \
+             ticket here as its own topic. Staff use /create_ticket, /close_ticket and /mention.",
+            escape(&g.title),
+            escape(&ctx.bot.username)
+        ),
+    )
+    .await
+}
+
+/// A group became a supergroup (`migrate_to_chat_id`): its records follow it.
+pub async fn migrate(ctx: &Ctx<'_>, old: i64, new: i64) -> Res<()> {
+    let Some(mut g) = get(ctx.deps, ctx.bot_id(), old).await? else {
+        return Ok(());
+    };
+    if g.migrated_to == Some(new) && get(ctx.deps, ctx.bot_id(), new).await?.is_some() {
+        return Ok(());
+    }
+    let mut moved = g.clone();
+    moved.chat_id = new;
+    moved.kind = "supergroup".into();
+    moved.migrated_to = None;
+    moved.updated_at = teledesk_ports::now_secs();
+    put(ctx.deps, &moved).await?;
+    if desk(ctx.deps, ctx.bot_id()).await? == Some(old) {
+        set_desk(ctx.deps, ctx.bot_id(), new, 0).await?;
+    }
+    g.active = false;
+    g.is_desk = false;
+    g.migrated_to = Some(new);
+    put(ctx.deps, &g).await?;
+    tracing::info!(old, new, "group migrated to a supergroup; records moved");
+    Ok(())
+}
+
+/// A send was refused with 403: a private chat blocked the bot, or the bot was removed from a
+/// group.
+pub async fn chat_refused(ctx: &Ctx<'_>, chat_id: i64, why: &str) -> Res<()> {
+    if chat_id > 0 {
+        super::support::mark_unreachable(ctx, chat_id, why).await
+    } else if let Some(mut g) = get(ctx.deps, ctx.bot_id(), chat_id).await? {
+        g.active = false;
+        g.updated_at = teledesk_ports::now_secs();
+        tracing::info!(
+            chat_id,
+            reason = why,
+            "group refused the bot; group inactive"
+        );
+        put(ctx.deps, &g).await
+    } else {
+        Ok(())
+    }
+}

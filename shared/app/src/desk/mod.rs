@@ -1,0 +1,250 @@
+//! The support desk: groups and desks ([`groups`]), internal users ([`staff`]), tickets on forum
+//! topics ([`tickets`]), private-chat support ([`support`]), conversation endpoints and their links
+//! ([`endpoints`]), message sync across linked endpoints ([`relay`]), `/mention` ([`mention`]) and
+//! attachments ([`attachments`]). The worker hands each decoded update to [`handle_update`].
+//!
+//! Every handler is written to run more than once: each Telegram side effect is recorded (a copy
+//! record, a ticket's topic id, a journal entry) before the next, and a re-run skips what is
+//! recorded. Flows are described in docs/architecture.md.
+
+pub mod attachments;
+pub mod endpoints;
+pub mod groups;
+pub mod mention;
+pub mod msg;
+pub mod relay;
+pub mod staff;
+pub mod support;
+pub mod tickets;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use teledesk_ports::queue::QueueError;
+use teledesk_ports::table::TableError;
+use teledesk_telegram::{OutgoingText, Telegram, TelegramError};
+
+use crate::batch::Outcome;
+use crate::bots::BotRecord;
+use crate::{Deps, commands};
+
+use msg::Msg;
+
+/// The workspace every bot belongs to until workspaces arrive with the REST API.
+pub const DEFAULT_WORKSPACE: &str = "default";
+
+/// What one update's handlers share.
+pub struct Ctx<'a> {
+    pub deps: &'a Deps,
+    pub bot: &'a BotRecord,
+    pub tg: Arc<dyn Telegram>,
+    pub update_id: i64,
+}
+
+impl Ctx<'_> {
+    pub fn bot_id(&self) -> &str {
+        &self.bot.bot_id
+    }
+
+    pub fn workspace(&self) -> &str {
+        DEFAULT_WORKSPACE
+    }
+
+    /// Sends an HTML notice; flood control and outages are retried from the queue, a chat that
+    /// refuses the bot is not (the caller's state is already written).
+    pub async fn notify(&self, chat_id: i64, thread_id: Option<i32>, html: String) -> Res<()> {
+        self.send(OutgoingText::html(chat_id, thread_id, html))
+            .await
+            .map(|_| ())
+    }
+
+    /// Sends a message, following a migrated group once.
+    pub async fn send(&self, out: OutgoingText) -> Res<Option<i32>> {
+        match self.tg.send_text(&out).await {
+            Ok(sent) => Ok(Some(sent.message_id)),
+            Err(TelegramError::Migrated { to_chat_id }) if to_chat_id != out.chat_id => {
+                groups::migrate(self, out.chat_id, to_chat_id).await?;
+                let moved = OutgoingText {
+                    chat_id: to_chat_id,
+                    ..out
+                };
+                Ok(self
+                    .tg
+                    .send_text(&moved)
+                    .await
+                    .map(|s| Some(s.message_id))?)
+            }
+            Err(TelegramError::Forbidden { description }) => {
+                groups::chat_refused(self, out.chat_id, &description).await?;
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A one-line reply to a command message.
+    pub async fn reply(&self, m: &Msg<'_>, html: String) -> Res<()> {
+        let out = OutgoingText {
+            reply_to: (!m.is_private()).then_some(m.message_id()),
+            ..OutgoingText::html(m.chat_id(), m.thread(), html)
+        };
+        match self.send(out.clone()).await {
+            Err(Fail::Telegram(TelegramError::ThreadNotFound)) => {
+                let general = OutgoingText {
+                    thread_id: None,
+                    reply_to: None,
+                    ..out
+                };
+                self.send(general).await.map(|_| ())
+            }
+            r => r.map(|_| ()),
+        }
+    }
+}
+
+/// Why a handler stopped early.
+#[derive(Debug)]
+pub enum Fail {
+    Table(TableError),
+    Telegram(TelegramError),
+    Queue(QueueError),
+    /// Another worker holds what this update needs (e.g. a ticket being created): try again soon.
+    Busy,
+    /// Not recoverable by retrying.
+    Poison(String),
+}
+
+impl From<TableError> for Fail {
+    fn from(e: TableError) -> Self {
+        Fail::Table(e)
+    }
+}
+
+impl From<QueueError> for Fail {
+    fn from(e: QueueError) -> Self {
+        Fail::Queue(e)
+    }
+}
+
+impl From<TelegramError> for Fail {
+    fn from(e: TelegramError) -> Self {
+        Fail::Telegram(e)
+    }
+}
+
+impl std::fmt::Display for Fail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fail::Table(e) => write!(f, "{e}"),
+            Fail::Telegram(e) => write!(f, "{e}"),
+            Fail::Queue(e) => write!(f, "{e}"),
+            Fail::Busy => f.write_str("busy: another worker holds the record; try again"),
+            Fail::Poison(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for Fail {}
+
+pub type Res<T> = Result<T, Fail>;
+
+/// What the queue does with an update whose handler ended so.
+pub fn outcome(r: Res<()>) -> Outcome {
+    match r {
+        Ok(()) => Outcome::Done,
+        Err(Fail::Table(e)) => {
+            tracing::warn!(error = %e, "table error; the update will be retried");
+            Outcome::Retry { after: None }
+        }
+        Err(Fail::Queue(e)) => {
+            tracing::warn!(error = %e, "queue error; the update will be retried");
+            Outcome::Retry { after: None }
+        }
+        Err(Fail::Busy) => Outcome::Retry {
+            after: Some(Duration::from_secs(2)),
+        },
+        Err(Fail::Poison(why)) => Outcome::Poison(why),
+        Err(Fail::Telegram(TelegramError::RateLimited { retry_after })) => {
+            tracing::info!(
+                retry_after,
+                "Telegram flood control; retrying from the queue"
+            );
+            Outcome::Retry {
+                after: Some(Duration::from_secs(retry_after.max(1))),
+            }
+        }
+        Err(Fail::Telegram(e)) if e.is_transient() => {
+            tracing::warn!(error = %e, "Telegram call failed; retrying from the queue");
+            Outcome::Retry { after: None }
+        }
+        Err(Fail::Telegram(e)) => {
+            tracing::warn!(error = %e, "Telegram refused a call; not retried");
+            Outcome::Done
+        }
+    }
+}
+
+/// Routes one update (raw JSON; the worker has checked its kind).
+pub async fn handle_update(ctx: &Ctx<'_>, update: &Value) -> Outcome {
+    let r = if let Some(m) = update.get("message") {
+        on_message(ctx, &Msg(m)).await
+    } else if let Some(m) = update.get("edited_message") {
+        relay::on_edit(ctx, &Msg(m)).await
+    } else if let Some(q) = update.get("callback_query") {
+        mention::on_callback(ctx, q).await
+    } else if let Some(c) = update.get("my_chat_member") {
+        groups::on_my_chat_member(ctx, c).await
+    } else {
+        Ok(())
+    };
+    outcome(r)
+}
+
+async fn on_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+    if let Some(to) = m.migrate_to_chat_id() {
+        return groups::migrate(ctx, m.chat_id(), to).await;
+    }
+    if m.from_is_bot() {
+        return Ok(());
+    }
+    if let Some(cmd) = m.text().and_then(commands::parse) {
+        if let Some(to) = cmd.addressee
+            && !to.eq_ignore_ascii_case(&ctx.bot.username)
+        {
+            return Ok(()); // a command for another bot in the group
+        }
+        return on_command(ctx, m, &cmd).await;
+    }
+    if m.is_private() {
+        support::on_private_message(ctx, m).await
+    } else {
+        relay::on_group_message(ctx, m).await
+    }
+}
+
+async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, cmd: &commands::Command<'_>) -> Res<()> {
+    let private = m.is_private();
+    match cmd.name.as_str() {
+        "start" if private => {
+            ctx.reply(m, commands::start_private(m.from_first_name()))
+                .await
+        }
+        "start" => groups::on_start(ctx, m).await,
+        "help" => ctx.reply(m, commands::help()).await,
+        name if private && commands::is_group_command(name) => {
+            ctx.reply(m, commands::group_only(name)).await
+        }
+        "setup_desk" => groups::on_setup_desk(ctx, m).await,
+        "create_ticket" => tickets::on_create(ctx, m, cmd.args).await,
+        "close_ticket" => tickets::on_close(ctx, m).await,
+        "reopen_ticket" => tickets::on_reopen(ctx, m).await,
+        "priority" => tickets::on_priority(ctx, m, cmd.args).await,
+        "mention" => mention::on_mention(ctx, m, cmd.args).await,
+        "link" => endpoints::on_link(ctx, m, cmd.args).await,
+        "unlink" => endpoints::on_unlink(ctx, m, cmd.args).await,
+        "links" => endpoints::on_links(ctx, m).await,
+        other if private || cmd.addressee.is_some() => ctx.reply(m, commands::unknown(other)).await,
+        _ => Ok(()), // unknown and not addressed to us: maybe another bot's
+    }
+}

@@ -1,0 +1,250 @@
+//! Private-chat support: a customer writes to the bot, a ticket opens in the desk as a topic.
+//!
+//! The customer's private chat is an endpoint; while a ticket is open it is linked to the ticket's
+//! topic, so messages go both ways through [`super::relay`]. The first message claims the endpoint
+//! with a conditional write (`state = creating`); a second message racing it loses the write and is
+//! retried from the queue a moment later, by which time the ticket exists. A claim left by a crashed
+//! worker is taken over after [`STALE_CLAIM_SECS`].
+
+use serde_json::json;
+use teledesk_ports::table::{Condition, Item, PK, SK};
+use teledesk_telegram::TelegramError;
+
+use super::endpoints::{self, Endpoint, KIND_PRIVATE};
+use super::msg::Msg;
+use super::tickets::{self, NewTicket, Person, Ticket};
+use super::{Ctx, Fail, Res, groups, relay};
+use crate::html::escape;
+use crate::keys;
+
+pub const STATE_CREATING: &str = "creating";
+pub const STATE_OPEN: &str = "open";
+/// A `creating` claim older than this is taken over (its worker is gone).
+pub const STALE_CLAIM_SECS: i64 = 120;
+
+/// A message (not a command) in a private chat.
+pub async fn on_private_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+    let chat = m.chat_id();
+    let mut ep = endpoints::get(ctx, chat, None).await?.unwrap_or_else(|| {
+        let mut ep = Endpoint::new(ctx.bot_id(), chat, None, KIND_PRIVATE);
+        ep.user_id = Some(m.from_id());
+        ep.label = "customer".into();
+        ep
+    });
+    if ep.unreachable {
+        ep.unreachable = false; // they wrote, so they unblocked the bot
+        ep = endpoints::save(ctx, &ep).await?;
+    }
+    if ep.state == STATE_OPEN && ep.ticket_id.is_some() {
+        return relay::relay_from(ctx, &ep, m).await;
+    }
+    let now = teledesk_ports::now_secs();
+    if ep.state == STATE_CREATING {
+        let mine = ep.claim == Some(ctx.update_id);
+        if !mine && now - ep.claimed_at < STALE_CLAIM_SECS {
+            return Err(Fail::Busy); // the first message is opening the ticket; this one follows it
+        }
+        if !mine {
+            ep.claim = Some(ctx.update_id);
+            ep.claimed_at = now;
+            ep = endpoints::save(ctx, &ep).await?;
+        }
+    } else {
+        let Some(desk) = groups::desk(ctx.deps, ctx.bot_id()).await? else {
+            return ctx
+                .reply(
+                    m,
+                    "Sorry, support isn't set up yet: the team hasn't chosen its desk group. Please \
+                     try again later."
+                        .into(),
+                )
+                .await;
+        };
+        ep.state = STATE_CREATING.into();
+        ep.claim = Some(ctx.update_id);
+        ep.claimed_at = now;
+        ep.ticket_id = Some(tickets::new_ticket_id());
+        ep.links.clear();
+        ep.user_id = Some(m.from_id());
+        // Remember the desk the claim was made for.
+        ep.title = desk.to_string();
+        ep = endpoints::save(ctx, &ep).await?;
+    }
+    open_ticket(ctx, m, ep).await
+}
+
+fn title_of(m: &Msg<'_>) -> String {
+    let what = m
+        .text()
+        .or(m.caption())
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| match m.media() {
+            Some((kind, _)) => format!("[{kind}]"),
+            None => "[message]".into(),
+        });
+    let mut title = format!("{}: {what}", m.from_name());
+    if title.chars().count() > 60 {
+        title = title.chars().take(59).collect::<String>() + "…";
+    }
+    title
+}
+
+/// Creates the claimed ticket (or finishes it), links chat and topic, relays the message.
+async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
+    let desk: i64 = match ep.title.parse() {
+        Ok(d) => d,
+        Err(_) => groups::desk(ctx.deps, ctx.bot_id())
+            .await?
+            .ok_or_else(|| Fail::Poison("desk unset while a ticket was being opened".into()))?,
+    };
+    let ticket_id = ep.ticket_id.clone().unwrap_or_default();
+    let customer = Person::of(m);
+    let t = match tickets::create(
+        ctx,
+        NewTicket {
+            ticket_id,
+            chat_id: desk,
+            title: title_of(m),
+            description: None,
+            created_by: customer.clone(),
+            customer: Some(customer),
+            previous_ticket_id: ep.last_ticket_id.clone(),
+        },
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(Fail::Telegram(TelegramError::Api { description, .. })) => {
+            // The desk lost its rights or topics: release the claim, tell both sides.
+            tracing::warn!(error = %description, "could not open a ticket topic in the desk");
+            ep.state.clear();
+            ep.claim = None;
+            ep.ticket_id = None;
+            endpoints::save(ctx, &ep).await?;
+            ctx.notify(
+                desk,
+                None,
+                format!(
+                    "⚠️ A customer's ticket could not be opened: Telegram said “{}”. Send /start here to \
+                     see what I need.",
+                    escape(&description)
+                ),
+            )
+            .await?;
+            return ctx
+                .reply(
+                    m,
+                    "Sorry, we couldn't open your request right now. Please try again in a while."
+                        .into(),
+                )
+                .await;
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(mut topic) = endpoints::get(ctx, t.chat_id, t.thread_id).await? else {
+        return Err(Fail::Busy);
+    };
+    ep.state = STATE_OPEN.into();
+    ep.claim = None;
+    ep.title.clear();
+    endpoints::link(ctx, &mut ep, &mut topic, endpoints::VIA_TICKET).await?;
+    let mut greeting = format!(
+        "Thanks, {}! Your request is ticket <b>{}</b>; the team will answer here.",
+        escape(m.from_first_name()),
+        escape(&t.ticket_id)
+    );
+    if let Some(p) = &t.previous_ticket_id {
+        greeting.push_str(&format!(" (Your previous ticket was {}.)", escape(p)));
+    }
+    ctx.notify(m.chat_id(), None, greeting).await?;
+    relay::relay_from(ctx, &ep, m).await
+}
+
+/// The ticket closed: tell the customer and detach their chat, so the next message opens a new
+/// ticket (linked to this one as its previous).
+pub async fn detach(ctx: &Ctx<'_>, chat_id: i64, t: &Ticket) -> Res<()> {
+    let Some(mut ep) = endpoints::get(ctx, chat_id, None).await? else {
+        return Ok(());
+    };
+    if ep.ticket_id.as_deref() != Some(&t.ticket_id) {
+        return Ok(()); // already detached (a re-run) or attached to a newer ticket
+    }
+    ctx.notify(
+        chat_id,
+        None,
+        format!(
+            "Your ticket <b>{}</b> was closed. If you need anything else, just write here — that \
+             opens a new ticket.",
+            escape(&t.ticket_id)
+        ),
+    )
+    .await?;
+    ep.state.clear();
+    ep.ticket_id = None;
+    ep.last_ticket_id = Some(t.ticket_id.clone());
+    match endpoints::get(ctx, t.chat_id, t.thread_id).await? {
+        Some(mut topic) => endpoints::unlink(ctx, &mut ep, &mut topic).await,
+        None => {
+            ep.links.clear();
+            endpoints::save(ctx, &ep).await.map(|_| ())
+        }
+    }
+}
+
+/// The ticket reopened: re-attach the customer's chat unless they have a newer ticket open.
+/// Returns false when they do.
+pub async fn reattach(ctx: &Ctx<'_>, chat_id: i64, t: &Ticket) -> Res<bool> {
+    let mut ep = endpoints::get(ctx, chat_id, None)
+        .await?
+        .unwrap_or_else(|| Endpoint::new(ctx.bot_id(), chat_id, None, KIND_PRIVATE));
+    match ep.ticket_id.as_deref() {
+        Some(id) if id == t.ticket_id => return Ok(true),
+        Some(_) => return Ok(false),
+        None if ep.state == STATE_CREATING => return Ok(false),
+        None => {}
+    }
+    ep.state = STATE_OPEN.into();
+    ep.ticket_id = Some(t.ticket_id.clone());
+    ep.label = "customer".into();
+    let Some(mut topic) = endpoints::get(ctx, t.chat_id, t.thread_id).await? else {
+        return Ok(false);
+    };
+    endpoints::link(ctx, &mut ep, &mut topic, endpoints::VIA_TICKET).await?;
+    ctx.notify(
+        chat_id,
+        None,
+        format!(
+            "Your ticket <b>{}</b> was reopened; the team will answer here.",
+            escape(&t.ticket_id)
+        ),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The customer blocked the bot (403): recorded on the chat and its endpoint.
+pub async fn mark_unreachable(ctx: &Ctx<'_>, chat_id: i64, why: &str) -> Res<()> {
+    mark(ctx, chat_id, why).await.map(|_| ())
+}
+
+/// As [`mark_unreachable`]; true when this is news (so staff are told once).
+pub async fn mark(ctx: &Ctx<'_>, chat_id: i64, why: &str) -> Res<bool> {
+    let mut item = Item::new();
+    item.insert(PK.into(), json!(keys::chat_pk(ctx.bot_id(), chat_id)));
+    item.insert(SK.into(), json!(keys::CHAT_SK));
+    item.insert("unreachable".into(), json!(true));
+    item.insert("unreachable_reason".into(), json!(why));
+    item.insert("unreachable_at".into(), json!(teledesk_ports::now_secs()));
+    ctx.deps.table.put(item, Condition::None).await?;
+    tracing::info!(chat_id, reason = why, "chat unreachable (bot blocked)");
+    match endpoints::get(ctx, chat_id, None).await? {
+        Some(mut ep) if !ep.unreachable => {
+            ep.unreachable = true;
+            endpoints::save(ctx, &ep).await?;
+            Ok(true)
+        }
+        Some(_) => Ok(false),
+        None => Ok(true),
+    }
+}

@@ -1,0 +1,1014 @@
+//! The support desk end to end on the local stack (webhook → queue → worker → Bot API double), one
+//! test group per numbered section of the support-desk issue.
+
+use serde_json::{Value, json};
+use teledesk_e2e::bot_api;
+use teledesk_e2e::desk::*;
+
+fn thread_of(t: &Value) -> i64 {
+    t["thread_id"].as_i64().expect("ticket has a topic")
+}
+
+fn types(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Opens a ticket with /create_ticket by Alice in the desk; returns the ticket.
+async fn create_ticket(env: &DeskEnv, args: &str) -> Value {
+    let before = env.tickets().await.len();
+    env.deliver(env.command(DESK, None, ALICE, &format!("/create_ticket {args}")))
+        .await;
+    let all = env.tickets().await;
+    assert_eq!(all.len(), before + 1, "one ticket created");
+    all.last().cloned().unwrap()
+}
+
+/// A customer's first message: returns the ticket it opened.
+async fn customer_ticket(env: &DeskEnv, customer: i64, text: &str) -> Value {
+    env.deliver(env.text(customer, None, customer, text)).await;
+    let ep = env
+        .endpoint(customer, None)
+        .await
+        .expect("customer endpoint");
+    let id = ep["ticket_id"].as_str().expect("open ticket").to_owned();
+    env.ticket(&id).await
+}
+
+// ---- 1. Groups, desks and staff ---------------------------------------------------------------
+
+#[tokio::test]
+async fn adding_the_bot_registers_the_group_and_says_what_is_missing_once() {
+    let env = DeskEnv::start().await;
+    env.deliver(env.bot_status(DESK, "member", false)).await;
+    let g = env
+        .item(&format!("GROUP#{BOT_ID}#{DESK}"), "GROUP")
+        .await
+        .expect("group registered");
+    assert_eq!(g["title"], DESK_TITLE);
+    assert_eq!(g["is_forum"], true);
+    assert_eq!(g["bot_status"], "member");
+    assert_eq!(g["active"], true);
+    let warnings = env.texts_to(DESK, None);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("administrator"), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains("Support &lt;&amp;&gt; Desk"),
+        "title escaped: {}",
+        warnings[0]
+    );
+
+    // The same state again, and ordinary traffic: no second warning.
+    env.deliver(env.bot_status(DESK, "member", false)).await;
+    env.deliver(env.text(DESK, None, ALICE, "hello")).await;
+    assert_eq!(env.texts_to(DESK, None).len(), 1);
+
+    // Admin without the rights: a new, specific warning.
+    env.deliver(env.bot_status(DESK, "administrator", false))
+        .await;
+    let w = env.texts_to(DESK, None);
+    assert_eq!(w.len(), 2);
+    assert!(
+        w[1].contains("Manage topics") && w[1].contains("Delete messages"),
+        "{}",
+        w[1]
+    );
+
+    // Everything granted: one "ready" note.
+    env.deliver(env.bot_added(DESK)).await;
+    let w = env.texts_to(DESK, None);
+    assert_eq!(w.len(), 3);
+    assert!(w[2].contains("ready"), "{}", w[2]);
+    let g = env
+        .item(&format!("GROUP#{BOT_ID}#{DESK}"), "GROUP")
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            g["can_manage_topics"].clone(),
+            g["can_delete_messages"].clone()
+        ),
+        (json!(true), json!(true))
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn start_in_a_group_rechecks_the_rights_with_telegram() {
+    let env = DeskEnv::start().await;
+    env.deliver(env.bot_added(DESK)).await;
+    env.api.set_chat(
+        DESK,
+        bot_api::ChatSetup {
+            can_manage_topics: false,
+            ..Default::default()
+        },
+    );
+    env.deliver(env.command(DESK, None, ALICE, "/start")).await;
+    assert!(!env.api.calls_of("getChatMember").is_empty());
+    let last = env.texts_to(DESK, None).pop().unwrap();
+    assert!(last.contains("Manage topics"), "{last}");
+    let g = env
+        .item(&format!("GROUP#{BOT_ID}#{DESK}"), "GROUP")
+        .await
+        .unwrap();
+    assert_eq!(g["can_manage_topics"], false);
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_removed_bot_makes_the_group_inactive() {
+    let env = DeskEnv::ready().await;
+    env.deliver(env.bot_status(OTHER, "kicked", false)).await;
+    let g = env
+        .item(&format!("GROUP#{BOT_ID}#{OTHER}"), "GROUP")
+        .await
+        .unwrap();
+    assert_eq!(g["active"], false);
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn only_a_group_admin_sets_up_the_desk() {
+    let env = DeskEnv::start().await;
+    env.deliver(env.bot_added(DESK)).await;
+    env.deliver(env.command(DESK, None, ALICE, "/setup_desk"))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("Only an administrator")
+    );
+    assert!(env.item(&format!("BOT#{BOT_ID}"), "DESK").await.is_none());
+    env.api.set_member(DESK, ADMIN, "administrator");
+    env.deliver(env.command(DESK, None, ADMIN, "/setup_desk"))
+        .await;
+    let desk = env
+        .item(&format!("BOT#{BOT_ID}"), "DESK")
+        .await
+        .expect("desk set");
+    assert_eq!(desk["chat_id"], DESK);
+    env.assert_clean();
+}
+
+// ---- 2. Tickets -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_ticket_opens_a_topic_named_from_id_and_title() {
+    let env = DeskEnv::ready().await;
+    let t = create_ticket(&env, "Printer <on> fire & smoke\nIt smokes_badly").await;
+    let id = t["ticket_id"].as_str().unwrap();
+    let parts: Vec<&str> = id.split('-').collect();
+    assert!(
+        parts.len() == 3 && parts[0] == "TICK" && parts[1].len() == 8 && parts[2].len() == 8,
+        "{id}"
+    );
+    assert_eq!(t["status"], "open");
+    assert_eq!(t["priority"], "normal");
+    assert_eq!(t["title"], "Printer <on> fire & smoke");
+    assert_eq!(t["description"], "It smokes_badly");
+    assert_eq!(t["created_by"]["user_id"], ALICE);
+    let thread = thread_of(&t);
+    let topic = env
+        .api
+        .topics(DESK)
+        .into_iter()
+        .find(|tp| tp.thread_id == thread)
+        .expect("topic");
+    assert_eq!(topic.name, format!("{id} Printer <on> fire & smoke"));
+    let ep = env
+        .endpoint(DESK, Some(thread))
+        .await
+        .expect("topic endpoint");
+    assert_eq!(ep["ticket_id"], id);
+    let first = env.texts_to(DESK, Some(thread));
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].contains("It smokes_badly") && first[0].contains("&lt;on&gt; fire &amp; smoke"),
+        "{}",
+        first[0]
+    );
+    assert!(
+        env.texts_to(DESK, None).last().unwrap().contains(id),
+        "the command is answered with the id"
+    );
+    let events = env.take_events().await;
+    assert_eq!(types(&events), ["topic.created", "ticket.created"]);
+    assert_eq!(events[1]["data"]["ticket_id"], id);
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn create_ticket_without_a_title_or_by_non_staff_creates_nothing() {
+    let env = DeskEnv::ready().await;
+    env.deliver(env.command(DESK, None, ALICE, "/create_ticket"))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .starts_with("Usage: /create_ticket")
+    );
+    env.deliver(env.command(DESK, None, ADMIN, "/create_ticket Broken"))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("Only staff")
+    );
+    env.deliver(env.command(
+        DESK,
+        None,
+        ALICE,
+        &format!("/create_ticket {}", "x".repeat(129)),
+    ))
+    .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("too long")
+    );
+    assert!(env.tickets().await.is_empty());
+    assert!(env.api.calls_of("createForumTopic").is_empty());
+    assert!(env.take_events().await.is_empty());
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn close_reopen_and_priority_inside_the_topic() {
+    let env = DeskEnv::ready().await;
+    let t = create_ticket(&env, "Login fails").await;
+    let (id, thread) = (t["ticket_id"].as_str().unwrap().to_owned(), thread_of(&t));
+    env.take_events().await;
+
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/priority urgent"))
+        .await;
+    assert_eq!(env.ticket(&id).await["priority"], "urgent");
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/priority whenever"))
+        .await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .starts_with("Usage: /priority")
+    );
+
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/close_ticket"))
+        .await;
+    let closed = env.ticket(&id).await;
+    assert_eq!(closed["status"], "closed");
+    assert!(closed["closed_at"].as_i64().is_some());
+    assert!(
+        env.api
+            .topics(DESK)
+            .iter()
+            .any(|tp| tp.thread_id == thread && tp.closed)
+    );
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/close_ticket"))
+        .await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .contains("already closed")
+    );
+
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/reopen_ticket"))
+        .await;
+    assert_eq!(env.ticket(&id).await["status"], "open");
+    assert!(
+        env.api
+            .topics(DESK)
+            .iter()
+            .any(|tp| tp.thread_id == thread && !tp.closed)
+    );
+    assert_eq!(
+        types(&env.take_events().await),
+        ["ticket.updated", "ticket.closed", "ticket.updated"]
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn closing_a_topic_telegram_already_closed_is_tolerated() {
+    let env = DeskEnv::ready().await;
+    let t = create_ticket(&env, "Already closed").await;
+    let thread = thread_of(&t);
+    env.api.fail_next(
+        "closeForumTopic",
+        1,
+        bot_api::error(400, "Bad Request: TOPIC_NOT_MODIFIED"),
+    );
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/close_ticket"))
+        .await;
+    assert_eq!(
+        env.ticket(t["ticket_id"].as_str().unwrap()).await["status"],
+        "closed"
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn ticket_commands_outside_a_topic_or_by_non_staff_get_one_line() {
+    let env = DeskEnv::ready().await;
+    let t = create_ticket(&env, "Scope").await;
+    let thread = thread_of(&t);
+    env.deliver(env.command(DESK, None, ALICE, "/close_ticket"))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("inside a ticket's topic")
+    );
+    env.deliver(env.command(DESK, Some(thread), ADMIN, "/close_ticket"))
+        .await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .contains("Only staff")
+    );
+    env.deliver(env.command(DESK, None, ALICE, "/no_such_command@desk_test_bot"))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("Unknown command")
+    );
+    env.deliver(env.command(555, None, 555, "/close_ticket"))
+        .await;
+    assert!(
+        env.texts_to(555, None)
+            .last()
+            .unwrap()
+            .contains("works in the team's group")
+    );
+    assert_eq!(
+        env.ticket(t["ticket_id"].as_str().unwrap()).await["status"],
+        "open"
+    );
+    env.assert_clean();
+}
+
+// ---- 3. Private-chat support --------------------------------------------------------------------
+
+const CAROL: i64 = 9_001;
+
+#[tokio::test]
+async fn a_private_message_opens_a_ticket_and_staff_answers_go_back() {
+    let env = DeskEnv::ready().await;
+    env.deliver(env.command(CAROL, None, CAROL, "/start")).await;
+    assert_eq!(env.texts_to(CAROL, None).len(), 1, "a greeting");
+    assert!(env.tickets().await.is_empty(), "/start opens no ticket");
+
+    let t = customer_ticket(&env, CAROL, "My <order> never came").await;
+    let thread = thread_of(&t);
+    assert_eq!(t["chat_id"], DESK);
+    assert_eq!(t["customer"]["user_id"], CAROL);
+    let in_topic = env.texts_to(DESK, Some(thread));
+    assert_eq!(
+        in_topic.len(),
+        2,
+        "header and the customer's message: {in_topic:?}"
+    );
+    assert!(
+        in_topic[1].ends_with("My <order> never came"),
+        "{}",
+        in_topic[1]
+    );
+    assert!(
+        in_topic[1].starts_with("Carol_<Customer> · customer"),
+        "{}",
+        in_topic[1]
+    );
+    assert!(env.texts_to(CAROL, None)[1].contains(t["ticket_id"].as_str().unwrap()));
+
+    env.deliver(env.text(CAROL, None, CAROL, "any news?")).await;
+    assert_eq!(
+        env.tickets().await.len(),
+        1,
+        "later messages join the open ticket"
+    );
+    assert_eq!(env.texts_to(DESK, Some(thread)).len(), 3);
+
+    let staff_msg = env.text(DESK, Some(thread), ALICE, "On its way!");
+    let staff_id = staff_msg["message"]["message_id"].as_i64().unwrap();
+    env.deliver(staff_msg).await;
+    let to_customer: Vec<_> = env
+        .api
+        .copies()
+        .into_iter()
+        .filter(|c| c.to_chat == CAROL)
+        .collect();
+    assert_eq!(to_customer.len(), 1);
+    assert_eq!(
+        (to_customer[0].from_chat, to_customer[0].from_message_id),
+        (DESK, staff_id)
+    );
+    assert_eq!(to_customer[0].caption, None, "customers get plain copies");
+
+    let note = env.text(
+        DESK,
+        Some(thread),
+        ALICE,
+        "// internal: check the warehouse",
+    );
+    env.deliver(note).await;
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        1,
+        "notes stay internal"
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn closing_tells_the_customer_and_the_next_message_opens_a_new_ticket() {
+    let env = DeskEnv::ready().await;
+    let first = customer_ticket(&env, CAROL, "first problem").await;
+    let first_id = first["ticket_id"].as_str().unwrap().to_owned();
+    env.deliver(env.command(DESK, Some(thread_of(&first)), ALICE, "/close_ticket"))
+        .await;
+    assert!(
+        env.texts_to(CAROL, None)
+            .last()
+            .unwrap()
+            .contains("was closed")
+    );
+    let staff_after = env.text(DESK, Some(thread_of(&first)), ALICE, "after close");
+    env.deliver(staff_after).await;
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        0,
+        "a closed ticket no longer reaches the customer"
+    );
+
+    let second = customer_ticket(&env, CAROL, "second problem").await;
+    assert_ne!(second["ticket_id"], first_id.as_str());
+    assert_eq!(second["previous_ticket_id"], first_id.as_str());
+    assert_ne!(
+        thread_of(&second),
+        thread_of(&first),
+        "a new topic, not a reopen"
+    );
+    assert_eq!(env.ticket(&first_id).await["status"], "closed");
+    assert!(
+        env.texts_to(DESK, Some(thread_of(&second)))[0].contains(&first_id),
+        "header links the previous ticket"
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn two_quick_first_messages_on_two_workers_open_one_topic() {
+    let env = DeskEnv::ready().await;
+    let a = env.text(CAROL, None, CAROL, "hello?");
+    let b = env.text(CAROL, None, CAROL, "anyone there?");
+    env.deliver_concurrently(vec![a, b]).await;
+    assert_eq!(env.tickets().await.len(), 1);
+    assert_eq!(
+        env.api
+            .calls_of("createForumTopic")
+            .iter()
+            .filter(|c| c.ok)
+            .count(),
+        1
+    );
+    let t = &env.tickets().await[0];
+    let texts = env.texts_to(DESK, Some(thread_of(t)));
+    assert_eq!(texts.len(), 3, "header + both messages: {texts:?}");
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn without_a_desk_the_customer_is_told_and_nothing_is_created() {
+    let env = DeskEnv::start().await;
+    env.deliver(env.text(CAROL, None, CAROL, "help")).await;
+    assert!(env.texts_to(CAROL, None)[0].contains("isn't set up"));
+    assert!(env.tickets().await.is_empty());
+    env.assert_clean();
+}
+
+// ---- 4. Messages: storage, edits, replies ---------------------------------------------------------
+
+#[tokio::test]
+async fn messages_are_stored_and_edits_and_replies_follow_the_copies() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "where is it").await;
+    let thread = thread_of(&t);
+    let id = t["ticket_id"].as_str().unwrap();
+
+    let fmt = env.with(CAROL, None, CAROL, json!({"text": "see ORDER-1 now",
+        "entities": [{"type": "bold", "offset": 4, "length": 7}],
+        "forward_origin": {"type": "hidden_user", "date": 1_789_000_000, "sender_user_name": "Dan"}}));
+    let fmt_id = fmt["message"]["message_id"].as_i64().unwrap();
+    env.deliver(fmt.clone()).await;
+    let stored = env
+        .item(&format!("MSG#{BOT_ID}#{CAROL}"), &format!("{fmt_id:012}"))
+        .await
+        .expect("stored");
+    assert_eq!(stored["ticket_id"], id);
+    assert_eq!(stored["from"]["id"], CAROL);
+    assert_eq!(stored["text"], "see ORDER-1 now");
+    assert_eq!(stored["entities"][0]["type"], "bold");
+    assert_eq!(stored["forward_origin"]["sender_user_name"], "Dan");
+    let copy = env
+        .item(
+            &format!("COPY#{BOT_ID}#{CAROL}#{fmt_id}"),
+            &format!("{DESK}#{thread}"),
+        )
+        .await
+        .expect("copy recorded");
+    assert_eq!(copy["status"], "sent");
+    let sent = env.api.sent_to(DESK, Some(thread)).pop().unwrap();
+    let prefix = "Carol_<Customer> · customer\n".encode_utf16().count() as i64;
+    assert_eq!(
+        sent["entities"][1]["offset"],
+        4 + prefix,
+        "entities shifted past the attribution"
+    );
+
+    // An edit reaches the copy.
+    env.deliver(env.edited(&fmt, "see ORDER-2 now")).await;
+    let edits = env.api.edits();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0]["message_id"], copy["target_message_id"]);
+    assert!(
+        edits[0]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("see ORDER-2 now")
+    );
+    let stored = env
+        .item(&format!("MSG#{BOT_ID}#{CAROL}"), &format!("{fmt_id:012}"))
+        .await
+        .unwrap();
+    assert_eq!(stored["text"], "see ORDER-2 now");
+    assert_eq!(stored["edits"][0]["text"], "see ORDER-1 now");
+
+    // Staff reply to the copy in the topic → the customer's copy replies to the original.
+    let staff = env.reply(
+        DESK,
+        Some(thread),
+        ALICE,
+        copy["target_message_id"].as_i64().unwrap(),
+        "got it",
+    );
+    env.deliver(staff).await;
+    let c = env
+        .api
+        .calls_of("copyMessage")
+        .into_iter()
+        .rfind(|c| c.params["chat_id"] == CAROL)
+        .unwrap();
+    assert_eq!(c.params["reply_parameters"]["message_id"], fmt_id);
+    // Customer replies to that copy → the topic copy replies to the staff's original.
+    let staff_copy_id = env
+        .api
+        .copies()
+        .into_iter()
+        .rfind(|c| c.to_chat == CAROL)
+        .unwrap()
+        .message_id;
+    let back = env.reply(CAROL, None, CAROL, staff_copy_id, "thanks");
+    env.deliver(back).await;
+    let last = env.api.sent_to(DESK, Some(thread)).pop().unwrap();
+    assert!(last["reply_parameters"]["message_id"].as_i64().is_some());
+    let counts = env.item(&format!("TICKET#{id}"), "STATS").await.unwrap();
+    assert_eq!(
+        (
+            counts["messages_customer"].as_i64(),
+            counts["messages_staff"].as_i64()
+        ),
+        (Some(3), Some(1))
+    );
+    env.assert_clean();
+}
+
+// ---- 5. /mention ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn mention_opens_a_linked_topic_for_the_internal_user_and_reuses_it() {
+    let env = DeskEnv::ready().await;
+    let t = create_ticket(&env, "Needs Bob").await;
+    let thread = thread_of(&t);
+    env.take_events().await;
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/mention @Bob_B"))
+        .await;
+    let bob_topics = env.api.topics(OTHER);
+    assert_eq!(bob_topics.len(), 1, "a topic in Bob's group");
+    let bob_thread = bob_topics[0].thread_id as i64;
+    assert!(
+        bob_topics[0].name.starts_with("@bob_b · TICK-"),
+        "{}",
+        bob_topics[0].name
+    );
+    let call = env.texts_to(OTHER, Some(bob_thread));
+    assert!(call[0].contains(&format!("tg://user?id={BOB}")), "{call:?}");
+    assert!(types(&env.take_events().await).contains(&"user.mentioned".to_owned()));
+
+    // The two talk through the bot.
+    env.deliver(env.text(OTHER, Some(bob_thread), BOB, "I'm on it"))
+        .await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .ends_with("I'm on it")
+    );
+    env.deliver(env.text(DESK, Some(thread), ALICE, "great"))
+        .await;
+    assert!(
+        env.texts_to(OTHER, Some(bob_thread))
+            .last()
+            .unwrap()
+            .ends_with("great")
+    );
+
+    // Again: the same topic.
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/mention bob_b"))
+        .await;
+    assert_eq!(env.api.topics(OTHER).len(), 1);
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn mention_without_a_name_offers_a_keyboard_and_the_button_works() {
+    let env = DeskEnv::ready().await;
+    let t = create_ticket(&env, "Keyboard").await;
+    let thread = thread_of(&t);
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/mention"))
+        .await;
+    let kb = env.api.sent_to(DESK, Some(thread)).pop().unwrap();
+    let buttons: Vec<Value> = kb["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().clone())
+        .collect();
+    assert_eq!(buttons.len(), 2);
+    let bob = buttons.iter().find(|b| b["text"] == "@bob_b").unwrap();
+    env.deliver(env.callback(
+        DESK,
+        thread,
+        ALICE,
+        1,
+        bob["callback_data"].as_str().unwrap(),
+    ))
+    .await;
+    let answers = env.api.calls_of("answerCallbackQuery");
+    assert_eq!(answers.len(), 1);
+    assert!(
+        answers[0].params["text"]
+            .as_str()
+            .unwrap()
+            .contains("@bob_b")
+    );
+    assert_eq!(env.api.topics(OTHER).len(), 1);
+
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/mention @nobody_here"))
+        .await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .contains("is not an internal user")
+    );
+    env.assert_clean();
+}
+
+// ---- 6. Topic links and two-way sync ----------------------------------------------------------------
+
+#[tokio::test]
+async fn linked_topics_sync_both_ways_with_attribution_and_never_loop() {
+    let env = DeskEnv::ready().await;
+    let a = thread_of(&create_ticket(&env, "A").await);
+    let b = thread_of(&create_ticket(&env, "B").await);
+    let c = 777_i64; // a topic of the other group the bot never created
+    env.deliver(env.command(DESK, Some(a), ALICE, &format!("/link {DESK}:{b}")))
+        .await;
+    env.deliver(env.command(
+        DESK,
+        Some(b),
+        ALICE,
+        &format!("/link https://t.me/c/1000000002/{c}"),
+    ))
+    .await;
+    env.deliver(env.command(DESK, Some(a), ALICE, &format!("/link {OTHER}:{c}")))
+        .await;
+    let ep_b = env.endpoint(DESK, Some(b)).await.unwrap();
+    assert_eq!(
+        ep_b["links"].as_array().unwrap().len(),
+        2,
+        "links are symmetric: {ep_b}"
+    );
+
+    let before = env.api.calls().len();
+    env.deliver(env.text(OTHER, Some(c), BOB, "from C")).await;
+    let sends: Vec<_> = env.api.calls()[before..].to_vec();
+    assert_eq!(
+        sends.len(),
+        2,
+        "one call per linked topic and nothing else: {sends:?}"
+    );
+    let to_a = env.texts_to(DESK, Some(a)).pop().unwrap();
+    assert_eq!(to_a, format!("Bob · {OTHER_TITLE}\nfrom C"));
+    assert!(
+        env.texts_to(DESK, Some(b))
+            .last()
+            .unwrap()
+            .ends_with("from C")
+    );
+    assert!(
+        env.texts_to(OTHER, Some(c))
+            .iter()
+            .all(|t| !t.ends_with("from C")),
+        "never synced back"
+    );
+
+    env.deliver(env.command(DESK, Some(a), ALICE, &format!("/unlink {OTHER}:{c}")))
+        .await;
+    let before = env.api.calls().len();
+    env.deliver(env.text(OTHER, Some(c), BOB, "after unlink"))
+        .await;
+    let sends = env.api.calls()[before..].to_vec();
+    assert_eq!(sends.len(), 1, "only B is still linked to C");
+    env.assert_clean();
+}
+
+// ---- 7. Attachments ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_photo_is_copied_with_attribution_and_archived_by_content_hash() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "photo follows").await;
+    let thread = thread_of(&t);
+    env.api
+        .add_file("ph-big", "photos/big.jpg", b"JPEG-BIG-BYTES".to_vec());
+    env.api
+        .add_file("ph-small", "photos/small.jpg", b"JPEG-S".to_vec());
+    let photo = env.with(CAROL, None, CAROL, json!({"caption": "broken box",
+        "photo": [{"file_id": "ph-small", "file_unique_id": "us", "width": 90, "height": 60, "file_size": 6},
+                  {"file_id": "ph-big", "file_unique_id": "ub", "width": 1280, "height": 960, "file_size": 14}]}));
+    let mid = photo["message"]["message_id"].as_i64().unwrap();
+    env.deliver(photo).await;
+    let copy = env
+        .api
+        .copies()
+        .into_iter()
+        .find(|c| c.from_message_id == mid)
+        .expect("copied");
+    assert_eq!(copy.to_thread, Some(thread));
+    assert_eq!(
+        copy.caption.as_deref(),
+        Some("Carol_<Customer> · customer\nbroken box")
+    );
+    let att = env
+        .item(&format!("MSG#{BOT_ID}#{CAROL}"), &format!("{mid:012}#att"))
+        .await
+        .expect("attachment");
+    assert_eq!(att["status"], "stored");
+    assert_eq!(att["media"]["kind"], "photo");
+    assert_eq!(att["media"]["file_id"], "ph-big");
+    let key = att["key"].as_str().unwrap();
+    let (expected, _) = teledesk_app::desk::attachments::content_key(b"JPEG-BIG-BYTES");
+    assert_eq!(key, expected);
+    assert_eq!(
+        env.deps.files.get(key).await.unwrap().unwrap(),
+        b"JPEG-BIG-BYTES"
+    );
+    let thumb = att["thumbnail_key"].as_str().expect("thumbnail kept");
+    assert_eq!(env.deps.files.get(thumb).await.unwrap().unwrap(), b"JPEG-S");
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_file_over_20_mb_is_recorded_too_large_and_the_sender_told() {
+    let env = DeskEnv::ready().await;
+    customer_ticket(&env, CAROL, "big file follows").await;
+    env.api
+        .add_big_file("doc-big", "docs/big.pdf", 25 * 1024 * 1024);
+    let doc = env.with(CAROL, None, CAROL, json!({"document": {"file_id": "doc-big", "file_unique_id": "udb",
+        "file_name": "scan<1>.pdf", "mime_type": "application/pdf", "file_size": 25 * 1024 * 1024}}));
+    let mid = doc["message"]["message_id"].as_i64().unwrap();
+    env.deliver(doc).await;
+    let att = env
+        .item(&format!("MSG#{BOT_ID}#{CAROL}"), &format!("{mid:012}#att"))
+        .await
+        .unwrap();
+    assert_eq!(att["status"], "too_large");
+    let told = env.texts_to(CAROL, None).pop().unwrap();
+    assert!(
+        told.contains("scan&lt;1&gt;.pdf") && told.contains("20 MB"),
+        "{told}"
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn an_album_is_copied_together_with_copy_messages() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "album follows").await;
+    let thread = thread_of(&t);
+    let mut ids = Vec::new();
+    for (i, f) in ["al-1", "al-2", "al-3"].iter().enumerate() {
+        env.api
+            .add_file(f, &format!("photos/{f}.jpg"), vec![i as u8; 10]);
+        let u = env.with(CAROL, None, CAROL, json!({"media_group_id": "grp-1",
+            "photo": [{"file_id": f, "file_unique_id": format!("u{f}"), "width": 800, "height": 600, "file_size": 10}]}));
+        ids.push(u["message"]["message_id"].as_i64().unwrap());
+        assert_eq!(env.post(&u).await, 200);
+    }
+    env.drain().await;
+    let calls = env.api.calls_of("copyMessages");
+    assert_eq!(calls.len(), 1, "one call for the album");
+    assert_eq!(calls[0].params["message_ids"], json!(ids));
+    assert_eq!(calls[0].params["message_thread_id"], thread);
+    env.assert_clean();
+}
+
+// ---- 8. Failure modes ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_deleted_topic_is_recreated_and_the_ticket_kept() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "first").await;
+    let (id, old) = (t["ticket_id"].as_str().unwrap().to_owned(), thread_of(&t));
+    env.api.delete_topic(DESK, old);
+    env.deliver(env.text(CAROL, None, CAROL, "are you there?"))
+        .await;
+    let t2 = env.ticket(&id).await;
+    let new = thread_of(&t2);
+    assert_ne!(new, old);
+    assert_eq!(t2["status"], "open");
+    let texts = env.texts_to(DESK, Some(new));
+    assert!(
+        texts[0].contains("deleted") && texts[0].contains(&id),
+        "staff told: {texts:?}"
+    );
+    assert!(texts.last().unwrap().ends_with("are you there?"));
+    // Staff in the new topic still reach the customer.
+    env.deliver(env.text(DESK, Some(new), ALICE, "yes")).await;
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        1
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_customer_who_blocked_the_bot_is_marked_and_staff_told_once() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "hi").await;
+    let thread = thread_of(&t);
+    env.api.block_chat(CAROL);
+    env.deliver(env.text(DESK, Some(thread), ALICE, "answer 1"))
+        .await;
+    env.deliver(env.text(DESK, Some(thread), ALICE, "answer 2"))
+        .await;
+    let ep = env.endpoint(CAROL, None).await.unwrap();
+    assert_eq!(ep["unreachable"], true);
+    let warnings: Vec<_> = env
+        .texts_to(DESK, Some(thread))
+        .into_iter()
+        .filter(|t| t.contains("blocked the bot"))
+        .collect();
+    assert_eq!(warnings.len(), 1);
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn flood_control_is_retried_after_retry_after_and_nothing_doubles() {
+    let env = DeskEnv::ready().await;
+    let a = thread_of(&create_ticket(&env, "A").await);
+    let b = thread_of(&create_ticket(&env, "B").await);
+    env.deliver(env.command(DESK, Some(a), ALICE, &format!("/link {OTHER}:900")))
+        .await;
+    env.deliver(env.command(DESK, Some(b), ALICE, &format!("/link {OTHER}:900")))
+        .await;
+    // The second target answers 429 once: the first must not be copied twice.
+    env.api
+        .fail_next("sendMessage", 1, bot_api::too_many_requests(1));
+    env.deliver(env.text(OTHER, Some(900), BOB, "hello both"))
+        .await;
+    assert_eq!(
+        env.texts_to(DESK, Some(a))
+            .iter()
+            .filter(|t| t.ends_with("hello both"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        env.texts_to(DESK, Some(b))
+            .iter()
+            .filter(|t| t.ends_with("hello both"))
+            .count(),
+        1
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_migrated_group_takes_its_records_along() {
+    let env = DeskEnv::start().await;
+    let old = -4_242_i64;
+    let group = json!({"id": old, "type": "group", "title": "Old group"});
+    let added = json!({"update_id": env.next_update_id(), "my_chat_member": {"chat": group, "from": {"id": ADMIN, "is_bot": false, "first_name": "Ada"},
+        "date": 1_790_000_000, "old_chat_member": {"status": "left", "user": {"id": BOT_ID, "is_bot": true, "first_name": "b"}},
+        "new_chat_member": {"status": "member", "user": {"id": BOT_ID, "is_bot": true, "first_name": "b"}}}});
+    env.deliver(added).await;
+    let migrate = json!({"update_id": env.next_update_id(), "message": {"message_id": 5, "date": 1_790_000_000, "chat": group,
+        "from": {"id": ADMIN, "is_bot": false, "first_name": "Ada"}, "migrate_to_chat_id": DESK}});
+    env.deliver(migrate).await;
+    let moved = env
+        .item(&format!("GROUP#{BOT_ID}#{DESK}"), "GROUP")
+        .await
+        .expect("moved");
+    assert_eq!(moved["type"], "supergroup");
+    let old_g = env
+        .item(&format!("GROUP#{BOT_ID}#{old}"), "GROUP")
+        .await
+        .unwrap();
+    assert_eq!(
+        (old_g["active"].clone(), old_g["migrated_to"].clone()),
+        (json!(false), json!(DESK))
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_message_telegram_cannot_copy_becomes_a_summary() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "quiz follows").await;
+    let thread = thread_of(&t);
+    let quiz = env.with(CAROL, None, CAROL, json!({"poll": {"id": "p1", "question": "2+2?", "options": [
+        {"text": "4", "voter_count": 0, "persistent_id": "a"}, {"text": "5", "voter_count": 0, "persistent_id": "b"}],
+        "total_voter_count": 0, "is_closed": false, "is_anonymous": true, "type": "quiz", "allows_multiple_answers": false,
+        "allows_revoting": false, "members_only": false}}));
+    env.deliver(quiz).await;
+    let last = env.texts_to(DESK, Some(thread)).pop().unwrap();
+    assert!(last.contains("a quiz: 2+2?"), "{last}");
+    // A message copyMessage refuses at the last moment also ends as a summary.
+    let sticker = env.with(
+        CAROL,
+        None,
+        CAROL,
+        json!({"sticker": {"file_id": "st", "file_unique_id": "ust", "type": "regular",
+        "width": 512, "height": 512, "is_animated": false, "is_video": false}}),
+    );
+    env.api
+        .uncopyable(CAROL, sticker["message"]["message_id"].as_i64().unwrap());
+    env.deliver(sticker).await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .pop()
+            .unwrap()
+            .contains("cannot be copied")
+    );
+    env.assert_clean();
+}
+
+// ---- 9. Events ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn events_have_stable_ids_and_the_documented_shape() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "event me").await;
+    let events = env.take_events().await;
+    assert_eq!(
+        types(&events),
+        ["topic.created", "ticket.created", "message.sent"]
+    );
+    for e in &events {
+        assert!(e["id"].as_str().unwrap().starts_with("evt_"));
+        assert_eq!(e["workspace"], "default");
+        assert_eq!(e["bot_id"], BOT_ID.to_string());
+        assert!(e["created_at"].as_i64().is_some());
+    }
+    assert_eq!(events[1]["data"]["ticket_id"], t["ticket_id"]);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/events.md"))
+        .expect("docs/events.md");
+    for kind in teledesk_app::events::TYPES {
+        assert!(doc.contains(&format!("`{kind}`")), "{kind} is documented");
+    }
+    env.assert_clean();
+}
