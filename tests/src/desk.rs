@@ -23,6 +23,7 @@ use teledesk_telegram::HttpConnector;
 use tower::ServiceExt;
 
 use crate::bot_api::BotApi;
+use crate::counting::{CountingTable, Counts};
 use crate::spec;
 
 pub const BOT_ID: i64 = 7_100_001;
@@ -41,6 +42,8 @@ pub const BOB: i64 = 502;
 pub const ADMIN: i64 = 503;
 
 pub struct DeskEnv {
+    /// Table operations made through `deps` (the worker's and the harness's).
+    pub counts: Arc<Counts>,
     pub api: BotApi,
     pub token: String,
     pub deps: Deps,
@@ -79,8 +82,12 @@ impl DeskEnv {
         let token = api.add_bot(BOT_ID, BOT_USERNAME);
         let dir = tempfile::tempdir().expect("temp dir");
         let emb = Embedded::open(dir.path(), teledesk_queues()).expect("open storage");
+        let counts = Arc::new(Counts::default());
         let deps = Deps {
-            table: emb.table.clone(),
+            table: Arc::new(CountingTable {
+                inner: emb.table.clone(),
+                counts: counts.clone(),
+            }),
             queue: emb.queue.clone(),
             files: emb.files.clone(),
             telegram: Arc::new(HttpConnector::new(&api.base_url)),
@@ -89,6 +96,7 @@ impl DeskEnv {
             .await
             .expect("register bot");
         DeskEnv {
+            counts,
             api,
             token,
             deps,

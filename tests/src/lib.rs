@@ -4,6 +4,7 @@
 
 pub mod bot_api;
 pub mod conformance;
+pub mod counting;
 pub mod desk;
 pub mod serve;
 pub mod spec;

@@ -304,12 +304,22 @@ async fn closing_a_topic_telegram_already_closed_is_tolerated() {
         1,
         bot_api::error(400, "Bad Request: TOPIC_NOT_MODIFIED"),
     );
+    env.take_events().await;
     env.deliver(env.command(DESK, Some(thread), ALICE, "/close_ticket"))
         .await;
     assert_eq!(
         env.ticket(t["ticket_id"].as_str().unwrap()).await["status"],
         "closed"
     );
+    assert_eq!(types(&env.take_events().await), ["ticket.closed"]);
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .contains("closed by"),
+        "the close is announced, not retried"
+    );
+    assert_eq!(env.api.calls_of("closeForumTopic").len(), 1, "not retried");
     env.assert_clean();
 }
 
@@ -413,6 +423,19 @@ async fn a_private_message_opens_a_ticket_and_staff_answers_go_back() {
         (DESK, staff_id)
     );
     assert_eq!(to_customer[0].caption, None, "customers get plain copies");
+    let id = t["ticket_id"].as_str().unwrap();
+    assert_eq!(
+        env.ticket(id).await["status"],
+        "pending",
+        "waiting for the customer"
+    );
+    env.deliver(env.text(CAROL, None, CAROL, "thanks, still waiting"))
+        .await;
+    assert_eq!(
+        env.ticket(id).await["status"],
+        "open",
+        "the customer wrote again"
+    );
 
     let note = env.text(
         DESK,
@@ -569,6 +592,7 @@ async fn messages_are_stored_and_edits_and_replies_follow_the_copies() {
         copy["target_message_id"].as_i64().unwrap(),
         "got it",
     );
+    let staff_id = staff["message"]["message_id"].as_i64().unwrap();
     env.deliver(staff).await;
     let c = env
         .api
@@ -588,7 +612,7 @@ async fn messages_are_stored_and_edits_and_replies_follow_the_copies() {
     let back = env.reply(CAROL, None, CAROL, staff_copy_id, "thanks");
     env.deliver(back).await;
     let last = env.api.sent_to(DESK, Some(thread)).pop().unwrap();
-    assert!(last["reply_parameters"]["message_id"].as_i64().is_some());
+    assert_eq!(last["reply_parameters"]["message_id"], staff_id);
     let counts = env.item(&format!("TICKET#{id}"), "STATS").await.unwrap();
     assert_eq!(
         (
@@ -1010,5 +1034,176 @@ async fn events_have_stable_ids_and_the_documented_shape() {
     for kind in teledesk_app::events::TYPES {
         assert!(doc.contains(&format!("`{kind}`")), "{kind} is documented");
     }
+    env.assert_clean();
+}
+
+// ---- 10. Cost of a synced message (counted, not timed) -------------------------------------------
+
+/// Table operations (reads, writes) and Telegram calls the worker makes for one message in a topic
+/// linked to `targets` topics.
+async fn sync_cost(targets: usize) -> ((u64, u64), usize) {
+    let env = DeskEnv::ready().await;
+    for i in 0..targets {
+        let t = thread_of(&create_ticket(&env, &format!("T{i}")).await);
+        env.deliver(env.command(DESK, Some(t), ALICE, &format!("/link {OTHER}:900")))
+            .await;
+    }
+    // One message first, so that both runs measure the steady state.
+    env.deliver(env.text(OTHER, Some(900), BOB, "warm-up"))
+        .await;
+    let update = env.text(OTHER, Some(900), BOB, "measured");
+    assert_eq!(env.post(&update).await, 200);
+    let (calls, (r0, w0)) = (env.api.calls().len(), env.counts.get());
+    env.drain().await;
+    let (r1, w1) = env.counts.get();
+    let telegram = env.api.calls().len() - calls;
+    env.assert_clean();
+    ((r1 - r0, w1 - w0), telegram)
+}
+
+#[tokio::test]
+async fn a_synced_message_costs_one_table_write_and_one_telegram_call_per_target() {
+    let ((r1, w1), tg1) = sync_cost(1).await;
+    let ((r3, w3), tg3) = sync_cost(3).await;
+    println!(
+        "1 target: {r1} reads + {w1} writes, {tg1} Telegram calls; 3 targets: {r3} reads + {w3} writes, {tg3} Telegram calls"
+    );
+    assert_eq!(
+        (tg1, tg3),
+        (1, 3),
+        "exactly one Telegram call per target topic"
+    );
+    let per_target = ((r3 + w3) - (r1 + w1)) / 2;
+    assert!(per_target <= 3, "{per_target} table operations per target");
+    assert_eq!(r3, r1, "no reads per target");
+}
+
+#[tokio::test]
+async fn a_re_run_after_a_failure_emits_the_same_event_ids_and_no_second_topic() {
+    let env = DeskEnv::ready().await;
+    // The topic's first post meets flood control: the update is retried from the queue.
+    env.api
+        .fail_next("sendMessage", 1, bot_api::too_many_requests(1));
+    create_ticket(&env, "Retried").await;
+    assert_eq!(
+        env.api.calls_of("createForumTopic").len(),
+        1,
+        "no second topic"
+    );
+    let events = env.take_events().await;
+    let ids: std::collections::BTreeSet<&str> =
+        events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "topic.created and ticket.created, however often emitted: {events:?}"
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_desk_that_cannot_open_topics_fails_the_ticket_and_tells_both_sides_once() {
+    let env = DeskEnv::ready().await;
+    env.api.fail_always(
+        "createForumTopic",
+        bot_api::error(400, "Bad Request: not enough rights to create a topic"),
+    );
+    env.deliver(env.text(CAROL, None, CAROL, "help me")).await;
+    env.deliver(env.text(CAROL, None, CAROL, "hello??")).await;
+    let told = env.texts_to(CAROL, None);
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(
+        told.iter()
+            .all(|t| t.contains("couldn't open your request"))
+    );
+    let warnings: Vec<_> = env
+        .texts_to(DESK, None)
+        .into_iter()
+        .filter(|t| t.contains("can't be opened"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "the desk is warned once: {warnings:?}");
+    let all = env.tickets().await;
+    assert!(all.iter().all(|t| t["status"] == "failed"), "{all:?}");
+    let ep = env.endpoint(CAROL, None).await.unwrap();
+    assert_eq!(ep["state"], "", "the claim is released");
+    // Fixed: the next message opens a ticket.
+    env.api.heal();
+    let t = customer_ticket(&env, CAROL, "third try").await;
+    assert_eq!(t["status"], "open");
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_telegram_outage_while_opening_is_retried_not_failed() {
+    let env = DeskEnv::ready().await;
+    env.api
+        .fail_next("createForumTopic", 1, bot_api::error(502, "Bad Gateway"));
+    let t = customer_ticket(&env, CAROL, "during an outage").await;
+    assert_eq!(t["status"], "open");
+    assert!(
+        env.texts_to(DESK, Some(thread_of(&t)))
+            .last()
+            .unwrap()
+            .ends_with("during an outage")
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn reopening_a_customer_ticket_reconnects_the_customer_and_links_are_listed() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "reopen me").await;
+    let thread = thread_of(&t);
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/close_ticket"))
+        .await;
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/reopen_ticket"))
+        .await;
+    assert!(
+        env.texts_to(CAROL, None)
+            .last()
+            .unwrap()
+            .contains("reopened")
+    );
+    env.deliver(env.text(DESK, Some(thread), ALICE, "back again"))
+        .await;
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        1
+    );
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/links"))
+        .await;
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .contains("private chat")
+    );
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_slash_word_that_is_not_a_command_is_synced_as_text() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "reset?").await;
+    let thread = thread_of(&t);
+    env.deliver(env.text(
+        DESK,
+        Some(thread),
+        ALICE,
+        "/reset your password in settings",
+    ))
+    .await;
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        1
+    );
     env.assert_clean();
 }

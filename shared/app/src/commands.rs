@@ -30,6 +30,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("links", "Show where this topic's messages go"),
 ];
 
+/// One of the commands above.
+pub fn is_known(name: &str) -> bool {
+    COMMANDS.iter().any(|(c, _)| *c == name)
+}
+
 /// Commands that only make sense in a group.
 pub fn is_group_command(name: &str) -> bool {
     COMMANDS

@@ -144,8 +144,10 @@ pub async fn accept(deps: &Deps, bot_id: &str, raw: &[u8]) -> Result<Accepted, I
     Ok(accepted)
 }
 
-/// The chat an update belongs to, for FIFO ordering: one chat in order, chats in parallel.
-/// Works on any update kind, known or not.
+/// The conversation an update belongs to, for FIFO ordering: one chat — or, in a forum, one topic
+/// — in order, the others in parallel. Topics of a desk are independent conversations: a message
+/// held back by flood control in one ticket must not hold back (and use up the receive count of)
+/// every other ticket of the desk. Works on any update kind, known or not.
 pub fn chat_key(update: &Value) -> String {
     let Some(obj) = update.as_object() else {
         return "none".into();
@@ -154,13 +156,20 @@ pub fn chat_key(update: &Value) -> String {
         if kind == "update_id" {
             continue;
         }
-        let id = v["chat"]["id"]
+        let m = if v.get("chat").is_some() {
+            v
+        } else {
+            &v["message"]
+        };
+        let id = m["chat"]["id"]
             .as_i64()
-            .or_else(|| v["message"]["chat"]["id"].as_i64())
             .or_else(|| v["from"]["id"].as_i64())
             .or_else(|| v["user"]["id"].as_i64());
         if let Some(id) = id {
-            return id.to_string();
+            return match m["message_thread_id"].as_i64() {
+                Some(t) if m["is_topic_message"] == true => format!("{id}:{t}"),
+                _ => id.to_string(),
+            };
         }
     }
     "none".into()
@@ -185,6 +194,21 @@ mod tests {
         assert_eq!(
             chat_key(&json!({"update_id": 1, "future_kind": {"user": {"id": 9}}})),
             "9"
+        );
+        assert_eq!(
+            chat_key(&json!({"update_id": 1, "future_kind": {"x": 1}})),
+            "none"
+        );
+        assert_eq!(
+            chat_key(&json!({"update_id": 1, "message": {"chat": {"id": -100},
+                "message_thread_id": 7, "is_topic_message": true}})),
+            "-100:7"
+        );
+        assert_eq!(
+            chat_key(&json!({"update_id": 1, "message": {"chat": {"id": -100},
+                "message_thread_id": 7}})),
+            "-100",
+            "a reply thread outside a forum is not a topic"
         );
         assert_eq!(
             chat_key(&json!({"update_id": 1, "future_kind": {"x": 1}})),

@@ -123,7 +123,16 @@ pub async fn get(ctx: &Ctx<'_>, chat_id: i64, thread_id: Option<i32>) -> Res<Opt
             keys::ENDPOINT_SK,
         )
         .await?;
-    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    match item {
+        None => Ok(None),
+        Some(i) => serde_json::from_value(Value::Object(i))
+            .map(Some)
+            .map_err(|e| {
+                Fail::Poison(format!(
+                    "endpoint {chat_id}/{thread_id:?} is unreadable: {e}"
+                ))
+            }),
+    }
 }
 
 /// Writes an endpoint guarded by its version; a concurrent change makes the caller retry.

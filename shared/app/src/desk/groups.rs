@@ -160,6 +160,14 @@ pub async fn on_my_chat_member(ctx: &Ctx<'_>, change: &Value) -> Res<()> {
     g.updated_at = teledesk_ports::now_secs();
     if !g.active {
         tracing::info!(chat_id, status = %g.bot_status, "bot removed from the group; group inactive");
+        if g.is_desk {
+            // Customers are told support is unavailable rather than their tickets failing.
+            g.is_desk = false;
+            ctx.deps
+                .table
+                .delete(&keys::bot_pk(ctx.bot_id()), keys::DESK_SK, Condition::None)
+                .await?;
+        }
         return put(ctx.deps, &g).await;
     }
     tracing::info!(chat_id, status = %g.bot_status, forum = g.is_forum, "group registered");
@@ -193,6 +201,19 @@ async fn warn_once(ctx: &Ctx<'_>, mut g: Group) -> Res<()> {
         ctx.notify(g.chat_id, None, notice).await?;
     }
     Ok(())
+}
+
+/// Posts a warning in a group unless it is the warning posted last (stored on the group).
+pub async fn warn_group(ctx: &Ctx<'_>, chat_id: i64, text: String) -> Res<()> {
+    let Some(mut g) = get(ctx.deps, ctx.bot_id(), chat_id).await? else {
+        return Ok(());
+    };
+    if g.warned == text {
+        return Ok(());
+    }
+    g.warned = text.clone();
+    put(ctx.deps, &g).await?;
+    ctx.notify(chat_id, None, text).await
 }
 
 /// Re-reads the bot's rights in the group from Telegram and stores the group.
@@ -244,8 +265,11 @@ pub async fn on_start(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
 
 /// `/setup_desk`: a group administrator makes this group the bot's support desk.
 pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
-    if !matches!(member["status"].as_str(), Some("creator" | "administrator")) {
+    let admin = m.is_anonymous_admin() || {
+        let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
+        matches!(member["status"].as_str(), Some("creator" | "administrator"))
+    };
+    if !admin {
         return ctx
             .reply(
                 m,
@@ -293,15 +317,16 @@ pub async fn migrate(ctx: &Ctx<'_>, old: i64, new: i64) -> Res<()> {
     let Some(mut g) = get(ctx.deps, ctx.bot_id(), old).await? else {
         return Ok(());
     };
-    if g.migrated_to == Some(new) && get(ctx.deps, ctx.bot_id(), new).await?.is_some() {
-        return Ok(());
+    // The new supergroup may have been registered already (its updates run in another queue
+    // group): its own record is newer and is kept.
+    if get(ctx.deps, ctx.bot_id(), new).await?.is_none() {
+        let mut moved = g.clone();
+        moved.chat_id = new;
+        moved.kind = "supergroup".into();
+        moved.migrated_to = None;
+        moved.updated_at = teledesk_ports::now_secs();
+        put(ctx.deps, &moved).await?;
     }
-    let mut moved = g.clone();
-    moved.chat_id = new;
-    moved.kind = "supergroup".into();
-    moved.migrated_to = None;
-    moved.updated_at = teledesk_ports::now_secs();
-    put(ctx.deps, &moved).await?;
     if desk(ctx.deps, ctx.bot_id()).await? == Some(old) {
         set_desk(ctx.deps, ctx.bot_id(), new, 0).await?;
     }

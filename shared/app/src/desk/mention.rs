@@ -234,7 +234,7 @@ async fn call_user(
     fresh: bool,
 ) -> Res<()> {
     let again = if fresh { "" } else { " again" };
-    ctx.notify(
+    ctx.once(&format!("mention#{}", user.user_id), || ctx.notify(
         chat,
         Some(thread),
         format!(
@@ -246,7 +246,7 @@ async fn call_user(
             ticket.link_html(),
             escape(&ticket.title)
         ),
-    )
+    ))
     .await?;
     events::emit(
         ctx.deps,
@@ -280,7 +280,16 @@ async fn journal_topic(ctx: &Ctx<'_>, chat: i64, name: &str, user_id: i64) -> Re
         json!(teledesk_ports::now_secs() + 48 * 3600),
     );
     match ctx.deps.table.put(item, Condition::Absent).await {
-        Ok(()) | Err(TableError::ConditionFailed) => Ok(thread),
+        Ok(()) => Ok(thread),
+        // Another run of this update recorded its topic first: use that one.
+        Err(TableError::ConditionFailed) => ctx
+            .deps
+            .table
+            .get(&pk, &sk)
+            .await?
+            .and_then(|j| j.get("thread_id").and_then(Value::as_i64))
+            .map(|t| t as i32)
+            .ok_or(Fail::Busy),
         Err(e) => Err(e.into()),
     }
 }

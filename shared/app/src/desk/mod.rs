@@ -20,16 +20,19 @@ pub mod tickets;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use teledesk_ports::queue::QueueError;
-use teledesk_ports::table::TableError;
+use teledesk_ports::table::{Condition, EXPIRES_AT, Item, PK, SK, TableError};
 use teledesk_telegram::{OutgoingText, Telegram, TelegramError};
 
 use crate::batch::Outcome;
 use crate::bots::BotRecord;
-use crate::{Deps, commands};
+use crate::{Deps, commands, keys};
 
 use msg::Msg;
+
+/// How long a per-update journal entry is kept (Telegram re-sends for about a day).
+pub const JOURNAL_TTL_SECS: i64 = 48 * 3600;
 
 /// The workspace every bot belongs to until workspaces arrive with the REST API.
 pub const DEFAULT_WORKSPACE: &str = "default";
@@ -81,6 +84,32 @@ impl Ctx<'_> {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Runs a side effect (a notice) once per update: a re-run after a later step failed skips it.
+    /// Recorded after it succeeds, so a failure (429) runs it again; only a crash between the send
+    /// and the record repeats it. Jobs (update 0) have no journal and just run it.
+    pub async fn once<F, Fut>(&self, step: &str, f: F) -> Res<()>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Res<()>>,
+    {
+        if self.update_id == 0 {
+            return f().await;
+        }
+        let pk = keys::journal_pk(self.bot_id(), self.update_id);
+        if self.deps.table.get(&pk, step).await?.is_some() {
+            return Ok(());
+        }
+        f().await?;
+        let mut item = Item::new();
+        item.insert(PK.into(), json!(pk));
+        item.insert(SK.into(), json!(step));
+        item.insert(
+            EXPIRES_AT.into(),
+            json!(teledesk_ports::now_secs() + JOURNAL_TTL_SECS),
+        );
+        Ok(self.deps.table.put(item, Condition::None).await?)
     }
 
     /// A one-line reply to a command message.
@@ -205,7 +234,7 @@ async fn on_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     if let Some(to) = m.migrate_to_chat_id() {
         return groups::migrate(ctx, m.chat_id(), to).await;
     }
-    if m.from_is_bot() {
+    if m.from_is_bot() && !m.is_anonymous_admin() {
         return Ok(());
     }
     if let Some(cmd) = m.text().and_then(commands::parse) {
@@ -214,7 +243,11 @@ async fn on_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
         {
             return Ok(()); // a command for another bot in the group
         }
-        return on_command(ctx, m, &cmd).await;
+        // In a group, `/word` that is not ours and not addressed to us is just text ("/reset your
+        // password…"): it is synced like any message.
+        if m.is_private() || cmd.addressee.is_some() || commands::is_known(&cmd.name) {
+            return on_command(ctx, m, &cmd).await;
+        }
     }
     if m.is_private() {
         support::on_private_message(ctx, m).await

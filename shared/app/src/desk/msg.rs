@@ -13,6 +13,23 @@ pub const MEDIA_KINDS: &[&str] = &[
     "video_note",
 ];
 
+/// Service messages that are the group's housekeeping (topic events, pins): stored, never relayed.
+pub const HOUSEKEEPING: &[&str] = &[
+    "forum_topic_created",
+    "forum_topic_edited",
+    "forum_topic_closed",
+    "forum_topic_reopened",
+    "general_forum_topic_hidden",
+    "general_forum_topic_unhidden",
+    "pinned_message",
+    "new_chat_members",
+    "left_chat_member",
+    "new_chat_title",
+    "new_chat_photo",
+    "delete_chat_photo",
+    "message_auto_delete_timer_changed",
+];
+
 /// Message kinds copyMessage cannot copy or that make no sense copied: summarised as text instead.
 const NOT_COPYABLE: &[&str] = &[
     "invoice",
@@ -54,6 +71,11 @@ impl<'a> Msg<'a> {
     }
     pub fn from_id(&self) -> i64 {
         self.0["from"]["id"].as_i64().unwrap_or_default()
+    }
+    /// An anonymous group admin: Telegram sends `from` = GroupAnonymousBot and `sender_chat` = the
+    /// group itself.
+    pub fn is_anonymous_admin(&self) -> bool {
+        self.0["sender_chat"]["id"].as_i64() == Some(self.chat_id()) && self.chat_id() < 0
     }
     pub fn from_is_bot(&self) -> bool {
         self.0["from"]["is_bot"] == true
@@ -131,6 +153,10 @@ impl<'a> Msg<'a> {
             self.media().map(|m| m.0),
             Some("photo" | "document" | "video" | "voice" | "audio" | "animation")
         )
+    }
+
+    pub fn is_housekeeping(&self) -> bool {
+        HOUSEKEEPING.iter().any(|k| self.0.get(*k).is_some())
     }
 
     /// A message copyMessage refuses or that is not content (service messages, invoices, quizzes):

@@ -60,9 +60,21 @@ fn side(ep: &Endpoint) -> &'static str {
 
 /// Stores a message of an endpoint and copies it to every linked endpoint not yet holding a copy.
 pub async fn relay_from(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>) -> Res<()> {
+    if m.is_housekeeping() {
+        return Ok(()); // topic events and pins are the group's own business
+    }
     let newly = store(ctx, ep, m).await?;
+    let note = m.text().is_some_and(|t| t.starts_with(NOTE_PREFIX));
     if newly && let Some(ticket_id) = &ep.ticket_id {
         tickets::count_message(ctx.deps, ticket_id, side(ep)).await?;
+        let customer_facing = ep.kind == KIND_PRIVATE || ep.links.iter().any(|l| l.chat_id > 0);
+        if customer_facing && !note {
+            // Best effort: a conflicting ticket change (a concurrent /priority) must not make
+            // this message wait; the next message sets the status.
+            if let Err(e) = tickets::note_activity(ctx, ticket_id, side(ep)).await {
+                tracing::info!(error = %e, ticket_id, "ticket status not updated");
+            }
+        }
     }
     if m.media().is_some() {
         attachments::record(ctx, ep, m).await?;
@@ -80,13 +92,18 @@ pub async fn relay_from(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>) -> Res<()> {
         )
         .await?;
     }
-    if ep.links.is_empty() || m.text().is_some_and(|t| t.starts_with(NOTE_PREFIX)) {
+    if ep.links.is_empty() || note {
         return Ok(());
     }
     if let Some(group) = m.media_group_id() {
         return collect_album(ctx, ep, m, group).await;
     }
-    let copies = copies_of(ctx, m.chat_id(), m.message_id()).await?;
+    // A message stored just now has no copies yet; only a re-run needs to look.
+    let copies = if newly {
+        HashMap::new()
+    } else {
+        copies_of(ctx, m.chat_id(), m.message_id()).await?
+    };
     let mut retry = None;
     for link in &ep.links {
         if copies
@@ -475,21 +492,36 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
     let Some(mut old) = endpoints::get(ctx, chat_id, Some(thread_id)).await? else {
         return Ok(None);
     };
-    if old.state == "moved" {
-        return Err(Fail::Busy); // another worker is moving it; the retry sees the new thread
-    }
-    old.state = "moved".into();
-    let old = endpoints::save(ctx, &old).await?;
+    let now = teledesk_ports::now_secs();
     let name = if old.title.is_empty() {
         format!("Topic {thread_id}")
     } else {
         old.title.clone()
     };
-    let new_thread = ctx.tg.create_forum_topic(chat_id, &name).await?;
+    // The move is claimed on the old endpoint (`moving`), and the new thread recorded there as soon
+    // as Telegram made it (`claim`), so a re-run after any failure continues instead of making a
+    // second topic. A claim without a thread older than a minute is taken over.
+    let new_thread = match (old.state.as_str(), old.claim) {
+        ("moving", Some(t)) => t as i32,
+        ("moving", None) if now - old.claimed_at < 60 => return Err(Fail::Busy),
+        _ => {
+            old.state = "moving".into();
+            old.claim = None;
+            old.claimed_at = now;
+            old = endpoints::save(ctx, &old).await?;
+            let t = ctx.tg.create_forum_topic(chat_id, &name).await?;
+            old.claim = Some(i64::from(t));
+            old = endpoints::save(ctx, &old).await?;
+            t
+        }
+    };
     let mut moved = old.clone();
     moved.thread_id = Some(new_thread);
     moved.state.clear();
-    moved.version = 0;
+    moved.claim = None;
+    moved.version = endpoints::get(ctx, chat_id, Some(new_thread))
+        .await?
+        .map_or(0, |e| e.version);
     endpoints::save(ctx, &moved).await?;
     for l in &old.links {
         if let Some(mut other) = endpoints::get(ctx, l.chat_id, l.thread_id).await? {
@@ -524,14 +556,16 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
         new_thread,
         "topic was deleted; recreated"
     );
-    ctx.notify(
-        chat_id,
-        Some(new_thread),
-        format!(
-            "⚠️ This topic was deleted, so I opened it again as “{}”.{history}",
-            escape(&name)
-        ),
-    )
+    ctx.once(&format!("recreated#{chat_id}#{thread_id}"), || {
+        ctx.notify(
+            chat_id,
+            Some(new_thread),
+            format!(
+                "⚠️ This topic was deleted, so I opened it again as “{}”.{history}",
+                escape(&name)
+            ),
+        )
+    })
     .await?;
     events::emit(
         ctx.deps,
@@ -645,7 +679,7 @@ async fn copy_album(ctx: &Ctx<'_>, ep: &Endpoint, chat_id: i64, album: &str) -> 
             result = ctx.tg.copy_messages(to.0, target.1, chat_id, &ids).await;
         }
         match result {
-            Ok(new_ids) => {
+            Ok(new_ids) if new_ids.len() == pending.len() => {
                 for (m, id) in pending.iter().zip(new_ids) {
                     record_copy(
                         ctx,
@@ -655,6 +689,27 @@ async fn copy_album(ctx: &Ctx<'_>, ep: &Endpoint, chat_id: i64, album: &str) -> 
                         Some((id, Mode::Copy)),
                         None,
                         None,
+                    )
+                    .await?;
+                }
+            }
+            Ok(new_ids) => {
+                // Telegram skipped members it could not copy: which copy is which is unknown, so
+                // none is mapped (edits and replies will not follow), but none is sent again.
+                tracing::warn!(
+                    sent = pending.len(),
+                    copied = new_ids.len(),
+                    "album partly copied"
+                );
+                for m in &pending {
+                    record_copy(
+                        ctx,
+                        m,
+                        target,
+                        STATUS_SENT,
+                        None,
+                        None,
+                        Some("album partly copied".into()),
                     )
                     .await?;
                 }

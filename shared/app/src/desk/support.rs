@@ -8,7 +8,6 @@
 
 use serde_json::json;
 use teledesk_ports::table::{Condition, Item, PK, SK};
-use teledesk_telegram::TelegramError;
 
 use super::endpoints::{self, Endpoint, KIND_PRIVATE};
 use super::msg::Msg;
@@ -35,8 +34,20 @@ pub async fn on_private_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
         ep.unreachable = false; // they wrote, so they unblocked the bot
         ep = endpoints::save(ctx, &ep).await?;
     }
-    if ep.state == STATE_OPEN && ep.ticket_id.is_some() {
-        return relay::relay_from(ctx, &ep, m).await;
+    if ep.state == STATE_OPEN
+        && let Some(id) = ep.ticket_id.clone()
+    {
+        match tickets::get(ctx.deps, &id).await? {
+            // Closed while this message waited (the desk's topic and this chat are separate
+            // queues): it starts the next ticket instead of vanishing into the closed one.
+            Some(t) if t.status == tickets::STATUS_CLOSED => {
+                ep.state.clear();
+                ep.ticket_id = None;
+                ep.last_ticket_id = Some(id);
+                ep.links.clear();
+            }
+            _ => return relay::relay_from(ctx, &ep, m).await,
+        }
     }
     let now = teledesk_ports::now_secs();
     if ep.state == STATE_CREATING {
@@ -50,15 +61,24 @@ pub async fn on_private_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
             ep = endpoints::save(ctx, &ep).await?;
         }
     } else {
-        let Some(desk) = groups::desk(ctx.deps, ctx.bot_id()).await? else {
-            return ctx
-                .reply(
-                    m,
-                    "Sorry, support isn't set up yet: the team hasn't chosen its desk group. Please \
-                     try again later."
-                        .into(),
-                )
-                .await;
+        let desk = match groups::desk(ctx.deps, ctx.bot_id()).await? {
+            Some(d)
+                if groups::get(ctx.deps, ctx.bot_id(), d)
+                    .await?
+                    .is_some_and(|g| g.active) =>
+            {
+                d
+            }
+            _ => {
+                return ctx
+                    .reply(
+                        m,
+                        "Sorry, support isn't set up yet: the team hasn't chosen its desk group. \
+                         Please try again later."
+                            .into(),
+                    )
+                    .await;
+            }
         };
         ep.state = STATE_CREATING.into();
         ep.claim = Some(ctx.update_id);
@@ -103,7 +123,7 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
     let t = match tickets::create(
         ctx,
         NewTicket {
-            ticket_id,
+            ticket_id: ticket_id.clone(),
             chat_id: desk,
             title: title_of(m),
             description: None,
@@ -115,20 +135,22 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
     .await
     {
         Ok(t) => t,
-        Err(Fail::Telegram(TelegramError::Api { description, .. })) => {
-            // The desk lost its rights or topics: release the claim, tell both sides.
-            tracing::warn!(error = %description, "could not open a ticket topic in the desk");
+        Err(Fail::Telegram(e)) if !e.is_transient() => {
+            // The desk lost its rights, its topics or the bot: release the claim, mark the ticket
+            // failed, tell the desk (once per distinct problem) and the customer.
+            tracing::warn!(error = %e, "could not open a ticket topic in the desk");
+            tickets::abandon(ctx, &ticket_id).await?;
             ep.state.clear();
             ep.claim = None;
             ep.ticket_id = None;
             endpoints::save(ctx, &ep).await?;
-            ctx.notify(
+            groups::warn_group(
+                ctx,
                 desk,
-                None,
                 format!(
-                    "⚠️ A customer's ticket could not be opened: Telegram said “{}”. Send /start here to \
+                    "⚠️ Customers' tickets can't be opened: Telegram said “{}”. Send /start here to \
                      see what I need.",
-                    escape(&description)
+                    escape(&e.to_string())
                 ),
             )
             .await?;
@@ -157,7 +179,8 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
     if let Some(p) = &t.previous_ticket_id {
         greeting.push_str(&format!(" (Your previous ticket was {}.)", escape(p)));
     }
-    ctx.notify(m.chat_id(), None, greeting).await?;
+    ctx.once("greeting", || ctx.notify(m.chat_id(), None, greeting))
+        .await?;
     relay::relay_from(ctx, &ep, m).await
 }
 
@@ -170,15 +193,17 @@ pub async fn detach(ctx: &Ctx<'_>, chat_id: i64, t: &Ticket) -> Res<()> {
     if ep.ticket_id.as_deref() != Some(&t.ticket_id) {
         return Ok(()); // already detached (a re-run) or attached to a newer ticket
     }
-    ctx.notify(
-        chat_id,
-        None,
-        format!(
-            "Your ticket <b>{}</b> was closed. If you need anything else, just write here — that \
-             opens a new ticket.",
-            escape(&t.ticket_id)
-        ),
-    )
+    ctx.once("customer-closed", || {
+        ctx.notify(
+            chat_id,
+            None,
+            format!(
+                "Your ticket <b>{}</b> was closed. If you need anything else, just write here — \
+                 that opens a new ticket.",
+                escape(&t.ticket_id)
+            ),
+        )
+    })
     .await?;
     ep.state.clear();
     ep.ticket_id = None;
@@ -211,14 +236,16 @@ pub async fn reattach(ctx: &Ctx<'_>, chat_id: i64, t: &Ticket) -> Res<bool> {
         return Ok(false);
     };
     endpoints::link(ctx, &mut ep, &mut topic, endpoints::VIA_TICKET).await?;
-    ctx.notify(
-        chat_id,
-        None,
-        format!(
-            "Your ticket <b>{}</b> was reopened; the team will answer here.",
-            escape(&t.ticket_id)
-        ),
-    )
+    ctx.once("customer-reopened", || {
+        ctx.notify(
+            chat_id,
+            None,
+            format!(
+                "Your ticket <b>{}</b> was reopened; the team will answer here.",
+                escape(&t.ticket_id)
+            ),
+        )
+    })
     .await?;
     Ok(true)
 }

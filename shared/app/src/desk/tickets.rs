@@ -20,6 +20,8 @@ pub const STATUS_CREATING: &str = "creating";
 pub const STATUS_OPEN: &str = "open";
 pub const STATUS_PENDING: &str = "pending";
 pub const STATUS_CLOSED: &str = "closed";
+/// Telegram refused to make the ticket's topic (rights, topics off): nothing to answer in.
+pub const STATUS_FAILED: &str = "failed";
 pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 /// Telegram's limit on a topic name; titles are limited to the same.
 pub const MAX_TITLE: usize = 128;
@@ -139,7 +141,12 @@ pub async fn get(deps: &Deps, ticket_id: &str) -> Res<Option<Ticket>> {
         .table
         .get(&keys::ticket_pk(ticket_id), keys::TICKET_SK)
         .await?;
-    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    match item {
+        None => Ok(None),
+        Some(i) => serde_json::from_value(Value::Object(i))
+            .map(Some)
+            .map_err(|e| Fail::Poison(format!("ticket {ticket_id} is unreadable: {e}"))),
+    }
 }
 
 /// Writes a ticket guarded by its version (absent when version 0); returns it with the new version.
@@ -172,6 +179,55 @@ pub async fn count_message(deps: &Deps, ticket_id: &str, side: &str) -> Res<i64>
             1,
         )
         .await?)
+}
+
+/// A customer ticket's status follows the conversation: `pending` (waiting for the customer) after
+/// staff write to the customer, `open` again when the customer writes. Closed tickets stay closed.
+pub async fn note_activity(ctx: &Ctx<'_>, ticket_id: &str, side: &str) -> Res<()> {
+    let Some(t) = get(ctx.deps, ticket_id).await? else {
+        return Ok(());
+    };
+    let want = if side == "customer" {
+        STATUS_OPEN
+    } else {
+        STATUS_PENDING
+    };
+    if t.customer.is_none()
+        || t.status == want
+        || !(t.status == STATUS_OPEN || t.status == STATUS_PENDING)
+    {
+        return Ok(());
+    }
+    let mut next = t.clone();
+    next.status = want.into();
+    let next = save(ctx.deps, &next).await?;
+    events::emit(
+        ctx.deps,
+        events::TICKET_UPDATED,
+        &format!("{}#status#{}#{}", next.ticket_id, want, next.version),
+        ctx.workspace(),
+        ctx.bot_id(),
+        json!({"ticket": next.to_json(), "changes": {"status": want}}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// When the ticket last saw a message (seconds), from its newest stored message.
+pub async fn last_activity(deps: &Deps, ticket_id: &str) -> Res<Option<i64>> {
+    let page = deps
+        .table
+        .query(
+            &teledesk_ports::table::Query::gsi1(keys::ticket_messages_gsi(ticket_id))
+                .backward()
+                .limit(1),
+        )
+        .await?;
+    Ok(page
+        .items
+        .first()
+        .and_then(|m| m.get("date"))
+        .and_then(Value::as_i64))
 }
 
 /// What a new ticket starts with.
@@ -244,9 +300,13 @@ pub async fn create(ctx: &Ctx<'_>, new: NewTicket) -> Res<Ticket> {
         });
     }
     endpoints::save(ctx, &ep).await?;
-    ctx.notify(t.chat_id, thread, header(&t)).await?;
+    ctx.once(&format!("header#{}", t.ticket_id), || {
+        ctx.notify(t.chat_id, thread, header(&t))
+    })
+    .await?;
+    // Events before `open`: a re-run only continues while the ticket is `creating`, so events
+    // emitted after it could be lost; their ids are stable, so emitting twice is harmless.
     t.status = STATUS_OPEN.into();
-    let t = save(ctx.deps, &t).await?;
     let cause = t.ticket_id.clone();
     events::emit(
         ctx.deps,
@@ -267,7 +327,18 @@ pub async fn create(ctx: &Ctx<'_>, new: NewTicket) -> Res<Ticket> {
         t.to_json(),
     )
     .await?;
-    Ok(t)
+    save(ctx.deps, &t).await
+}
+
+/// Telegram refused for good to make or use the ticket's topic: the ticket is marked `failed`.
+pub async fn abandon(ctx: &Ctx<'_>, ticket_id: &str) -> Res<()> {
+    if let Some(mut t) = get(ctx.deps, ticket_id).await?
+        && t.status == STATUS_CREATING
+    {
+        t.status = STATUS_FAILED.into();
+        save(ctx.deps, &t).await?;
+    }
+    Ok(())
 }
 
 /// The topic's first message: id, title, who opened it, the description.
@@ -293,7 +364,13 @@ fn header(t: &Ticket) -> String {
         s.push_str(&format!("\nPrevious ticket: <b>{}</b>", escape(p)));
     }
     if let Some(d) = &t.description {
-        s.push_str(&format!("\n\n{}", escape(d)));
+        // The whole message must stay under Telegram's 4096 characters.
+        let d: String = if d.chars().count() > 3000 {
+            d.chars().take(3000).collect::<String>() + "…"
+        } else {
+            d.clone()
+        };
+        s.push_str(&format!("\n\n{}", escape(&d)));
     }
     s
 }
@@ -371,15 +448,17 @@ pub async fn on_create(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
         customer: None,
         previous_ticket_id: None,
     };
+    let ticket_id = new.ticket_id.clone();
     let t = match create(ctx, new).await {
         Ok(t) => t,
-        Err(Fail::Telegram(TelegramError::Api { description, .. })) => {
+        Err(Fail::Telegram(e)) if !e.is_transient() => {
+            abandon(ctx, &ticket_id).await?;
             return ctx
                 .reply(
                     m,
                     format!(
-                        "Telegram refused to create the topic: {}",
-                        escape(&description)
+                        "Telegram refused to open the ticket's topic: {}",
+                        escape(&e.to_string())
                     ),
                 )
                 .await;
@@ -472,13 +551,16 @@ pub async fn close(ctx: &Ctx<'_>, mut t: Ticket, by: &str) -> Res<()> {
         super::support::detach(ctx, c, &t).await?;
     }
     if let Some(thread) = t.thread_id {
-        ctx.notify(
-            t.chat_id,
-            Some(thread),
-            format!("✅ {} closed by {}.", escape(&t.ticket_id), escape(by)),
-        )
-        .await
-        .or_else(ignore_missing_topic)?;
+        ctx.once("closed-notice", || async {
+            ctx.notify(
+                t.chat_id,
+                Some(thread),
+                format!("✅ {} closed by {}.", escape(&t.ticket_id), escape(by)),
+            )
+            .await
+            .or_else(ignore_missing_topic)
+        })
+        .await?;
         match ctx.tg.close_forum_topic(t.chat_id, thread).await {
             Ok(()) | Err(TelegramError::ThreadNotFound) => {}
             Err(e) => return Err(e.into()),
