@@ -4,7 +4,8 @@
 //! message it reports the time from the webhook request to the copy reaching the Bot API.
 //!
 //! cargo build --release -p teledesk-cli
-//! TELEDESK_BIN=target/release/teledesk cargo run --release -p teledesk-e2e --example desk_load -- 100 10
+//! TELEDESK_BIN=target/release/teledesk cargo run --release -p teledesk-e2e --example desk_load -- 100 10 1000
+//! (tickets, messages per ticket, ms per round in which every ticket sends one message)
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -42,6 +43,7 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let tickets: i64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100);
     let per_ticket: i64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
+    let round_ms: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1000);
 
     let api = BotApi::start().await;
     let token = api.add_bot(BOT, "desk_load_bot");
@@ -117,31 +119,23 @@ async fn main() {
     .buffer_unordered(32)
     .collect::<Vec<()>>()
     .await;
-    wait("tickets opened", &|| {
-        api.calls_of("sendMessage")
-            .iter()
-            .filter(|c| {
-                c.ok && c.params["text"].as_str().is_some_and(|t| {
-                    t.ends_with(&format!("open {}", 500_000 + tickets - 1)) || t.contains("open ")
-                })
-            })
-            .count()
-            >= tickets as usize
-    });
-    let mut thread_of: HashMap<i64, i64> = HashMap::new();
-    for call in api.calls_of("sendMessage") {
-        if let (Some(text), Some(thread)) = (
-            call.params["text"].as_str(),
-            call.params["message_thread_id"].as_i64(),
-        ) && let Some(c) = text
-            .rsplit("open ")
-            .next()
-            .and_then(|c| c.parse::<i64>().ok())
-            && text.contains("\nopen ")
-        {
-            thread_of.insert(c, thread);
+    let opened = || {
+        let mut thread_of: HashMap<i64, i64> = HashMap::new();
+        for call in api.calls_of("sendMessage") {
+            if let (true, Some(text), Some(thread)) = (
+                call.ok,
+                call.params["text"].as_str(),
+                call.params["message_thread_id"].as_i64(),
+            ) && let Some((_, c)) = text.split_once("\nopen ")
+                && let Ok(c) = c.parse::<i64>()
+            {
+                thread_of.insert(c, thread);
+            }
         }
-    }
+        thread_of
+    };
+    wait("tickets opened", &|| opened().len() >= tickets as usize);
+    let thread_of = opened();
     assert_eq!(
         thread_of.len(),
         tickets as usize,
@@ -180,18 +174,24 @@ async fn main() {
     }
     // Interleave tickets: round k of every ticket before round k+1.
     posts.sort_by_key(|(m, ..)| m.rsplit('-').next().unwrap().parse::<i64>().unwrap());
-    let stamped: Vec<(String, Instant)> =
-        futures::stream::iter(posts.into_iter().map(|(marker, kind, body, _)| {
-            let at = Instant::now();
-            let f = post(kind, body);
-            async move {
-                f.await;
-                (marker, at)
-            }
-        }))
-        .buffered(tickets as usize)
-        .collect()
-        .await;
+    // Paced: each round every ticket sends one message, spread evenly over `round_ms`, so each
+    // ticket writes once per round (a brisk human conversation) and the desk sees
+    // tickets / round_ms messages per millisecond.
+    let gap = Duration::from_micros(round_ms * 1000 / tickets as u64);
+    let mut pending = Vec::new();
+    for (marker, kind, body, _) in posts {
+        let at = Instant::now();
+        let f = post(kind, body);
+        pending.push(tokio::spawn(async move {
+            f.await;
+            (marker, at)
+        }));
+        tokio::time::sleep(gap).await;
+    }
+    let mut stamped = Vec::new();
+    for p in pending {
+        stamped.push(p.await.expect("post task"));
+    }
     sent_at.extend(stamped);
     let total = (tickets * per_ticket) as usize;
     let delivered = || -> HashMap<String, Instant> {

@@ -584,3 +584,128 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
     assert_no_secret_leak(&serve.output(), &token, &secret);
     assert_eq!(api.violations(), Vec::<String>::new());
 }
+
+/// The support desk through `teledesk serve` (long polling): staff added with the CLI while it
+/// runs, the desk set up in a group, a customer's message opening a ticket topic, a staff answer
+/// copied back, and the ticket closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_support_conversation_runs_through_serve() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), &polling_env(&api, &token)).await;
+    const DESK: i64 = -1_001_234_000_001;
+    const STAFF: i64 = 601;
+    const CUSTOMER: i64 = 9_301;
+    let (ok, out, err) = cli(
+        dir.path(),
+        &api,
+        &[
+            "staff",
+            "add",
+            "--user-id",
+            "601",
+            "--username",
+            "@Alice_S",
+            "--name",
+            "Alice",
+            "--group",
+            &DESK.to_string(),
+        ],
+    );
+    assert!(ok && out.contains("601"), "{out}{err}");
+    let (ok, out, _) = cli(dir.path(), &api, &["staff", "list"]);
+    assert!(
+        ok && out.contains("@Alice_S") && out.contains(&DESK.to_string()),
+        "{out}"
+    );
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &[
+            "staff",
+            "add",
+            "--user-id",
+            "602",
+            "--username",
+            "not a name",
+        ],
+    );
+    assert!(!ok && err.contains("not a Telegram username"), "{err}");
+
+    let chat = json!({"id": DESK, "type": "supergroup", "title": "Desk", "is_forum": true});
+    let bot = json!({"id": BOT_ID, "is_bot": true, "first_name": "b"});
+    api.push_update(&token, json!({"update_id": 700, "my_chat_member": {"chat": chat, "from": {"id": STAFF, "is_bot": false, "first_name": "A"},
+        "date": 1_790_000_000, "old_chat_member": {"status": "left", "user": bot},
+        "new_chat_member": {"status": "administrator", "user": bot, "can_be_edited": false, "is_anonymous": false,
+            "can_manage_chat": true, "can_delete_messages": true, "can_manage_video_chats": false,
+            "can_restrict_members": false, "can_promote_members": false, "can_change_info": false,
+            "can_invite_users": true, "can_post_stories": false, "can_edit_stories": false,
+            "can_delete_stories": false, "can_manage_topics": true}}}));
+    api.set_member(DESK, STAFF, "creator");
+    api.push_update(
+        &token,
+        json!({"update_id": 701, "message": {"message_id": 1, "date": 1_790_000_000, "chat": chat,
+        "from": {"id": STAFF, "is_bot": false, "first_name": "Alice"}, "text": "/setup_desk",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 11}]}}),
+    );
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            api.sent_texts(DESK)
+                .iter()
+                .any(|t| t.contains("support desk"))
+        })
+        .await,
+        "{}",
+        serve.output()
+    );
+
+    api.push_update(&token, json!({"update_id": 702, "message": {"message_id": 5, "date": 1_790_000_000,
+        "chat": {"id": CUSTOMER, "type": "private", "first_name": "Cy"},
+        "from": {"id": CUSTOMER, "is_bot": false, "first_name": "Cy"}, "text": "my parcel is late"}}));
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            api.calls_of("sendMessage").iter().any(|c| {
+                c.ok && c.params["message_thread_id"].is_i64()
+                    && c.params["text"]
+                        .as_str()
+                        .is_some_and(|t| t.ends_with("my parcel is late"))
+            })
+        })
+        .await,
+        "{}",
+        serve.output()
+    );
+    let thread = api.topics(DESK)[0].thread_id;
+    api.push_update(
+        &token,
+        json!({"update_id": 703, "message": {"message_id": 50, "date": 1_790_000_000, "chat": chat,
+        "message_thread_id": thread, "is_topic_message": true,
+        "from": {"id": STAFF, "is_bot": false, "first_name": "Alice"}, "text": "on its way"}}),
+    );
+    api.push_update(
+        &token,
+        json!({"update_id": 704, "message": {"message_id": 51, "date": 1_790_000_000, "chat": chat,
+        "message_thread_id": thread, "is_topic_message": true,
+        "from": {"id": STAFF, "is_bot": false, "first_name": "Alice"}, "text": "/close_ticket",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 13}]}}),
+    );
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            api.sent_texts(CUSTOMER)
+                .iter()
+                .any(|t| t.contains("was closed"))
+        })
+        .await,
+        "{}",
+        serve.output()
+    );
+    let copies: Vec<_> = api
+        .copies()
+        .into_iter()
+        .filter(|c| c.to_chat == CUSTOMER)
+        .collect();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].from_message_id, 50);
+    assert!(api.topics(DESK)[0].closed);
+    assert_eq!(api.violations(), Vec::<String>::new());
+}
