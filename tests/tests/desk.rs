@@ -1207,3 +1207,50 @@ async fn a_slash_word_that_is_not_a_command_is_synced_as_text() {
     );
     env.assert_clean();
 }
+
+#[tokio::test]
+async fn a_reply_to_a_group_that_migrated_follows_it() {
+    let env = DeskEnv::start().await;
+    let (old, new) = (-4_343_i64, -1_004_343_000_000_i64);
+    let group = json!({"id": old, "type": "group", "title": "Basic"});
+    let bot = json!({"id": BOT_ID, "is_bot": true, "first_name": "b"});
+    env.deliver(json!({"update_id": env.next_update_id(), "my_chat_member": {"chat": group,
+        "from": {"id": ADMIN, "is_bot": false, "first_name": "Ada"}, "date": 1_790_000_000,
+        "old_chat_member": {"status": "left", "user": bot}, "new_chat_member": {"status": "member", "user": bot}}}))
+        .await;
+    env.api.migrate_chat(old, new);
+    env.deliver(json!({"update_id": env.next_update_id(), "message": {"message_id": 9, "date": 1_790_000_000,
+        "chat": group, "from": {"id": ADMIN, "is_bot": false, "first_name": "Ada"}, "text": "/help",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}))
+        .await;
+    assert!(
+        env.texts_to(new, None)
+            .last()
+            .unwrap()
+            .contains("/create_ticket")
+    );
+    let moved = env
+        .item(&format!("GROUP#{BOT_ID}#{new}"), "GROUP")
+        .await
+        .expect("moved");
+    assert_eq!(moved["type"], "supergroup");
+    env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_caption_edit_reaches_the_copy_with_its_attribution() {
+    let env = DeskEnv::ready().await;
+    customer_ticket(&env, CAROL, "photo next").await;
+    env.api.add_file("cap-1", "photos/cap.jpg", b"IMG".to_vec());
+    let photo = env.with(CAROL, None, CAROL, json!({"caption": "dent on the left",
+        "photo": [{"file_id": "cap-1", "file_unique_id": "ucap", "width": 640, "height": 480, "file_size": 3}]}));
+    env.deliver(photo.clone()).await;
+    env.deliver(env.edited(&photo, "dent on the right")).await;
+    let edits = env.api.edits();
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert_eq!(
+        edits[0]["caption"],
+        "Carol_<Customer> · customer\ndent on the right"
+    );
+    env.assert_clean();
+}
