@@ -55,10 +55,49 @@ enum Command {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+    /// Create, list and revoke REST API keys.
+    #[command(name = "api-keys")]
+    ApiKeys {
+        #[command(subcommand)]
+        command: ApiKeysCommand,
+    },
     /// Manage internal users (staff): who may run ticket commands and can be /mention-ed.
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeysCommand {
+    /// Create a key; it is printed once and cannot be shown again.
+    Create {
+        /// Comma-separated: tickets:read, tickets:write, messages:read, messages:write, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// A name to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// The workspace the key works in.
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// Expire the key after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+        /// Requests per minute (default 600).
+        #[arg(long)]
+        rate_limit: Option<u32>,
+    },
+    /// List a workspace's keys (never the keys themselves).
+    List {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Revoke a key by its id (the part after `tdk_`, before the second `_`).
+    Revoke {
+        id: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
     },
 }
 
@@ -253,11 +292,70 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::ApiKeys { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            api_keys_command(&deps, command).await
+        }
         Command::Staff { command } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;
             staff_command(&deps, command).await
         }
     }
+}
+
+async fn api_keys_command(
+    deps: &teledesk_app::Deps,
+    command: ApiKeysCommand,
+) -> anyhow::Result<()> {
+    use teledesk_app::api::keys;
+    match command {
+        ApiKeysCommand::Create {
+            scopes,
+            name,
+            workspace,
+            expires_in_days,
+            rate_limit,
+        } => {
+            let expires =
+                expires_in_days.map(|d| teledesk_ports::now_secs() + i64::from(d) * 86_400);
+            let (key, secret) =
+                keys::create(deps, &workspace, &name, &scopes, expires, rate_limit).await?;
+            eprintln!(
+                "created API key {} ({}) in workspace {} with scopes {}; it is shown once:",
+                key.id,
+                key.name,
+                key.workspace,
+                key.scopes.join(",")
+            );
+            println!("{secret}");
+        }
+        ApiKeysCommand::List { workspace } => {
+            let list = keys::list(deps, &workspace).await?;
+            if list.is_empty() {
+                println!(
+                    "no API keys (create one with: teledesk api-keys create --scopes tickets:read)"
+                );
+            }
+            for k in list {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else if k
+                    .key_expires_at
+                    .is_some_and(|t| t <= teledesk_ports::now_secs())
+                {
+                    "expired"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{}", k.id, k.name, k.scopes.join(","), state);
+            }
+        }
+        ApiKeysCommand::Revoke { id, workspace } => {
+            keys::revoke(deps, &workspace, &id).await?;
+            println!("API key {id} revoked");
+        }
+    }
+    Ok(())
 }
 
 async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyhow::Result<()> {

@@ -16,6 +16,13 @@ pub struct BotRecord {
     pub webhook_secret: String,
     pub enabled: bool,
     pub created_at: i64,
+    /// The tenant the bot, its desks and tickets belong to.
+    #[serde(default = "default_workspace")]
+    pub workspace: String,
+}
+
+fn default_workspace() -> String {
+    crate::desk::DEFAULT_WORKSPACE.to_owned()
 }
 
 impl std::fmt::Debug for BotRecord {
@@ -88,6 +95,9 @@ pub async fn register(
         created_at: existing
             .as_ref()
             .map_or_else(teledesk_ports::now_secs, |b| b.created_at),
+        workspace: existing
+            .as_ref()
+            .map_or_else(default_workspace, |b| b.workspace.clone()),
         bot_id,
     };
     // A new secret on a bot whose webhook is set: tell Telegram first, or every update would be

@@ -87,7 +87,9 @@ fn webhook_routes(deps: Deps) -> Router {
 fn api_routes(deps: Deps) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .with_state(deps)
+        .with_state(deps.clone())
+        .merge(crate::api::routes(deps))
+        .layer(axum::middleware::from_fn(crate::api::request_id))
 }
 
 /// `POST /telegram/{bot_id}`: the telegram-webhook Lambda.

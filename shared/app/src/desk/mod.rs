@@ -51,7 +51,7 @@ impl Ctx<'_> {
     }
 
     pub fn workspace(&self) -> &str {
-        DEFAULT_WORKSPACE
+        &self.bot.workspace
     }
 
     /// Sends an HTML notice; flood control and outages are retried from the queue, a chat that

@@ -62,6 +62,9 @@ pub struct Ticket {
     pub created_by: Person,
     pub customer: Option<Person>,
     pub previous_ticket_id: Option<String>,
+    /// The internal user (Telegram user id) responsible for it.
+    #[serde(default)]
+    pub assignee: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
@@ -114,7 +117,8 @@ impl Ticket {
             "ticket_id": self.ticket_id, "title": self.title, "description": self.description,
             "status": self.status, "priority": self.priority, "chat_id": self.chat_id,
             "thread_id": self.thread_id, "created_by": self.created_by, "customer": self.customer,
-            "previous_ticket_id": self.previous_ticket_id, "created_at": self.created_at,
+            "previous_ticket_id": self.previous_ticket_id, "assignee": self.assignee,
+            "created_at": self.created_at,
             "updated_at": self.updated_at, "closed_at": self.closed_at,
         })
     }
@@ -587,7 +591,7 @@ fn ignore_missing_topic(e: Fail) -> Res<()> {
 
 /// `/reopen_ticket` inside the ticket's topic.
 pub async fn on_reopen(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let Some(mut t) = ticket_here(ctx, m, "reopen tickets").await? else {
+    let Some(t) = ticket_here(ctx, m, "reopen tickets").await? else {
         return Ok(());
     };
     if t.status != STATUS_CLOSED && t.reopened_by_update != Some(ctx.update_id) {
@@ -595,6 +599,19 @@ pub async fn on_reopen(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
             .reply(m, format!("{} is not closed.", t.link_html()))
             .await;
     }
+    let (t, moved_on) = reopen(ctx, t).await?;
+    let note = if moved_on {
+        " The customer has opened another ticket since, so their new messages go there."
+    } else {
+        ""
+    };
+    ctx.reply(m, format!("{} reopened.{note}", escape(&t.ticket_id)))
+        .await
+}
+
+/// Reopens a ticket: status, topic, the customer's chat (re-attached unless they have a newer
+/// ticket), the event. Returns the ticket and whether the customer had moved on to a newer ticket.
+pub async fn reopen(ctx: &Ctx<'_>, mut t: Ticket) -> Res<(Ticket, bool)> {
     if t.status == STATUS_CLOSED {
         t.status = STATUS_OPEN.into();
         t.closed_at = None;
@@ -607,12 +624,11 @@ pub async fn on_reopen(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    let mut note = String::new();
+    let mut moved_on = false;
     if let Some(c) = t.customer.as_ref().and_then(|c| c.chat_id)
         && !super::support::reattach(ctx, c, &t).await?
     {
-        note =
-            " The customer has opened another ticket since, so their new messages go there.".into();
+        moved_on = true;
     }
     events::emit(
         ctx.deps,
@@ -623,8 +639,7 @@ pub async fn on_reopen(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
         json!({"ticket": t.to_json(), "changes": {"status": STATUS_OPEN}}),
     )
     .await?;
-    ctx.reply(m, format!("{} reopened.{note}", escape(&t.ticket_id)))
-        .await
+    Ok((t, moved_on))
 }
 
 /// `/priority low|normal|high|urgent` inside the ticket's topic.

@@ -1,0 +1,69 @@
+//! Opaque, tamper-proof pagination cursors: the table's cursor and a fingerprint of the query
+//! (so a cursor of one listing is refused by another), signed with HMAC-SHA256 under a secret kept
+//! in the table (created on first use, shared by every Lambda).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+use teledesk_ports::table::{Condition, Item, PK, SK, TableError};
+
+use crate::Deps;
+
+const SECRET_PK: &str = "CONFIG";
+const SECRET_SK: &str = "CURSOR_SECRET";
+
+async fn secret(deps: &Deps) -> Result<Vec<u8>, TableError> {
+    if let Some(item) = deps.table.get(SECRET_PK, SECRET_SK).await?
+        && let Some(s) = item.get("secret").and_then(|v| v.as_str())
+    {
+        return Ok(URL_SAFE_NO_PAD.decode(s).unwrap_or_default());
+    }
+    let fresh = rand::random::<[u8; 32]>();
+    let mut item = Item::new();
+    item.insert(PK.into(), json!(SECRET_PK));
+    item.insert(SK.into(), json!(SECRET_SK));
+    item.insert("secret".into(), json!(URL_SAFE_NO_PAD.encode(fresh)));
+    match deps.table.put(item, Condition::Absent).await {
+        Ok(()) => Ok(fresh.to_vec()),
+        // Another process made it first: use theirs.
+        Err(TableError::ConditionFailed) => Box::pin(secret(deps)).await,
+        Err(e) => Err(e),
+    }
+}
+
+fn mac(secret: &[u8], scope: &str, inner: &str) -> Vec<u8> {
+    let mut m = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(scope.as_bytes());
+    m.update(b"\0");
+    m.update(inner.as_bytes());
+    m.finalize().into_bytes()[..16].to_vec()
+}
+
+/// Wraps a table cursor for the listing identified by `scope`.
+pub async fn seal(deps: &Deps, scope: &str, inner: &str) -> Result<String, TableError> {
+    let s = secret(deps).await?;
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(inner),
+        URL_SAFE_NO_PAD.encode(mac(&s, scope, inner))
+    ))
+}
+
+/// The table cursor inside a cursor given back by a client; None when it was altered or belongs to
+/// another listing.
+pub async fn open(deps: &Deps, scope: &str, cursor: &str) -> Result<Option<String>, TableError> {
+    let Some((body, tag)) = cursor.split_once('.') else {
+        return Ok(None);
+    };
+    let (Ok(inner), Ok(tag)) = (URL_SAFE_NO_PAD.decode(body), URL_SAFE_NO_PAD.decode(tag)) else {
+        return Ok(None);
+    };
+    let Ok(inner) = String::from_utf8(inner) else {
+        return Ok(None);
+    };
+    let s = secret(deps).await?;
+    let ok = subtle::ConstantTimeEq::ct_eq(mac(&s, scope, &inner).as_slice(), tag.as_slice());
+    Ok(bool::from(ok).then_some(inner))
+}

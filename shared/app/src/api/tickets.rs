@@ -1,0 +1,473 @@
+//! `/api/v1/tickets`: list (filters, cursor pagination), get, change, close and reopen. Changes run
+//! the same desk code as the Telegram commands, so they emit the same events.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use teledesk_ports::table::Query as TableQuery;
+
+use super::Caller;
+use super::cursor;
+use super::problem::{FieldError, Problem};
+use crate::desk::tickets::{self, PRIORITIES, STATUS_CLOSED, STATUS_OPEN, STATUS_PENDING, Ticket};
+use crate::desk::{Ctx, staff};
+use crate::{Deps, bots, keys};
+
+pub fn routes() -> Router<Deps> {
+    Router::new()
+        .route("/api/v1/tickets", get(list))
+        .route("/api/v1/tickets/{id}", get(get_one).put(update))
+        .route("/api/v1/tickets/{id}/close", post(close))
+        .route("/api/v1/tickets/{id}/reopen", post(reopen))
+}
+
+/// The ticket as the API shows it.
+pub fn view(t: &Ticket) -> Value {
+    let mut v = t.to_json();
+    v["workspace"] = json!(t.workspace);
+    v["bot_id"] = json!(t.bot_id);
+    v
+}
+
+/// A ticket of the caller's workspace, or 404 (another workspace's ticket does not exist for it).
+async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Ticket, Problem> {
+    match tickets::get(deps, id).await? {
+        Some(t) if t.workspace == caller.workspace() && t.status != tickets::STATUS_CREATING => {
+            Ok(t)
+        }
+        _ => Err(Problem::not_found(format!("no ticket {id}"))),
+    }
+}
+
+async fn get_one(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("tickets:read")?;
+    let t = load(&deps, &caller, &id).await?;
+    let mut v = view(&t);
+    let stats = deps
+        .table
+        .get(&keys::ticket_pk(&t.ticket_id), keys::TICKET_STATS_SK)
+        .await?;
+    let count = |side: &str| {
+        stats
+            .as_ref()
+            .and_then(|s| s.get(&format!("messages_{side}")))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
+    v["message_counts"] = json!({"customer": count("customer"), "staff": count("staff")});
+    v["last_activity_at"] = json!(tickets::last_activity(&deps, &t.ticket_id).await?);
+    Ok(axum::Json(v).into_response())
+}
+
+fn parse_time(
+    q: &HashMap<String, String>,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
+    let v = q.get(name)?;
+    match v.parse::<i64>() {
+        Ok(t) if t >= 0 => Some(t),
+        _ => {
+            errors.push(FieldError {
+                field: name.into(),
+                message: "must be epoch seconds (a non-negative integer)".into(),
+            });
+            None
+        }
+    }
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "status",
+    "priority",
+    "desk",
+    "customer",
+    "created_after",
+    "created_before",
+    "updated_after",
+    "updated_before",
+    "limit",
+    "cursor",
+];
+
+/// How many stored tickets one list request reads at most while filtering.
+const SCAN_BUDGET: usize = 1000;
+
+async fn list(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    caller.require("tickets:read")?;
+    let mut errors = Vec::new();
+    for k in q.keys() {
+        if !LIST_PARAMS.contains(&k.as_str()) {
+            errors.push(FieldError {
+                field: k.clone(),
+                message: "unknown parameter".into(),
+            });
+        }
+    }
+    let status = q.get("status").cloned();
+    if let Some(s) = &status
+        && ![STATUS_OPEN, STATUS_PENDING, STATUS_CLOSED].contains(&s.as_str())
+    {
+        errors.push(FieldError {
+            field: "status".into(),
+            message: "one of open, pending, closed".into(),
+        });
+    }
+    let priority = q.get("priority").cloned();
+    if let Some(p) = &priority
+        && !PRIORITIES.contains(&p.as_str())
+    {
+        errors.push(FieldError {
+            field: "priority".into(),
+            message: "one of low, normal, high, urgent".into(),
+        });
+    }
+    let int = |name: &str, errors: &mut Vec<FieldError>| {
+        q.get(name).and_then(|v| match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError {
+                    field: name.into(),
+                    message: "must be an integer".into(),
+                });
+                None
+            }
+        })
+    };
+    let desk = int("desk", &mut errors);
+    let customer = int("customer", &mut errors);
+    let created_after = parse_time(&q, "created_after", &mut errors);
+    let created_before = parse_time(&q, "created_before", &mut errors);
+    let updated_after = parse_time(&q, "updated_after", &mut errors);
+    let updated_before = parse_time(&q, "updated_before", &mut errors);
+    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
+        None => 20,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            errors.push(FieldError {
+                field: "limit".into(),
+                message: "an integer from 1 to 100".into(),
+            });
+            20
+        }
+    };
+    // The cursor is bound to the filters: a cursor of another listing is refused.
+    let mut fingerprint: Vec<(&String, &String)> = q
+        .iter()
+        .filter(|(k, _)| *k != "cursor" && *k != "limit")
+        .collect();
+    fingerprint.sort();
+    let scope = format!("tickets|{}|{fingerprint:?}", caller.workspace());
+    let mut table_cursor = None;
+    if let Some(c) = q.get("cursor") {
+        match cursor::open(&deps, &scope, c).await? {
+            Some(inner) => table_cursor = Some(inner),
+            None => errors.push(FieldError {
+                field: "cursor".into(),
+                message: "not a cursor of this listing (altered, or from other filters)".into(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let matches = |t: &Ticket| {
+        t.status != tickets::STATUS_CREATING
+            && t.status != tickets::STATUS_FAILED
+            && status.as_ref().is_none_or(|s| &t.status == s)
+            && priority.as_ref().is_none_or(|p| &t.priority == p)
+            && desk.is_none_or(|d| t.chat_id == d)
+            && customer.is_none_or(|c| t.customer.as_ref().is_some_and(|p| p.user_id == c))
+            && created_after.is_none_or(|a| t.created_at / 1000 >= a)
+            && created_before.is_none_or(|b| t.created_at / 1000 < b)
+            && updated_after.is_none_or(|a| t.updated_at >= a)
+            && updated_before.is_none_or(|b| t.updated_at < b)
+    };
+    // Newest first. Each table page is asked for no more than still needed, so the page's cursor
+    // is exactly where the listing stops: nothing is skipped between pages.
+    let mut out = Vec::new();
+    let mut scanned = 0;
+    let next = loop {
+        let page = deps
+            .table
+            .query(
+                &TableQuery::gsi1(keys::tickets_gsi(caller.workspace()))
+                    .backward()
+                    .limit(limit - out.len())
+                    .after(table_cursor.take()),
+            )
+            .await?;
+        scanned += page.items.len();
+        for item in page.items {
+            if let Ok(t) = serde_json::from_value::<Ticket>(Value::Object(item))
+                && matches(&t)
+            {
+                out.push(view(&t));
+            }
+        }
+        match page.cursor {
+            None => break None,
+            Some(c) if out.len() >= limit || scanned >= SCAN_BUDGET => break Some(c),
+            Some(c) => table_cursor = Some(c),
+        }
+    };
+    let next_cursor = match next {
+        Some(c) => Some(cursor::seal(&deps, &scope, &c).await?),
+        None => None,
+    };
+    Ok(axum::Json(
+        json!({"data": out, "has_more": next_cursor.is_some(), "next_cursor": next_cursor}),
+    )
+    .into_response())
+}
+
+/// A JSON object body, or the problem saying why not.
+pub fn json_body(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<serde_json::Map<String, Value>, Problem> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !body.is_empty() && !ct.starts_with("application/json") {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the body as application/json",
+        ));
+    }
+    if body.is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(Problem::bad_request("the body must be a JSON object")),
+        Err(e) => Err(Problem::bad_request(format!(
+            "the body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// A desk context for a change made through the API on a bot's ticket. `op` is a number derived from
+/// the request (the Idempotency-Key when given), standing in for Telegram's update id in event ids
+/// and journals; negative, so it never meets a real update id.
+async fn ctx_for<'a>(deps: &'a Deps, bot: &'a bots::BotRecord, op: i64) -> Ctx<'a> {
+    Ctx {
+        deps,
+        bot,
+        tg: deps.telegram.connect(&bot.token),
+        update_id: op,
+    }
+}
+
+fn op_id(headers: &HeaderMap) -> i64 {
+    let seed = headers
+        .get("idempotency-key")
+        .or_else(|| headers.get(super::REQUEST_ID))
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_else(|| rand::random::<[u8; 16]>().to_vec());
+    let d = <sha2::Sha256 as sha2::Digest>::digest(&seed);
+    -(i64::from_be_bytes(d[..8].try_into().unwrap_or_default()) & i64::MAX).max(1)
+}
+
+async fn bot_of(deps: &Deps, t: &Ticket) -> Result<bots::BotRecord, Problem> {
+    bots::get(deps, &t.bot_id)
+        .await?
+        .filter(|b| b.enabled)
+        .ok_or_else(|| {
+            Problem::conflict(
+                "bot-unavailable",
+                format!(
+                    "the ticket's bot {} is not registered or disabled",
+                    t.bot_id
+                ),
+            )
+        })
+}
+
+async fn close(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    caller.require("tickets:write")?;
+    let t = load(&deps, &caller, &id).await?;
+    if t.status != STATUS_CLOSED {
+        let bot = bot_of(&deps, &t).await?;
+        let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+        tickets::close(&ctx, t, &format!("the API ({})", caller.0.name)).await?;
+    }
+    let t = load(&deps, &caller, &id).await?;
+    Ok(axum::Json(view(&t)).into_response())
+}
+
+async fn reopen(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    caller.require("tickets:write")?;
+    let t = load(&deps, &caller, &id).await?;
+    if t.status == STATUS_CLOSED {
+        let bot = bot_of(&deps, &t).await?;
+        let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+        tickets::reopen(&ctx, t).await?;
+    }
+    let t = load(&deps, &caller, &id).await?;
+    Ok(axum::Json(view(&t)).into_response())
+}
+
+/// `PUT /api/v1/tickets/{id}`: title, priority, status, assignee (an internal user id or null).
+async fn update(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("tickets:write")?;
+    let body = json_body(&headers, &body)?;
+    let mut errors = Vec::new();
+    for k in body.keys() {
+        if !["title", "priority", "status", "assignee"].contains(&k.as_str()) {
+            errors.push(FieldError {
+                field: k.clone(),
+                message: "unknown field".into(),
+            });
+        }
+    }
+    let title = match body.get("title") {
+        None => None,
+        Some(Value::String(s))
+            if !s.trim().is_empty() && s.chars().count() <= tickets::MAX_TITLE =>
+        {
+            Some(s.trim().to_owned())
+        }
+        Some(_) => {
+            errors.push(FieldError {
+                field: "title".into(),
+                message: "a non-empty string of at most 128 characters".into(),
+            });
+            None
+        }
+    };
+    let priority = match body.get("priority") {
+        None => None,
+        Some(Value::String(p)) if PRIORITIES.contains(&p.as_str()) => Some(p.clone()),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "priority".into(),
+                message: "one of low, normal, high, urgent".into(),
+            });
+            None
+        }
+    };
+    let status = match body.get("status") {
+        None => None,
+        Some(Value::String(s))
+            if [STATUS_OPEN, STATUS_PENDING, STATUS_CLOSED].contains(&s.as_str()) =>
+        {
+            Some(s.clone())
+        }
+        Some(_) => {
+            errors.push(FieldError {
+                field: "status".into(),
+                message: "one of open, pending, closed".into(),
+            });
+            None
+        }
+    };
+    let assignee = match body.get("assignee") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => match v.as_i64() {
+            Some(uid) if staff::get(&deps, caller.workspace(), uid).await?.is_some() => {
+                Some(Some(uid))
+            }
+            _ => {
+                errors.push(FieldError {
+                    field: "assignee".into(),
+                    message: "the user id of an internal user, or null".into(),
+                });
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let mut t = load(&deps, &caller, &id).await?;
+    let bot = bot_of(&deps, &t).await?;
+    let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+    // Status first: closing and reopening have their own steps (topic, customer, events).
+    match status.as_deref() {
+        Some(STATUS_CLOSED) if t.status != STATUS_CLOSED => {
+            tickets::close(&ctx, t, &format!("the API ({})", caller.0.name)).await?;
+        }
+        Some(s @ (STATUS_OPEN | STATUS_PENDING)) if t.status == STATUS_CLOSED => {
+            let (mut r, _) = tickets::reopen(&ctx, t).await?;
+            if s == STATUS_PENDING {
+                r.status = STATUS_PENDING.into();
+                tickets::save(&deps, &r).await?;
+            }
+        }
+        Some(s) if t.status != s => {
+            t.status = s.into();
+            tickets::save(&deps, &t).await?;
+        }
+        _ => {}
+    }
+    let mut t = load(&deps, &caller, &id).await?;
+    let mut changes = serde_json::Map::new();
+    if let Some(p) = priority.filter(|p| *p != t.priority) {
+        t.priority = p.clone();
+        changes.insert("priority".into(), json!(p));
+    }
+    if let Some(a) = assignee.filter(|a| *a != t.assignee) {
+        t.assignee = a;
+        changes.insert("assignee".into(), json!(a));
+    }
+    if let Some(title) = title.filter(|n| *n != t.title) {
+        t.title = title.clone();
+        if let Some(thread) = t.thread_id {
+            ctx.tg
+                .edit_forum_topic(t.chat_id, thread, &t.topic_name())
+                .await
+                .map_err(crate::desk::Fail::from)?;
+        }
+        changes.insert("title".into(), json!(title));
+    }
+    if !changes.is_empty() {
+        let saved = tickets::save(&deps, &t).await?;
+        crate::events::emit(
+            &deps,
+            crate::events::TICKET_UPDATED,
+            &format!("{}#api#{}", saved.ticket_id, ctx.update_id),
+            &saved.workspace,
+            &saved.bot_id,
+            json!({"ticket": saved.to_json(), "changes": changes}),
+        )
+        .await
+        .map_err(crate::desk::Fail::from)?;
+    }
+    let t = load(&deps, &caller, &id).await?;
+    Ok(axum::Json(view(&t)).into_response())
+}

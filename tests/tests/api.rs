@@ -1,0 +1,441 @@
+//! The REST API (`/api/v1`) in process: the api router over the local stack, with tickets made
+//! through Telegram by the desk harness.
+
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+use teledesk_app::api::keys;
+use teledesk_e2e::desk::*;
+use tower::ServiceExt;
+
+struct Resp {
+    status: u16,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+async fn call(
+    env: &DeskEnv,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> Resp {
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = router.oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn key(env: &DeskEnv, workspace: &str, scopes: &[&str]) -> String {
+    let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+    keys::create(&env.deps, workspace, "test", &scopes, None, None)
+        .await
+        .unwrap()
+        .1
+}
+
+async fn ticket(env: &DeskEnv, title: &str) -> Value {
+    env.deliver(env.command(DESK, None, ALICE, &format!("/create_ticket {title}")))
+        .await;
+    env.tickets().await.last().cloned().unwrap()
+}
+
+fn assert_problem(r: &Resp, status: u16, kind: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(
+        r.headers["content-type"], "application/problem+json",
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.body["type"],
+        format!("https://teledesk.dev/problems/{kind}")
+    );
+    assert_eq!(r.body["status"], status);
+    assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}
+
+#[tokio::test]
+async fn every_way_a_key_can_be_wrong_is_a_clear_401_or_403() {
+    let env = DeskEnv::ready().await;
+    let t = ticket(&env, "Auth").await;
+    let path = format!("/api/v1/tickets/{}", t["ticket_id"].as_str().unwrap());
+    let r = call(&env, "GET", &path, None, None).await;
+    assert_problem(&r, 401, "unauthorized");
+    assert_eq!(r.headers["www-authenticate"], "Bearer");
+    assert_problem(
+        &call(&env, "GET", &path, Some("nonsense"), None).await,
+        401,
+        "unauthorized",
+    );
+    let good = key(&env, "default", &["tickets:read"]).await;
+    let wrong_secret = format!("{}{}", &good[..good.len() - 4], "AAAA");
+    let r = call(&env, "GET", &path, Some(&wrong_secret), None).await;
+    assert_problem(&r, 401, "unauthorized");
+    assert!(r.body["detail"].as_str().unwrap().contains("not valid"));
+
+    let (expired, expired_key) = keys::create(
+        &env.deps,
+        "default",
+        "old",
+        &["tickets:read".into()],
+        Some(1),
+        None,
+    )
+    .await
+    .unwrap();
+    let r = call(&env, "GET", &path, Some(&expired_key), None).await;
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("expired"),
+        "{}",
+        r.body
+    );
+    let _ = expired;
+
+    let (revoked, revoked_key) = keys::create(
+        &env.deps,
+        "default",
+        "gone",
+        &["tickets:read".into()],
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    keys::revoke(&env.deps, "default", &revoked.id)
+        .await
+        .unwrap();
+    let r = call(&env, "GET", &path, Some(&revoked_key), None).await;
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("revoked"),
+        "{}",
+        r.body
+    );
+
+    let writer = key(&env, "default", &["messages:write"]).await;
+    let r = call(&env, "GET", &path, Some(&writer), None).await;
+    assert_problem(&r, 403, "missing-scope");
+    assert!(r.body["detail"].as_str().unwrap().contains("tickets:read"));
+
+    assert_eq!(
+        call(&env, "GET", &path, Some(&good), None).await.status,
+        200
+    );
+    // The key never shows up in a response.
+    let listed = keys::list(&env.deps, "default").await.unwrap();
+    assert!(
+        listed
+            .iter()
+            .all(|k| !k.public().to_string().contains(&good[17..]))
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_is_read_with_its_counts_and_never_across_workspaces() {
+    let env = DeskEnv::ready().await;
+    let t = ticket(&env, "Readable <b>").await;
+    let id = t["ticket_id"].as_str().unwrap();
+    let thread = t["thread_id"].as_i64().unwrap();
+    env.deliver(env.text(DESK, Some(thread), ALICE, "a note"))
+        .await;
+    let k = key(&env, "default", &["tickets:read"]).await;
+    let r = call(
+        &env,
+        "GET",
+        &format!("/api/v1/tickets/{id}"),
+        Some(&k),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["ticket_id"], id);
+    assert_eq!(r.body["title"], "Readable <b>");
+    assert_eq!(r.body["message_counts"]["staff"], 1);
+    assert!(r.body["last_activity_at"].as_i64().is_some());
+    assert!(r.headers.contains_key("x-request-id"));
+    assert_eq!(r.headers["x-ratelimit-limit"], "600");
+
+    let other = key(&env, "other", &["admin"]).await;
+    let r = call(
+        &env,
+        "GET",
+        &format!("/api/v1/tickets/{id}"),
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+    let r = call(&env, "GET", "/api/v1/tickets", Some(&other), None).await;
+    assert_eq!(r.body["data"], json!([]));
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/tickets/{id}/close"),
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+    let r = call(
+        &env,
+        "PUT",
+        &format!("/api/v1/tickets/{id}"),
+        Some(&other),
+        Some(json!({"priority": "high"})),
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+}
+
+#[tokio::test]
+async fn listing_pages_with_tamper_proof_cursors_and_validates_filters() {
+    let env = DeskEnv::ready().await;
+    for i in 0..3 {
+        ticket(&env, &format!("L{i}")).await;
+    }
+    let k = key(&env, "default", &["tickets:read"]).await;
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/tickets?limit=2".to_owned();
+    loop {
+        let r = call(&env, "GET", &url, Some(&k), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        for t in r.body["data"].as_array().unwrap() {
+            seen.push(t["title"].as_str().unwrap().to_owned());
+        }
+        if r.body["has_more"] != true {
+            assert_eq!(r.body["next_cursor"], Value::Null);
+            break;
+        }
+        let c = r.body["next_cursor"].as_str().unwrap();
+        let tampered = format!("{}A", c);
+        let bad = call(
+            &env,
+            "GET",
+            &format!("/api/v1/tickets?limit=2&cursor={tampered}"),
+            Some(&k),
+            None,
+        )
+        .await;
+        assert_problem(&bad, 422, "validation");
+        let other_filter = call(
+            &env,
+            "GET",
+            &format!("/api/v1/tickets?limit=2&status=closed&cursor={c}"),
+            Some(&k),
+            None,
+        )
+        .await;
+        assert_problem(&other_filter, 422, "validation");
+        url = format!("/api/v1/tickets?limit=2&cursor={c}");
+    }
+    assert_eq!(seen, ["L2", "L1", "L0"], "newest first, each once");
+
+    let r = call(
+        &env,
+        "GET",
+        "/api/v1/tickets?limit=0&status=lost&colour=red",
+        Some(&k),
+        None,
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["limit", "status", "colour"] {
+        assert!(fields.contains(&f), "{fields:?}");
+    }
+    let r = call(
+        &env,
+        "GET",
+        "/api/v1/tickets?status=open&priority=normal",
+        Some(&k),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 3);
+    let r = call(&env, "GET", "/api/v1/tickets?status=closed", Some(&k), None).await;
+    assert_eq!(r.body["data"], json!([]));
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_retry_after_and_headers_on_every_response() {
+    let env = DeskEnv::ready().await;
+    let (_, k) = keys::create(
+        &env.deps,
+        "default",
+        "slow",
+        &["tickets:read".into()],
+        None,
+        Some(2),
+    )
+    .await
+    .unwrap();
+    let a = call(&env, "GET", "/api/v1/tickets", Some(&k), None).await;
+    assert_eq!(
+        (
+            a.status,
+            a.headers["x-ratelimit-remaining"].to_str().unwrap()
+        ),
+        (200, "1")
+    );
+    let b = call(&env, "GET", "/api/v1/tickets", Some(&k), None).await;
+    assert_eq!(
+        (
+            b.status,
+            b.headers["x-ratelimit-remaining"].to_str().unwrap()
+        ),
+        (200, "0")
+    );
+    let c = call(&env, "GET", "/api/v1/tickets", Some(&k), None).await;
+    assert_problem(&c, 429, "rate-limited");
+    let retry: u64 = c.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(c.headers["x-ratelimit-limit"], "2");
+    assert!(c.headers.contains_key("x-ratelimit-reset"));
+}
+
+#[tokio::test]
+async fn close_reopen_and_changes_through_the_api_run_the_desk_and_emit_events() {
+    let env = DeskEnv::ready().await;
+    let t = ticket(&env, "Via API").await;
+    let id = t["ticket_id"].as_str().unwrap();
+    let thread = t["thread_id"].as_i64().unwrap();
+    env.take_events().await;
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/tickets/{id}/close"),
+        Some(&w),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("closed")),
+        "{}",
+        r.body
+    );
+    assert!(
+        env.api
+            .topics(DESK)
+            .iter()
+            .any(|tp| tp.thread_id == thread && tp.closed)
+    );
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/tickets/{id}/reopen"),
+        Some(&w),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["status"], "open");
+    let r = call(
+        &env,
+        "PUT",
+        &format!("/api/v1/tickets/{id}"),
+        Some(&w),
+        Some(json!({"priority": "urgent", "title": "Renamed", "assignee": ALICE})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (
+            r.body["priority"].as_str(),
+            r.body["title"].as_str(),
+            r.body["assignee"].as_i64()
+        ),
+        (Some("urgent"), Some("Renamed"), Some(ALICE))
+    );
+    let renamed = env
+        .api
+        .topics(DESK)
+        .into_iter()
+        .find(|tp| tp.thread_id == thread)
+        .unwrap();
+    assert!(renamed.name.ends_with(" Renamed"), "{}", renamed.name);
+    let kinds: Vec<String> = env
+        .take_events()
+        .await
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["ticket.closed", "ticket.updated", "ticket.updated"]);
+
+    let r = call(
+        &env,
+        "PUT",
+        &format!("/api/v1/tickets/{id}"),
+        Some(&w),
+        Some(json!({"priority": "whenever", "title": "", "assignee": 12345, "colour": 1})),
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+    assert_eq!(r.body["errors"].as_array().unwrap().len(), 4, "{}", r.body);
+    assert_eq!(
+        env.ticket(id).await["priority"],
+        "urgent",
+        "a bad request changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_objects_are_refused_clearly() {
+    let env = DeskEnv::ready().await;
+    let t = ticket(&env, "Bodies").await;
+    let id = t["ticket_id"].as_str().unwrap();
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let req = |ct: &str, body: &str| {
+        Request::put(format!("/api/v1/tickets/{id}"))
+            .header("authorization", format!("Bearer {w}"))
+            .header("content-type", ct)
+            .header("x-request-id", "client-chosen-id_1")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let r = router
+        .clone()
+        .oneshot(req("text/plain", "priority=high"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert_eq!(r.headers()["x-request-id"], "client-chosen-id_1");
+    let r = router
+        .clone()
+        .oneshot(req("application/json", "{not json"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = router
+        .oneshot(req("application/json", "[1,2]"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
