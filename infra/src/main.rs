@@ -55,6 +55,8 @@ enum Command {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+    /// Print the REST API's OpenAPI document (as committed in docs/openapi.json).
+    Openapi,
     /// Create, list and revoke REST API keys.
     #[command(name = "api-keys")]
     ApiKeys {
@@ -290,6 +292,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("webhook of @{} deleted", bot.username);
                 }
             }
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", teledesk_app::api::openapi::document());
             Ok(())
         }
         Command::ApiKeys { command } => {

@@ -439,3 +439,35 @@ async fn bodies_that_are_not_json_objects_are_refused_clearly() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let committed = std::fs::read_to_string(path).expect("docs/openapi.json");
+    let generated = teledesk_app::api::openapi::document();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is out of date: run `cargo run --bin teledesk -- openapi > docs/openapi.json`"
+    );
+}
+
+#[tokio::test]
+async fn the_document_and_docs_page_are_served_without_a_key_and_unknown_paths_are_problems() {
+    let env = DeskEnv::start().await;
+    let r = call(&env, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["openapi"], "3.1.0");
+    assert!(r.body["paths"]["/api/v1/tickets/{id}"]["get"].is_object());
+    assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let page = router
+        .oneshot(Request::get("/docs").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_problem(
+        &call(&env, "GET", "/api/v1/nothing/here", None, None).await,
+        404,
+        "not-found",
+    );
+}

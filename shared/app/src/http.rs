@@ -65,7 +65,10 @@ async fn telegram_webhook_checked(
     }
 }
 
-async fn healthz() -> Response {
+/// Liveness: answers without authentication.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, description = "The service is up", body = crate::api::schema::Health)))]
+pub async fn healthz() -> Response {
     json_response(
         StatusCode::OK,
         json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),

@@ -8,8 +8,10 @@
 
 pub mod cursor;
 pub mod keys;
+pub mod openapi;
 pub mod problem;
 pub mod ratelimit;
+pub mod schema;
 pub mod tickets;
 
 use axum::Router;
@@ -114,7 +116,19 @@ pub async fn authenticate(State(deps): State<Deps>, mut req: Request, next: Next
 
 /// The `/api/v1` routes (authenticated).
 pub fn routes(deps: Deps) -> Router {
-    tickets::routes()
+    let authenticated = tickets::routes()
         .layer(middleware::from_fn_with_state(deps.clone(), authenticate))
-        .with_state(deps)
+        .with_state(deps);
+    Router::new()
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(openapi::serve_document),
+        )
+        .route("/docs", axum::routing::get(openapi::docs_page))
+        .merge(authenticated)
+        .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
+}
+
+async fn no_such_endpoint() -> Problem {
+    Problem::not_found("no such endpoint; see /api/v1/openapi.json")
 }

@@ -15,6 +15,7 @@ use teledesk_ports::table::Query as TableQuery;
 use super::Caller;
 use super::cursor;
 use super::problem::{FieldError, Problem};
+use super::schema::{MessageCounts, ProblemView, TicketList, TicketUpdate, TicketView};
 use crate::desk::tickets::{self, PRIORITIES, STATUS_CLOSED, STATUS_OPEN, STATUS_PENDING, Ticket};
 use crate::desk::{Ctx, staff};
 use crate::{Deps, bots, keys};
@@ -28,11 +29,8 @@ pub fn routes() -> Router<Deps> {
 }
 
 /// The ticket as the API shows it.
-pub fn view(t: &Ticket) -> Value {
-    let mut v = t.to_json();
-    v["workspace"] = json!(t.workspace);
-    v["bot_id"] = json!(t.bot_id);
-    v
+pub fn view(t: &Ticket) -> TicketView {
+    TicketView::from(t)
 }
 
 /// A ticket of the caller's workspace, or 404 (another workspace's ticket does not exist for it).
@@ -45,7 +43,19 @@ async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Ticket, Problem>
     }
 }
 
-async fn get_one(
+/// Get a ticket, with its message counts and last activity.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id", example = "TICK-MFUVZYDY-35975E9E")),
+    security(("bearer" = ["tickets:read"])),
+    responses(
+        (status = 200, description = "The ticket", body = TicketView),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:read", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn get_one(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
@@ -64,8 +74,11 @@ async fn get_one(
             .and_then(Value::as_i64)
             .unwrap_or(0)
     };
-    v["message_counts"] = json!({"customer": count("customer"), "staff": count("staff")});
-    v["last_activity_at"] = json!(tickets::last_activity(&deps, &t.ticket_id).await?);
+    v.message_counts = Some(MessageCounts {
+        customer: count("customer"),
+        staff: count("staff"),
+    });
+    v.last_activity_at = Some(tickets::last_activity(&deps, &t.ticket_id).await?);
     Ok(axum::Json(v).into_response())
 }
 
@@ -103,7 +116,30 @@ const LIST_PARAMS: &[&str] = &[
 /// How many stored tickets one list request reads at most while filtering.
 const SCAN_BUDGET: usize = 1000;
 
-async fn list(
+/// List the workspace's tickets, newest first, with filters and cursor pagination.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets",
+    params(
+        ("status" = Option<String>, Query, description = "open, pending or closed", pattern = "^(open|pending|closed)$"),
+        ("priority" = Option<String>, Query, description = "low, normal, high or urgent", pattern = "^(low|normal|high|urgent)$"),
+        ("desk" = Option<i64>, Query, description = "Group chat id holding the tickets' topics"),
+        ("customer" = Option<i64>, Query, description = "Customer's Telegram user id"),
+        ("created_after" = Option<i64>, Query, description = "Created at or after (epoch seconds)", minimum = 0),
+        ("created_before" = Option<i64>, Query, description = "Created before (epoch seconds)", minimum = 0),
+        ("updated_after" = Option<i64>, Query, description = "Updated at or after (epoch seconds)", minimum = 0),
+        ("updated_before" = Option<i64>, Query, description = "Updated before (epoch seconds)", minimum = 0),
+        ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (same filters)"),
+    ),
+    security(("bearer" = ["tickets:read"])),
+    responses(
+        (status = 200, description = "A page of tickets", body = TicketList),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:read", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<HashMap<String, String>>,
@@ -173,7 +209,7 @@ async fn list(
     fingerprint.sort();
     let scope = format!("tickets|{}|{fingerprint:?}", caller.workspace());
     let mut table_cursor = None;
-    if let Some(c) = q.get("cursor") {
+    if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
         match cursor::open(&deps, &scope, c).await? {
             Some(inner) => table_cursor = Some(inner),
             None => errors.push(FieldError {
@@ -229,9 +265,11 @@ async fn list(
         Some(c) => Some(cursor::seal(&deps, &scope, &c).await?),
         None => None,
     };
-    Ok(axum::Json(
-        json!({"data": out, "has_more": next_cursor.is_some(), "next_cursor": next_cursor}),
-    )
+    Ok(axum::Json(TicketList {
+        data: out,
+        has_more: next_cursor.is_some(),
+        next_cursor,
+    })
     .into_response())
 }
 
@@ -301,7 +339,21 @@ async fn bot_of(deps: &Deps, t: &Ticket) -> Result<bots::BotRecord, Problem> {
         })
 }
 
-async fn close(
+/// Close a ticket: its topic is closed and the customer told. Closing a closed ticket changes nothing.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/close", tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id")),
+    security(("bearer" = ["tickets:write"])),
+    responses(
+        (status = 200, description = "The ticket after the change", body = TicketView),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn close(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
@@ -318,7 +370,21 @@ async fn close(
     Ok(axum::Json(view(&t)).into_response())
 }
 
-async fn reopen(
+/// Reopen a ticket: its topic is reopened and the customer's chat re-attached unless they have a newer ticket.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reopen", tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id")),
+    security(("bearer" = ["tickets:write"])),
+    responses(
+        (status = 200, description = "The ticket after the change", body = TicketView),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn reopen(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
@@ -335,8 +401,25 @@ async fn reopen(
     Ok(axum::Json(view(&t)).into_response())
 }
 
-/// `PUT /api/v1/tickets/{id}`: title, priority, status, assignee (an internal user id or null).
-async fn update(
+/// Change a ticket's title (renames its topic), priority, status or assignee.
+#[utoipa::path(put, path = "/api/v1/tickets/{id}", tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id")),
+    request_body(content = TicketUpdate, content_type = "application/json"),
+    security(("bearer" = ["tickets:write"])),
+    responses(
+        (status = 200, description = "The ticket after the change", body = TicketView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
@@ -395,6 +478,8 @@ async fn update(
             None
         }
     };
+    // 404 before anything that needs the workspace's data.
+    load(&deps, &caller, &id).await?;
     let assignee = match body.get("assignee") {
         None => None,
         Some(Value::Null) => Some(None),

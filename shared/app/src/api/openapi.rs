@@ -1,0 +1,97 @@
+//! The OpenAPI document, generated from the handlers' annotations and the schema types. It is
+//! committed as docs/openapi.json (`teledesk openapi > docs/openapi.json`); a test fails when the
+//! two drift. Served at `/api/v1/openapi.json` and rendered at `/docs`.
+
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::schema::{
+    FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketList, TicketUpdate,
+    TicketView,
+};
+use super::tickets;
+
+struct BearerKeys;
+
+impl Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tdk_<id>_<secret>")
+                    .description(Some(
+                        "An API key from `teledesk api-keys create --scopes …`. Scopes: tickets:read, \
+                         tickets:write, messages:read, messages:write, admin (all).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Teledesk API",
+        version = "1",
+        description = "Tickets, messages and the support desk of Teledesk.\n\n\
+            Every response carries `X-Request-Id`; authenticated ones carry `X-RateLimit-Limit`, \
+            `X-RateLimit-Remaining` and `X-RateLimit-Reset`. Errors are RFC 9457 problem details \
+            (`application/problem+json`) with a stable `type`. Lists are newest first, paged with \
+            `limit` (1-100) and the opaque `next_cursor`."
+    ),
+    paths(
+        crate::http::healthz,
+        tickets::list,
+        tickets::get_one,
+        tickets::update,
+        tickets::close,
+        tickets::reopen,
+    ),
+    components(schemas(
+        TicketView,
+        TicketList,
+        TicketUpdate,
+        PersonView,
+        MessageCounts,
+        ProblemView,
+        FieldErrorView,
+        Health
+    )),
+    modifiers(&BearerKeys),
+    tags(
+        (name = "tickets", description = "Tickets: one forum topic each"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as committed (pretty JSON, trailing newline).
+pub fn document() -> String {
+    let mut s = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    s.push('\n');
+    s
+}
+
+pub async fn serve_document() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], document()).into_response()
+}
+
+/// `/docs`: the document rendered by Redoc (loaded from its CDN by the browser).
+pub async fn docs_page() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>Teledesk API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><redoc spec-url="/api/v1/openapi.json"></redoc>
+<script src="https://cdn.redoc.ly/redoc/v2.1.5/bundles/redoc.standalone.js"></script>
+</body></html>"#,
+    )
+}
