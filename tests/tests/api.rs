@@ -471,3 +471,180 @@ async fn the_document_and_docs_page_are_served_without_a_key_and_unknown_paths_a
         "not-found",
     );
 }
+
+async fn post_idem(env: &DeskEnv, key: &str, idem: Option<&str>, path: &str, body: &Value) -> Resp {
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let mut req = Request::post(path)
+        .header("authorization", format!("Bearer {key}"))
+        .header("content-type", "application/json");
+    if let Some(i) = idem {
+        req = req.header("idempotency-key", i);
+    }
+    let resp = router
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    Resp {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    }
+}
+
+#[tokio::test]
+async fn post_tickets_opens_a_topic_and_idempotency_keys_make_retries_safe() {
+    let env = DeskEnv::ready().await;
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let body =
+        json!({"title": "From the CRM <x>", "description": "Order 42 & co", "priority": "high"});
+    let r = post_idem(&env, &w, Some("crm-req-1"), "/api/v1/tickets", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["ticket_id"].as_str().unwrap().to_owned();
+    assert_eq!(r.headers["location"], format!("/api/v1/tickets/{id}"));
+    assert_eq!(
+        (r.body["priority"].as_str(), r.body["status"].as_str()),
+        (Some("high"), Some("open"))
+    );
+    let topic = env
+        .api
+        .topics(DESK)
+        .into_iter()
+        .find(|t| Some(t.thread_id) == r.body["thread_id"].as_i64())
+        .unwrap();
+    assert_eq!(topic.name, format!("{id} From the CRM <x>"));
+    assert!(env.texts_to(DESK, r.body["thread_id"].as_i64())[0].contains("Order 42 &amp; co"));
+    let kinds: Vec<String> = env
+        .take_events()
+        .await
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["topic.created", "ticket.created"]);
+
+    // The same request again: the first answer, nothing done twice.
+    let again = post_idem(&env, &w, Some("crm-req-1"), "/api/v1/tickets", &body).await;
+    assert_eq!((again.status, again.body.clone()), (201, r.body.clone()));
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(env.api.calls_of("createForumTopic").len(), 1);
+    assert!(env.take_events().await.is_empty());
+    // The same key with another body.
+    let other = post_idem(
+        &env,
+        &w,
+        Some("crm-req-1"),
+        "/api/v1/tickets",
+        &json!({"title": "Else"}),
+    )
+    .await;
+    assert_problem(&other, 422, "idempotency-key-reused");
+    // Without a key, a second request is a second ticket.
+    let second = post_idem(&env, &w, None, "/api/v1/tickets", &body).await;
+    assert_eq!(second.status, 201);
+    assert_ne!(second.body["ticket_id"], r.body["ticket_id"]);
+}
+
+#[tokio::test]
+async fn a_retry_while_the_first_runs_is_409_and_after_a_5xx_it_runs_again() {
+    let env = DeskEnv::ready().await;
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let body = json!({"title": "Outage"});
+    env.api.fail_next(
+        "createForumTopic",
+        1,
+        teledesk_e2e::bot_api::error(502, "Bad Gateway"),
+    );
+    let first = post_idem(&env, &w, Some("k-5xx"), "/api/v1/tickets", &body).await;
+    assert_problem(&first, 503, "unavailable");
+    let retry = post_idem(&env, &w, Some("k-5xx"), "/api/v1/tickets", &body).await;
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert_eq!(
+        env.api
+            .calls_of("createForumTopic")
+            .iter()
+            .filter(|c| c.ok)
+            .count(),
+        1
+    );
+
+    // A record of a request still running (as another Lambda would leave it).
+    let (k, secret) = keys::create(
+        &env.deps,
+        "default",
+        "x",
+        &["tickets:write".into()],
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let body = json!({"title": "Slow"});
+    let mut h = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut h, format!("POST /api/v1/tickets\n{body}").as_bytes());
+    let fp = hex::encode(sha2::Digest::finalize(h));
+    let pk = format!(
+        "IDEM#{}#{}",
+        k.id,
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"k-running"))
+    );
+    let mut item = serde_json::Map::new();
+    item.insert("pk".into(), json!(pk));
+    item.insert("sk".into(), json!("IDEM"));
+    item.insert("state".into(), json!("running"));
+    item.insert("fingerprint".into(), json!(fp));
+    teledesk_ports::Table::put(
+        env.deps.table.as_ref(),
+        item,
+        teledesk_ports::table::Condition::None,
+    )
+    .await
+    .unwrap();
+    let r = post_idem(&env, &secret, Some("k-running"), "/api/v1/tickets", &body).await;
+    assert_problem(&r, 409, "idempotency-in-progress");
+}
+
+#[tokio::test]
+async fn post_tickets_validates_and_says_when_the_desk_is_not_ready() {
+    let env = DeskEnv::start().await;
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let r = post_idem(
+        &env,
+        &w,
+        None,
+        "/api/v1/tickets",
+        &json!({"description": 5, "priority": "x"}),
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+    assert_eq!(r.body["errors"].as_array().unwrap().len(), 3, "{}", r.body);
+    let r = post_idem(
+        &env,
+        &w,
+        None,
+        "/api/v1/tickets",
+        &json!({"title": "No desk"}),
+    )
+    .await;
+    assert_problem(&r, 409, "desk-not-ready");
+    env.deliver(env.bot_status(DESK, "administrator", false))
+        .await;
+    let r = post_idem(
+        &env,
+        &w,
+        None,
+        "/api/v1/tickets",
+        &json!({"title": "No rights", "chat_id": DESK}),
+    )
+    .await;
+    assert_problem(&r, 409, "desk-not-ready");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("Manage topics"),
+        "{}",
+        r.body
+    );
+    assert!(env.tickets().await.is_empty());
+}

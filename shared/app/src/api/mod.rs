@@ -7,6 +7,7 @@
 //! errors as problem details ([`problem`]).
 
 pub mod cursor;
+pub mod idempotency;
 pub mod keys;
 pub mod openapi;
 pub mod problem;
@@ -116,7 +117,12 @@ pub async fn authenticate(State(deps): State<Deps>, mut req: Request, next: Next
 
 /// The `/api/v1` routes (authenticated).
 pub fn routes(deps: Deps) -> Router {
+    // Layers run outside in: authenticate, then the Idempotency-Key check, then the handler.
     let authenticated = tickets::routes()
+        .layer(middleware::from_fn_with_state(
+            deps.clone(),
+            idempotency::idempotency,
+        ))
         .layer(middleware::from_fn_with_state(deps.clone(), authenticate))
         .with_state(deps);
     Router::new()

@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::schema::{
-    FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketList, TicketUpdate,
-    TicketView,
+    FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
+    TicketUpdate, TicketView,
 };
 use super::tickets;
 
@@ -48,6 +48,7 @@ impl Modify for BearerKeys {
     paths(
         crate::http::healthz,
         tickets::list,
+        tickets::create,
         tickets::get_one,
         tickets::update,
         tickets::close,
@@ -57,6 +58,7 @@ impl Modify for BearerKeys {
         TicketView,
         TicketList,
         TicketUpdate,
+        TicketCreate,
         PersonView,
         MessageCounts,
         ProblemView,

@@ -114,6 +114,34 @@ pub struct TicketList {
     pub next_cursor: Option<String>,
 }
 
+/// A new ticket: a topic is created in the desk group and the description posted as its first
+/// message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketCreate {
+    #[schema(
+        max_length = 128,
+        min_length = 1,
+        pattern = "\\S",
+        example = "Printer on fire"
+    )]
+    pub title: String,
+    #[schema(
+        max_length = 3000,
+        nullable = false,
+        example = "Third floor, since 9:00"
+    )]
+    pub description: Option<String>,
+    #[schema(pattern = "^(low|normal|high|urgent)$", nullable = false)]
+    pub priority: Option<String>,
+    /// The bot whose desk gets the ticket; needed only when the workspace has several bots.
+    #[schema(nullable = false, example = "7100001")]
+    pub bot_id: Option<String>,
+    /// The group to open the topic in (default: the bot's desk).
+    #[schema(nullable = false)]
+    pub chat_id: Option<i64>,
+}
+
 /// Changes to a ticket; absent fields are left as they are.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -15,14 +15,16 @@ use teledesk_ports::table::Query as TableQuery;
 use super::Caller;
 use super::cursor;
 use super::problem::{FieldError, Problem};
-use super::schema::{MessageCounts, ProblemView, TicketList, TicketUpdate, TicketView};
+use super::schema::{
+    MessageCounts, ProblemView, TicketCreate, TicketList, TicketUpdate, TicketView,
+};
 use crate::desk::tickets::{self, PRIORITIES, STATUS_CLOSED, STATUS_OPEN, STATUS_PENDING, Ticket};
 use crate::desk::{Ctx, staff};
 use crate::{Deps, bots, keys};
 
 pub fn routes() -> Router<Deps> {
     Router::new()
-        .route("/api/v1/tickets", get(list))
+        .route("/api/v1/tickets", get(list).post(create))
         .route("/api/v1/tickets/{id}", get(get_one).put(update))
         .route("/api/v1/tickets/{id}/close", post(close))
         .route("/api/v1/tickets/{id}/reopen", post(reopen))
@@ -300,6 +302,199 @@ pub fn json_body(
             "the body is not valid JSON: {e}"
         ))),
     }
+}
+
+/// Open a ticket: a forum topic in the bot's desk (or the given group), with the description as its
+/// first message. Send an `Idempotency-Key` to retry safely.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets",
+    request_body(content = TicketCreate, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response")),
+    security(("bearer" = ["tickets:write"])),
+    responses(
+        (status = 201, description = "The new ticket", body = TicketView,
+            headers(("Location" = String, description = "The ticket's URL"))),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot or group in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The desk is not ready (topics, rights), the request is still running, or no bot was named", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or the Idempotency-Key was used with another request", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("tickets:write")?;
+    let body = json_body(&headers, &body)?;
+    let mut errors = Vec::new();
+    for k in body.keys() {
+        if !["title", "description", "priority", "bot_id", "chat_id"].contains(&k.as_str()) {
+            errors.push(FieldError {
+                field: k.clone(),
+                message: "unknown field".into(),
+            });
+        }
+    }
+    let title = match body.get("title") {
+        Some(Value::String(s))
+            if !s.trim().is_empty() && s.chars().count() <= tickets::MAX_TITLE =>
+        {
+            s.trim().to_owned()
+        }
+        _ => {
+            errors.push(FieldError {
+                field: "title".into(),
+                message: "required: a non-empty string of at most 128 characters".into(),
+            });
+            String::new()
+        }
+    };
+    let description = match body.get("description") {
+        None => None,
+        Some(Value::String(d)) if d.chars().count() <= 3000 => {
+            Some(d.clone()).filter(|d| !d.trim().is_empty())
+        }
+        Some(_) => {
+            errors.push(FieldError {
+                field: "description".into(),
+                message: "a string of at most 3000 characters".into(),
+            });
+            None
+        }
+    };
+    let priority = match body.get("priority") {
+        None => "normal".to_owned(),
+        Some(Value::String(p)) if PRIORITIES.contains(&p.as_str()) => p.clone(),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "priority".into(),
+                message: "one of low, normal, high, urgent".into(),
+            });
+            "normal".into()
+        }
+    };
+    let bot_id = match body.get("bot_id") {
+        None => None,
+        Some(Value::String(b)) => Some(b.clone()),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "bot_id".into(),
+                message: "a string".into(),
+            });
+            None
+        }
+    };
+    let chat_id = match body.get("chat_id") {
+        None => None,
+        Some(v) => match v.as_i64() {
+            Some(c) => Some(c),
+            None => {
+                errors.push(FieldError {
+                    field: "chat_id".into(),
+                    message: "an integer (a group chat id)".into(),
+                });
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let workspace_bots: Vec<bots::BotRecord> = bots::list(&deps)
+        .await?
+        .into_iter()
+        .filter(|b| b.workspace == caller.workspace() && b.enabled)
+        .collect();
+    let bot = match bot_id {
+        Some(id) => workspace_bots
+            .into_iter()
+            .find(|b| b.bot_id == id)
+            .ok_or_else(|| Problem::not_found(format!("no bot {id} in this workspace")))?,
+        None => {
+            let mut it = workspace_bots.into_iter();
+            match (it.next(), it.next()) {
+                (Some(b), None) => b,
+                (None, _) => {
+                    return Err(Problem::conflict(
+                        "no-bot",
+                        "the workspace has no bot; register one first",
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(Problem::field(
+                        "bot_id",
+                        "the workspace has several bots: name one",
+                    ));
+                }
+            }
+        }
+    };
+    let chat = match chat_id {
+        Some(c) => c,
+        None => crate::desk::groups::desk(&deps, &bot.bot_id)
+            .await?
+            .ok_or_else(|| {
+                Problem::conflict(
+                    "desk-not-ready",
+                    "the bot has no desk: send /setup_desk in a group, or give chat_id",
+                )
+            })?,
+    };
+    let group = crate::desk::groups::get(&deps, &bot.bot_id, chat)
+        .await?
+        .filter(|g| g.active)
+        .ok_or_else(|| Problem::not_found(format!("the bot is not in group {chat}")))?;
+    let problems = group.problems(&bot.username);
+    if !problems.is_empty() {
+        let plain: Vec<String> = problems
+            .iter()
+            .map(|p| p.replace("<b>", "").replace("</b>", ""))
+            .collect();
+        return Err(Problem::conflict(
+            "desk-not-ready",
+            format!(
+                "the group can't hold ticket topics yet: {}",
+                plain.join(" ")
+            ),
+        ));
+    }
+    let op = op_id(&headers);
+    let ctx = ctx_for(&deps, &bot, op).await;
+    // The id follows from the operation: a retry of the same request (same Idempotency-Key) that
+    // got past the idempotency record continues the same ticket.
+    let ticket_id = tickets::ticket_id_from(op as u64);
+    let new = tickets::NewTicket {
+        ticket_id,
+        chat_id: chat,
+        title,
+        description,
+        created_by: tickets::Person {
+            user_id: 0,
+            username: None,
+            name: format!("API ({})", caller.0.name),
+            chat_id: None,
+        },
+        customer: None,
+        previous_ticket_id: None,
+    };
+    let mut t = tickets::create(&ctx, new).await?;
+    if t.priority != priority {
+        t.priority = priority;
+        t = tickets::save(&deps, &t).await?;
+    }
+    let location = format!("/api/v1/tickets/{}", t.ticket_id);
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        axum::Json(view(&t)),
+    )
+        .into_response())
 }
 
 /// A desk context for a change made through the API on a bot's ticket. `op` is a number derived from

@@ -140,6 +140,22 @@ pub fn new_ticket_id() -> String {
     )
 }
 
+/// A ticket id in the same shape, determined by a number (an API operation): the same operation
+/// always names the same ticket.
+pub fn ticket_id_from(n: u64) -> String {
+    let mut x = (n >> 22) % 36u64.pow(8);
+    let mut digits = [b'0'; 8];
+    for d in digits.iter_mut().rev() {
+        *d = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(x % 36) as usize];
+        x /= 36;
+    }
+    format!(
+        "TICK-{}-{:08X}",
+        String::from_utf8_lossy(&digits),
+        (n & 0xFFFF_FFFF) as u32
+    )
+}
+
 pub async fn get(deps: &Deps, ticket_id: &str) -> Res<Option<Ticket>> {
     let item = deps
         .table
