@@ -648,3 +648,179 @@ async fn post_tickets_validates_and_says_when_the_desk_is_not_ready() {
     );
     assert!(env.tickets().await.is_empty());
 }
+
+#[tokio::test]
+async fn messages_are_listed_with_their_copies_and_sent_through_the_desk() {
+    let env = DeskEnv::ready().await;
+    const CAROL: i64 = 9_401;
+    env.deliver(env.text(CAROL, None, CAROL, "where is my order"))
+        .await;
+    let t = env.tickets().await.pop().unwrap();
+    let id = t["ticket_id"].as_str().unwrap().to_owned();
+    let thread = t["thread_id"].as_i64().unwrap();
+    env.deliver(env.text(DESK, Some(thread), ALICE, "checking"))
+        .await;
+    env.take_events().await;
+
+    let r = call(
+        &env,
+        "GET",
+        &format!("/api/v1/tickets/{id}/messages?limit=1"),
+        Some(&key(&env, "default", &["messages:read"]).await),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let first = &r.body["data"][0];
+    assert_eq!(
+        (first["side"].as_str(), first["text"].as_str()),
+        (Some("customer"), Some("where is my order"))
+    );
+    assert_eq!(first["copies"][0]["status"], "sent");
+    assert_eq!(first["copies"][0]["chat_id"], DESK);
+    assert_eq!(r.body["has_more"], true);
+
+    let w = key(&env, "default", &["messages:write"]).await;
+    let sent = post_idem(
+        &env,
+        &w,
+        Some("m-1"),
+        &format!("/api/v1/tickets/{id}/messages"),
+        &json!({"text": "Ships <today> & tomorrow"}),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    assert_eq!(sent.body["side"], "staff");
+    assert_eq!(sent.body["copies"][0]["chat_id"], CAROL);
+    assert_eq!(sent.body["copies"][0]["status"], "sent");
+    assert!(
+        env.texts_to(DESK, Some(thread))
+            .last()
+            .unwrap()
+            .contains("Ships &lt;today&gt; &amp; tomorrow")
+    );
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        2,
+        "the staff message and the API's"
+    );
+    assert_eq!(env.ticket(&id).await["status"], "pending");
+    let kinds: Vec<String> = env
+        .take_events()
+        .await
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(kinds.contains(&"message.sent".to_owned()), "{kinds:?}");
+    // A retry is answered from the first attempt: no second message.
+    let again = post_idem(
+        &env,
+        &w,
+        Some("m-1"),
+        &format!("/api/v1/tickets/{id}/messages"),
+        &json!({"text": "Ships <today> & tomorrow"}),
+    )
+    .await;
+    assert_eq!(again.body, sent.body);
+    assert_eq!(
+        env.api
+            .copies()
+            .iter()
+            .filter(|c| c.to_chat == CAROL)
+            .count(),
+        2
+    );
+
+    let bad = post_idem(
+        &env,
+        &w,
+        None,
+        &format!("/api/v1/tickets/{id}/messages"),
+        &json!({"text": ""}),
+    )
+    .await;
+    assert_problem(&bad, 422, "validation");
+    env.deliver(env.command(DESK, Some(thread), ALICE, "/close_ticket"))
+        .await;
+    let closed = post_idem(
+        &env,
+        &w,
+        None,
+        &format!("/api/v1/tickets/{id}/messages"),
+        &json!({"text": "late"}),
+    )
+    .await;
+    assert_problem(&closed, 409, "ticket-closed");
+}
+
+#[tokio::test]
+async fn attachments_come_with_download_links_and_mentions_open_topics() {
+    let env = DeskEnv::ready().await;
+    const CAROL: i64 = 9_402;
+    env.deliver(env.text(CAROL, None, CAROL, "photo next"))
+        .await;
+    let t = env.tickets().await.pop().unwrap();
+    let id = t["ticket_id"].as_str().unwrap().to_owned();
+    env.api
+        .add_file("api-ph", "photos/api.jpg", b"API-PHOTO".to_vec());
+    env.deliver(env.with(CAROL, None, CAROL, json!({"photo": [{"file_id": "api-ph", "file_unique_id": "uap", "width": 10, "height": 10, "file_size": 9}]}))).await;
+    let r = call(
+        &env,
+        "GET",
+        &format!("/api/v1/tickets/{id}/attachments"),
+        Some(&key(&env, "default", &["messages:read"]).await),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let a = &r.body["data"][0];
+    assert_eq!(
+        (a["status"].as_str(), a["media"]["kind"].as_str()),
+        (Some("stored"), Some("photo"))
+    );
+    let (k, sha) = teledesk_app::desk::attachments::content_key(b"API-PHOTO");
+    assert_eq!(a["sha256"], sha);
+    assert!(
+        a["download_url"].as_str().unwrap().contains(&k),
+        "{}",
+        a["download_url"]
+    );
+
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let m = post_idem(
+        &env,
+        &w,
+        None,
+        &format!("/api/v1/tickets/{id}/mention"),
+        &json!({"username": "@bob_b"}),
+    )
+    .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(
+        (m.body["user_id"].as_i64(), m.body["chat_id"].as_i64()),
+        (Some(BOB), Some(OTHER))
+    );
+    assert_eq!(env.api.topics(OTHER).len(), 1);
+    let none = post_idem(
+        &env,
+        &w,
+        None,
+        &format!("/api/v1/tickets/{id}/mention"),
+        &json!({"username": "nobody_x"}),
+    )
+    .await;
+    assert_problem(&none, 404, "not-found");
+    let both = post_idem(
+        &env,
+        &w,
+        None,
+        &format!("/api/v1/tickets/{id}/mention"),
+        &json!({"username": "bob_b", "user_id": BOB}),
+    )
+    .await;
+    assert_problem(&both, 422, "validation");
+}

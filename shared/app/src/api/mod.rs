@@ -9,6 +9,7 @@
 pub mod cursor;
 pub mod idempotency;
 pub mod keys;
+pub mod messages;
 pub mod openapi;
 pub mod problem;
 pub mod ratelimit;
@@ -119,6 +120,7 @@ pub async fn authenticate(State(deps): State<Deps>, mut req: Request, next: Next
 pub fn routes(deps: Deps) -> Router {
     // Layers run outside in: authenticate, then the Idempotency-Key check, then the handler.
     let authenticated = tickets::routes()
+        .merge(messages::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::tickets;
+use super::{messages, tickets};
 
 struct BearerKeys;
 
@@ -53,6 +53,10 @@ impl Modify for BearerKeys {
         tickets::update,
         tickets::close,
         tickets::reopen,
+        messages::list_messages,
+        messages::send_message,
+        messages::list_attachments,
+        messages::mention_user,
     ),
     components(schemas(
         TicketView,
@@ -63,11 +67,22 @@ impl Modify for BearerKeys {
         MessageCounts,
         ProblemView,
         FieldErrorView,
-        Health
+        Health,
+        messages::MessageView,
+        messages::MessageList,
+        messages::MessageCreate,
+        messages::CopyView,
+        messages::SenderView,
+        messages::MediaView,
+        messages::AttachmentView,
+        messages::AttachmentList,
+        messages::MentionCreate,
+        messages::MentionView
     )),
     modifiers(&BearerKeys),
     tags(
         (name = "tickets", description = "Tickets: one forum topic each"),
+        (name = "messages", description = "A ticket's messages, attachments and mentions"),
         (name = "health", description = "Liveness"),
     )
 )]

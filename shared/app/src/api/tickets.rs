@@ -36,7 +36,7 @@ pub fn view(t: &Ticket) -> TicketView {
 }
 
 /// A ticket of the caller's workspace, or 404 (another workspace's ticket does not exist for it).
-async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Ticket, Problem> {
+pub(crate) async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Ticket, Problem> {
     match tickets::get(deps, id).await? {
         Some(t) if t.workspace == caller.workspace() && t.status != tickets::STATUS_CREATING => {
             Ok(t)
@@ -500,7 +500,7 @@ pub async fn create(
 /// A desk context for a change made through the API on a bot's ticket. `op` is a number derived from
 /// the request (the Idempotency-Key when given), standing in for Telegram's update id in event ids
 /// and journals; negative, so it never meets a real update id.
-async fn ctx_for<'a>(deps: &'a Deps, bot: &'a bots::BotRecord, op: i64) -> Ctx<'a> {
+pub(crate) async fn ctx_for<'a>(deps: &'a Deps, bot: &'a bots::BotRecord, op: i64) -> Ctx<'a> {
     Ctx {
         deps,
         bot,
@@ -509,7 +509,7 @@ async fn ctx_for<'a>(deps: &'a Deps, bot: &'a bots::BotRecord, op: i64) -> Ctx<'
     }
 }
 
-fn op_id(headers: &HeaderMap) -> i64 {
+pub(crate) fn op_id(headers: &HeaderMap) -> i64 {
     let seed = headers
         .get("idempotency-key")
         .or_else(|| headers.get(super::REQUEST_ID))
@@ -519,7 +519,7 @@ fn op_id(headers: &HeaderMap) -> i64 {
     -(i64::from_be_bytes(d[..8].try_into().unwrap_or_default()) & i64::MAX).max(1)
 }
 
-async fn bot_of(deps: &Deps, t: &Ticket) -> Result<bots::BotRecord, Problem> {
+pub(crate) async fn bot_of(deps: &Deps, t: &Ticket) -> Result<bots::BotRecord, Problem> {
     bots::get(deps, &t.bot_id)
         .await?
         .filter(|b| b.enabled)

@@ -1,0 +1,519 @@
+//! A ticket's messages, attachments and mentions over HTTP:
+//! `GET|POST /api/v1/tickets/{id}/messages`, `GET /api/v1/tickets/{id}/attachments`,
+//! `POST /api/v1/tickets/{id}/mention`. Sending runs the desk's sync, so the message reaches the
+//! customer and every linked topic exactly as a staff message written in the topic would.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use teledesk_ports::table::{self, Query as TableQuery};
+use teledesk_telegram::OutgoingText;
+use utoipa::ToSchema;
+
+use super::Caller;
+use super::cursor;
+use super::problem::{FieldError, Problem};
+use super::schema::ProblemView;
+use super::tickets::{bot_of, ctx_for, json_body, load, op_id};
+use crate::desk::msg::Msg;
+use crate::desk::{endpoints, mention, relay, staff, tickets};
+use crate::html::escape;
+use crate::{Deps, keys};
+
+pub fn routes() -> Router<Deps> {
+    Router::new()
+        .route(
+            "/api/v1/tickets/{id}/messages",
+            get(list_messages).post(send_message),
+        )
+        .route("/api/v1/tickets/{id}/attachments", get(list_attachments))
+        .route("/api/v1/tickets/{id}/mention", post(mention_user))
+}
+
+/// One copy of a message in another chat or topic.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CopyView {
+    pub chat_id: i64,
+    pub thread_id: Option<i64>,
+    /// The copy's message id (when sent).
+    pub message_id: Option<i64>,
+    /// `sent`, `failed` or `retrying`.
+    #[schema(example = "sent")]
+    pub status: String,
+    pub error: Option<String>,
+}
+
+/// The sender of a message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SenderView {
+    /// Telegram user id (0 for the API).
+    pub id: i64,
+    pub username: Option<String>,
+    pub name: String,
+    pub is_bot: bool,
+}
+
+/// Attachment metadata of a message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MediaView {
+    /// photo, document, video, voice, audio, animation or video_note.
+    #[schema(example = "photo")]
+    pub kind: String,
+    pub file_size: Option<i64>,
+    pub mime_type: Option<String>,
+    pub file_name: Option<String>,
+}
+
+/// A message of a ticket, with its copies.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageView {
+    pub chat_id: i64,
+    pub thread_id: Option<i64>,
+    pub message_id: i64,
+    /// Seconds since the epoch.
+    pub date: i64,
+    pub edit_date: Option<i64>,
+    /// `customer` or `staff`.
+    #[schema(example = "customer")]
+    pub side: String,
+    pub from: SenderView,
+    pub text: Option<String>,
+    pub caption: Option<String>,
+    /// The message this one replies to (same chat).
+    pub reply_to: Option<i64>,
+    pub media: Option<MediaView>,
+    pub media_group_id: Option<String>,
+    pub copies: Vec<CopyView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageList {
+    pub data: Vec<MessageView>,
+    pub has_more: bool,
+    pub next_cursor: Option<String>,
+}
+
+/// A message to send into the ticket (and so to the customer and linked topics).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageCreate {
+    #[schema(
+        min_length = 1,
+        max_length = 4096,
+        pattern = "\\S",
+        example = "Your order ships today."
+    )]
+    pub text: String,
+}
+
+/// An attachment with a download link.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentView {
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub media: MediaView,
+    /// `pending`, `stored`, `too_large` or `failed`.
+    #[schema(example = "stored")]
+    pub status: String,
+    pub sha256: Option<String>,
+    /// A presigned link, valid for an hour (stored attachments only).
+    pub download_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentList {
+    pub data: Vec<AttachmentView>,
+}
+
+/// Whom to mention: an internal user by username or by Telegram user id.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MentionCreate {
+    #[schema(nullable = false, example = "bob")]
+    pub username: Option<String>,
+    #[schema(nullable = false)]
+    pub user_id: Option<i64>,
+}
+
+/// The mentioned user's topic, linked to the ticket.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MentionView {
+    pub user_id: i64,
+    pub chat_id: i64,
+    pub thread_id: i64,
+}
+
+fn media_view(v: &Value) -> MediaView {
+    MediaView {
+        kind: v["kind"].as_str().unwrap_or_default().to_owned(),
+        file_size: v["file_size"].as_i64(),
+        mime_type: v["mime_type"].as_str().map(str::to_owned),
+        file_name: v["file_name"].as_str().map(str::to_owned),
+    }
+}
+
+async fn message_view(deps: &Deps, bot_id: &str, m: &table::Item) -> Result<MessageView, Problem> {
+    let chat_id = table::int_attr(m, "chat_id").unwrap_or_default();
+    let message_id = table::int_attr(m, "message_id").unwrap_or_default();
+    let copies = deps
+        .table
+        .query(&TableQuery::partition(keys::copies_pk(
+            bot_id,
+            chat_id,
+            message_id as i32,
+        )))
+        .await?;
+    let from = m.get("from").cloned().unwrap_or_default();
+    Ok(MessageView {
+        chat_id,
+        thread_id: table::int_attr(m, "thread_id"),
+        message_id,
+        date: table::int_attr(m, "date").unwrap_or_default(),
+        edit_date: table::int_attr(m, "edit_date"),
+        side: table::str_attr(m, "side").unwrap_or("staff").to_owned(),
+        from: SenderView {
+            id: from["id"].as_i64().unwrap_or_default(),
+            username: from["username"].as_str().map(str::to_owned),
+            name: from["name"].as_str().unwrap_or_default().to_owned(),
+            is_bot: from["is_bot"] == true,
+        },
+        text: table::str_attr(m, "text").map(str::to_owned),
+        caption: table::str_attr(m, "caption").map(str::to_owned),
+        reply_to: table::int_attr(m, "reply_to"),
+        media: m.get("media").map(media_view),
+        media_group_id: table::str_attr(m, "media_group_id").map(str::to_owned),
+        copies: copies
+            .items
+            .iter()
+            .map(|c| CopyView {
+                chat_id: table::int_attr(c, "target_chat").unwrap_or_default(),
+                thread_id: table::int_attr(c, "target_thread"),
+                message_id: table::int_attr(c, "target_message_id"),
+                status: table::str_attr(c, "status").unwrap_or_default().to_owned(),
+                error: table::str_attr(c, "error").map(str::to_owned),
+            })
+            .collect(),
+    })
+}
+
+/// The ticket's messages, oldest first, with their copies and delivery status.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/messages", tag = "messages",
+    params(
+        ("id" = String, Path, description = "Ticket id"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 50)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    security(("bearer" = ["messages:read"])),
+    responses(
+        (status = 200, description = "A page of messages", body = MessageList),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks messages:read", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn list_messages(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    caller.require("messages:read")?;
+    let mut errors = Vec::new();
+    for k in q.keys().filter(|k| *k != "limit" && *k != "cursor") {
+        errors.push(FieldError {
+            field: k.clone(),
+            message: "unknown parameter".into(),
+        });
+    }
+    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
+        None => 50,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            errors.push(FieldError {
+                field: "limit".into(),
+                message: "an integer from 1 to 100".into(),
+            });
+            50
+        }
+    };
+    let scope = format!("messages|{id}");
+    let mut after = None;
+    if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
+        match cursor::open(&deps, &scope, c).await? {
+            Some(inner) => after = Some(inner),
+            None => errors.push(FieldError {
+                field: "cursor".into(),
+                message: "not a cursor of this listing".into(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let t = load(&deps, &caller, &id).await?;
+    let page = deps
+        .table
+        .query(
+            &TableQuery::gsi1(keys::ticket_messages_gsi(&t.ticket_id))
+                .limit(limit)
+                .after(after),
+        )
+        .await?;
+    let mut data = Vec::with_capacity(page.items.len());
+    for m in &page.items {
+        data.push(message_view(&deps, &t.bot_id, m).await?);
+    }
+    let next_cursor = match page.cursor {
+        Some(c) => Some(cursor::seal(&deps, &scope, &c).await?),
+        None => None,
+    };
+    Ok(axum::Json(MessageList {
+        data,
+        has_more: next_cursor.is_some(),
+        next_cursor,
+    })
+    .into_response())
+}
+
+/// Send a message into the ticket: it is posted in the ticket's topic and synced like a staff
+/// message (to the customer, plain; to linked topics, attributed). Send an `Idempotency-Key` to
+/// retry safely.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "messages",
+    params(
+        ("id" = String, Path, description = "Ticket id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response"),
+    ),
+    request_body(content = MessageCreate, content_type = "application/json"),
+    security(("bearer" = ["messages:write"])),
+    responses(
+        (status = 201, description = "The message as posted in the topic, with its copies", body = MessageView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks messages:write", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket is closed, its bot unavailable, or the request still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or the Idempotency-Key was used with another request", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn send_message(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("messages:write")?;
+    let body = json_body(&headers, &body)?;
+    let mut errors = Vec::new();
+    for k in body.keys().filter(|k| *k != "text") {
+        errors.push(FieldError {
+            field: k.clone(),
+            message: "unknown field".into(),
+        });
+    }
+    let text = match body.get("text") {
+        Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= 4096 => t.clone(),
+        _ => {
+            errors.push(FieldError {
+                field: "text".into(),
+                message: "required: a non-empty string of at most 4096 characters".into(),
+            });
+            String::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let t = load(&deps, &caller, &id).await?;
+    if t.status == tickets::STATUS_CLOSED {
+        return Err(Problem::conflict(
+            "ticket-closed",
+            "the ticket is closed: reopen it first",
+        ));
+    }
+    let Some(thread) = t.thread_id else {
+        return Err(Problem::conflict(
+            "ticket-not-ready",
+            "the ticket has no topic yet",
+        ));
+    };
+    let bot = bot_of(&deps, &t).await?;
+    let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+    let ep = endpoints::get(&ctx, t.chat_id, Some(thread))
+        .await?
+        .ok_or_else(|| {
+            Problem::conflict("ticket-not-ready", "the ticket's topic is not registered")
+        })?;
+    let sent = ctx
+        .send(OutgoingText::html(t.chat_id, Some(thread), escape(&text)))
+        .await?
+        .ok_or_else(|| Problem::upstream("the bot can no longer write in the desk group"))?;
+    // The message as the desk sees it: written in the topic by the API on the key's behalf.
+    let synthetic = json!({
+        "message_id": sent, "date": teledesk_ports::now_secs(),
+        "chat": {"id": t.chat_id, "type": "supergroup"},
+        "message_thread_id": thread, "is_topic_message": true,
+        "from": {"id": 0, "is_bot": false, "first_name": format!("API ({})", caller.0.name)},
+        "text": text,
+    });
+    relay::relay_from(&ctx, &ep, &Msg(&synthetic)).await?;
+    let stored = deps
+        .table
+        .get(
+            &keys::message_pk(&bot.bot_id, t.chat_id),
+            &keys::message_sk(sent),
+        )
+        .await?
+        .ok_or_else(|| Problem::unavailable("the message was sent but not yet stored"))?;
+    let view = message_view(&deps, &bot.bot_id, &stored).await?;
+    Ok((StatusCode::CREATED, axum::Json(view)).into_response())
+}
+
+/// The ticket's attachments, with presigned download links for those stored.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "messages",
+    params(("id" = String, Path, description = "Ticket id")),
+    security(("bearer" = ["messages:read"])),
+    responses(
+        (status = 200, description = "The attachments, oldest first", body = AttachmentList),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks messages:read", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn list_attachments(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("messages:read")?;
+    let t = load(&deps, &caller, &id).await?;
+    let page = deps
+        .table
+        .query(&TableQuery::gsi1(keys::ticket_attachments_gsi(&t.ticket_id)).limit(1000))
+        .await?;
+    let presign = |key: Option<&str>| {
+        let deps = deps.clone();
+        let key = key.map(str::to_owned);
+        async move {
+            match key {
+                Some(k) => deps
+                    .files
+                    .presign_get(&k, Duration::from_secs(3600))
+                    .await
+                    .map(Some)
+                    .map_err(|e| Problem::unavailable(format!("file store: {e}"))),
+                None => Ok(None),
+            }
+        }
+    };
+    let mut data = Vec::new();
+    for a in &page.items {
+        data.push(AttachmentView {
+            chat_id: table::int_attr(a, "chat_id").unwrap_or_default(),
+            message_id: table::int_attr(a, "message_id").unwrap_or_default(),
+            media: media_view(a.get("media").unwrap_or(&Value::Null)),
+            status: table::str_attr(a, "status").unwrap_or_default().to_owned(),
+            sha256: table::str_attr(a, "sha256").map(str::to_owned),
+            download_url: presign(table::str_attr(a, "key")).await?,
+            thumbnail_url: presign(table::str_attr(a, "thumbnail_key")).await?,
+        });
+    }
+    Ok(axum::Json(AttachmentList { data }).into_response())
+}
+
+/// Bring an internal user into the ticket: their topic (opened or reused) is linked to the
+/// ticket's topic and they are called there.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/mention", tag = "messages",
+    params(
+        ("id" = String, Path, description = "Ticket id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response"),
+    ),
+    request_body(content = MentionCreate, content_type = "application/json"),
+    security(("bearer" = ["tickets:write"])),
+    responses(
+        (status = 200, description = "The user's topic for this ticket", body = MentionView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or no such internal user", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Neither or both of username and user_id, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn mention_user(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("tickets:write")?;
+    let body = json_body(&headers, &body)?;
+    let mut errors = Vec::new();
+    for k in body.keys().filter(|k| *k != "username" && *k != "user_id") {
+        errors.push(FieldError {
+            field: k.clone(),
+            message: "unknown field".into(),
+        });
+    }
+    let who = match (body.get("username"), body.get("user_id")) {
+        (Some(Value::String(u)), None) => Some(Err(u.clone())),
+        (None, Some(v)) if v.as_i64().is_some() => v.as_i64().map(Ok),
+        _ => {
+            errors.push(FieldError {
+                field: "username".into(),
+                message: "give exactly one of username (string) and user_id (integer)".into(),
+            });
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let t = load(&deps, &caller, &id).await?;
+    let user = match who {
+        Some(Ok(uid)) => staff::get(&deps, caller.workspace(), uid).await?,
+        Some(Err(name)) => staff::by_username(&deps, caller.workspace(), &name).await?,
+        None => None,
+    }
+    .ok_or_else(|| Problem::not_found("no such internal user in this workspace"))?;
+    let bot = bot_of(&deps, &t).await?;
+    let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+    let mut ep = endpoints::get(&ctx, t.chat_id, t.thread_id)
+        .await?
+        .ok_or_else(|| {
+            Problem::conflict("ticket-not-ready", "the ticket's topic is not registered")
+        })?;
+    let (chat_id, thread) = mention::mention_user(
+        &ctx,
+        &t,
+        &mut ep,
+        &user,
+        &format!("API ({})", caller.0.name),
+    )
+    .await?;
+    Ok(axum::Json(MentionView {
+        user_id: user.user_id,
+        chat_id,
+        thread_id: i64::from(thread),
+    })
+    .into_response())
+}
