@@ -12,13 +12,10 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::{Value, json};
-use teledesk_e2e::bot_api::BotApi;
-use teledesk_e2e::serve::Serve;
+use teledesk_e2e::load::{self, LoadDesk, pct};
 
-const SECRET: &str = "desk-load-secret";
 const BOT: i64 = 9_100_001;
 const DESK: i64 = -1_009_000_000_001;
-const ADMIN: i64 = 77;
 
 fn desk_chat() -> Value {
     json!({"id": DESK, "type": "supergroup", "title": "Load desk", "is_forum": true})
@@ -34,10 +31,6 @@ fn in_topic(member: i64, id: i64, thread: i64, text: &str) -> Value {
            "is_topic_message": true, "from": {"id": member, "is_bot": false, "first_name": "Staff"}, "text": text})
 }
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -45,69 +38,10 @@ async fn main() {
     let per_ticket: i64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
     let round_ms: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1000);
 
-    let api = BotApi::start().await;
-    let token = api.add_bot(BOT, "desk_load_bot");
-    api.set_member(DESK, ADMIN, "administrator");
-    let dir = tempfile::tempdir().unwrap();
-    let serve = Serve::start(
-        dir.path(),
-        &[
-            ("TELEGRAM_API_BASE", api.base_url.as_str()),
-            ("TELEGRAM_BOT_TOKEN", token.as_str()),
-            ("TELEDESK_PUBLIC_URL", "https://load.example.test"),
-            ("TELEGRAM_WEBHOOK_SECRET", SECRET),
-            ("RUST_LOG", "warn"),
-        ],
-    )
-    .await;
-    let url = format!("{}/telegram/{BOT}", serve.base_url);
-    let client = reqwest::Client::new();
-    let next_update = std::sync::atomic::AtomicI64::new(1);
-    let post = |kind: &str, body: Value| {
-        let id = next_update.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let u = json!({"update_id": id, kind: body});
-        let req = client
-            .post(&url)
-            .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
-            .body(u.to_string())
-            .send();
-        async move {
-            let status = req.await.map(|r| r.status().as_u16()).unwrap_or(0);
-            assert_eq!(status, 200, "webhook refused an update");
-        }
-    };
-    let wait = |what: &'static str, done: &dyn Fn() -> bool| {
-        let start = Instant::now();
-        while !done() {
-            assert!(
-                start.elapsed() < Duration::from_secs(300),
-                "timed out: {what}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
-
-    // The desk.
-    let bot = json!({"id": BOT, "is_bot": true, "first_name": "b"});
-    post("my_chat_member", json!({"chat": desk_chat(), "from": {"id": ADMIN, "is_bot": false, "first_name": "A"},
-        "date": 1_790_000_000, "old_chat_member": {"status": "left", "user": bot},
-        "new_chat_member": {"status": "administrator", "user": bot, "can_be_edited": false, "is_anonymous": false,
-            "can_manage_chat": true, "can_delete_messages": true, "can_manage_video_chats": false,
-            "can_restrict_members": false, "can_promote_members": false, "can_change_info": false,
-            "can_invite_users": true, "can_post_stories": false, "can_edit_stories": false,
-            "can_delete_stories": false, "can_manage_topics": true}})).await;
-    post(
-        "message",
-        json!({"message_id": 1, "date": 1_790_000_000, "chat": desk_chat(),
-        "from": {"id": ADMIN, "is_bot": false, "first_name": "A"}, "text": "/setup_desk",
-        "entities": [{"type": "bot_command", "offset": 0, "length": 11}]}),
-    )
-    .await;
-    wait("desk set up", &|| {
-        api.sent_texts(DESK)
-            .iter()
-            .any(|t| t.contains("support desk"))
-    });
+    let d = LoadDesk::start(BOT, DESK).await;
+    let api = &d.api;
+    let post = |kind: &str, body: Value| d.post(kind, body);
+    let wait = |what: &'static str, done: &dyn Fn() -> bool| load::wait(what, done);
 
     // 100 customers open tickets; find each ticket's topic from the copy of the first message.
     let customers: Vec<i64> = (0..tickets).map(|i| 500_000 + i).collect();
@@ -237,5 +171,5 @@ async fn main() {
         lat[lat.len() - 1]
     );
     assert!(api.violations().is_empty(), "{:?}", api.violations());
-    drop(serve);
+    drop(d);
 }

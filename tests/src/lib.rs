@@ -6,6 +6,7 @@ pub mod bot_api;
 pub mod conformance;
 pub mod counting;
 pub mod desk;
+pub mod load;
 pub mod serve;
 pub mod spec;
 pub mod stores;

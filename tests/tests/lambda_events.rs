@@ -256,3 +256,49 @@ async fn channel_sync_runs_on_the_schedule_event() {
 async fn eventually_gives_up() {
     assert!(!eventually(std::time::Duration::from_millis(100), || async { false }).await);
 }
+
+/// An API Gateway v2 event with the API key put in place of the placeholder.
+fn api_event(name: &str, key: &str) -> lambda_http::Request {
+    let raw = event(name).replace("API_KEY_PLACEHOLDER", key);
+    lambda_http::request::from_str(&raw).unwrap()
+}
+
+#[tokio::test]
+async fn api_events_are_authenticated_and_answered_with_problems_or_data() {
+    let e = env().await;
+    let (_, key) = teledesk_app::api::keys::create(
+        &e.deps,
+        "default",
+        "events",
+        &["tickets:read".into(), "tickets:write".into()],
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let resp = http::api_router(e.deps.clone())
+        .oneshot(api_event("api-tickets-list.json", &key))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["x-request-id"], "evt-req-1");
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["data"], serde_json::json!([]));
+
+    let resp = http::api_router(e.deps.clone())
+        .oneshot(api_event("api-tickets-list.json", "tdk_wrong"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+
+    // A POST from an event: the bot has no desk here, so the answer is a clear 409.
+    let resp = http::api_router(e.deps.clone())
+        .oneshot(api_event("api-tickets-create.json", &key))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+}
