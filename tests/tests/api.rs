@@ -824,3 +824,275 @@ async fn attachments_come_with_download_links_and_mentions_open_topics() {
     .await;
     assert_problem(&both, 422, "validation");
 }
+
+#[tokio::test]
+async fn desks_and_staff_are_managed_per_workspace() {
+    let env = DeskEnv::ready().await;
+    let admin = key(&env, "default", &["admin"]).await;
+    let other = key(&env, "other", &["admin"]).await;
+    let r = call(&env, "GET", "/api/v1/desks", Some(&admin), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let desks = r.body["data"].as_array().unwrap();
+    assert_eq!(desks.len(), 2);
+    assert!(
+        desks
+            .iter()
+            .any(|d| d["chat_id"] == DESK && d["is_desk"] == true && d["problems"] == json!([]))
+    );
+    assert_eq!(
+        call(&env, "GET", "/api/v1/desks", Some(&other), None)
+            .await
+            .body["data"],
+        json!([])
+    );
+    assert_problem(
+        &call(
+            &env,
+            "GET",
+            &format!("/api/v1/desks/{DESK}"),
+            Some(&other),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    );
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/desks/{OTHER}/setup"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["is_desk"].as_bool()),
+        (200, Some(true)),
+        "{}",
+        r.body
+    );
+    let r = call(
+        &env,
+        "GET",
+        &format!("/api/v1/desks/{DESK}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["is_desk"], false, "one desk per bot");
+    assert_problem(
+        &call(
+            &env,
+            "POST",
+            &format!("/api/v1/desks/{DESK}/setup"),
+            Some(&key(&env, "default", &["tickets:write"]).await),
+            None,
+        )
+        .await,
+        403,
+        "missing-scope",
+    );
+
+    let r = call(&env, "GET", "/api/v1/staff", Some(&admin), None).await;
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 2);
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/staff",
+        Some(&admin),
+        Some(json!({"user_id": 777, "username": "@Dana_D", "name": "Dana", "groups": [DESK]})),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["username"].as_str()),
+        (200, Some("Dana_D")),
+        "{}",
+        r.body
+    );
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/staff",
+        Some(&admin),
+        Some(json!({"user_id": 778, "username": "dana_d", "name": "Impostor"})),
+    )
+    .await;
+    assert_problem(&r, 409, "username-taken");
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/staff",
+        Some(&admin),
+        Some(json!({"username": "x"})),
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+    assert_problem(
+        &call(&env, "GET", "/api/v1/staff/777", Some(&other), None).await,
+        404,
+        "not-found",
+    );
+    assert_eq!(
+        call(&env, "DELETE", "/api/v1/staff/777", Some(&other), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        call(&env, "DELETE", "/api/v1/staff/777", Some(&admin), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        call(&env, "GET", "/api/v1/staff/777", Some(&admin), None)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn bots_and_keys_are_managed_without_ever_showing_a_secret() {
+    let env = DeskEnv::ready().await;
+    let admin = key(&env, "default", &["admin"]).await;
+    let other = key(&env, "other", &["admin"]).await;
+    let secret_part = env.token.split_once(':').unwrap().1.to_owned();
+    let r = call(&env, "GET", "/api/v1/bots", Some(&admin), None).await;
+    assert_eq!(r.body["data"][0]["bot_id"], BOT_ID.to_string());
+    let r = call(
+        &env,
+        "GET",
+        &format!("/api/v1/bots/{BOT_ID}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["webhook"]["url"].is_string());
+    let text = r.body.to_string();
+    assert!(
+        !text.contains(&secret_part) && !text.contains(SECRET),
+        "{text}"
+    );
+    assert_problem(
+        &call(
+            &env,
+            "GET",
+            &format!("/api/v1/bots/{BOT_ID}"),
+            Some(&other),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    );
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/bots",
+        Some(&other),
+        Some(json!({"token": env.token})),
+    )
+    .await;
+    assert_problem(&r, 409, "bot-in-other-workspace");
+    assert!(!r.body.to_string().contains(&secret_part));
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/bots",
+        Some(&admin),
+        Some(json!({"token": "not-a-token"})),
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/bots/{BOT_ID}/webhook"),
+        Some(&admin),
+        Some(json!({"url": "https://desk.example.test/"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        env.api.webhook(&env.token).0,
+        format!("https://desk.example.test/telegram/{BOT_ID}")
+    );
+    assert_eq!(env.api.webhook(&env.token).1.as_deref(), Some(SECRET));
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/bots/{BOT_ID}/webhook"),
+        Some(&admin),
+        Some(json!({"url": "http://plain.example"})),
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/keys",
+        Some(&admin),
+        Some(json!({"name": "crm", "scopes": ["tickets:read"], "rate_limit_per_minute": 50})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let new_key = r.body["key"].as_str().unwrap().to_owned();
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(&env, "GET", "/api/v1/tickets", Some(&new_key), None)
+            .await
+            .status,
+        200
+    );
+    let listed = call(&env, "GET", "/api/v1/keys", Some(&admin), None).await;
+    assert!(
+        !listed.body.to_string().contains(&new_key[17..]),
+        "a listed key never shows its secret"
+    );
+    assert!(
+        listed.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["id"] == id.as_str())
+    );
+    let r = call(
+        &env,
+        "POST",
+        "/api/v1/keys",
+        Some(&admin),
+        Some(json!({"name": "", "scopes": ["root"], "expires_at": 5})),
+    )
+    .await;
+    assert_problem(&r, 422, "validation");
+    assert_eq!(r.body["errors"].as_array().unwrap().len(), 3);
+    assert_problem(
+        &call(
+            &env,
+            "DELETE",
+            &format!("/api/v1/keys/{id}"),
+            Some(&other),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    );
+    let r = call(
+        &env,
+        "DELETE",
+        &format!("/api/v1/keys/{id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(r.body["revoked_at"].as_i64().is_some());
+    assert_problem(
+        &call(&env, "GET", "/api/v1/tickets", Some(&new_key), None).await,
+        401,
+        "unauthorized",
+    );
+}

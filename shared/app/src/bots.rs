@@ -43,6 +43,8 @@ pub enum BotError {
     InvalidSecret,
     #[error("Telegram rejected the token: {0}")]
     Telegram(#[from] TelegramError),
+    #[error("the bot is registered in another workspace")]
+    OtherWorkspace,
     #[error("no bot {0} is registered")]
     NotFound(String),
     #[error(transparent)]
@@ -68,11 +70,21 @@ impl BotRecord {
 }
 
 /// Registers (or re-registers) a bot: checks the token with getMe, keeps an existing webhook secret
-/// unless a new one is given, generates one otherwise.
+/// unless a new one is given, generates one otherwise. A new bot joins the default workspace.
 pub async fn register(
     deps: &Deps,
     token: &str,
     secret: Option<&str>,
+) -> Result<BotRecord, BotError> {
+    register_in(deps, token, secret, None).await
+}
+
+/// [`register`] into a workspace: a bot already registered in another workspace is refused.
+pub async fn register_in(
+    deps: &Deps,
+    token: &str,
+    secret: Option<&str>,
+    workspace: Option<&str>,
 ) -> Result<BotRecord, BotError> {
     let token = token.trim();
     let bot_id = bot_id_of(token).ok_or(BotError::MalformedToken)?.to_owned();
@@ -84,6 +96,11 @@ pub async fn register(
     let tg = deps.telegram.connect(token);
     let me = tg.get_me().await?;
     let existing = get(deps, &bot_id).await?;
+    if let (Some(w), Some(e)) = (workspace, existing.as_ref())
+        && e.workspace != w
+    {
+        return Err(BotError::OtherWorkspace);
+    }
     let record = BotRecord {
         username: me.username,
         token: token.to_owned(),
@@ -95,9 +112,10 @@ pub async fn register(
         created_at: existing
             .as_ref()
             .map_or_else(teledesk_ports::now_secs, |b| b.created_at),
-        workspace: existing
-            .as_ref()
-            .map_or_else(default_workspace, |b| b.workspace.clone()),
+        workspace: existing.as_ref().map_or_else(
+            || workspace.map_or_else(default_workspace, str::to_owned),
+            |b| b.workspace.clone(),
+        ),
         bot_id,
     };
     // A new secret on a bot whose webhook is set: tell Telegram first, or every update would be

@@ -6,6 +6,7 @@
 //! per key ([`ratelimit`], `X-RateLimit-*` on every response, 429 with `Retry-After`), and answer
 //! errors as problem details ([`problem`]).
 
+pub mod admin;
 pub mod cursor;
 pub mod idempotency;
 pub mod keys;
@@ -121,6 +122,7 @@ pub fn routes(deps: Deps) -> Router {
     // Layers run outside in: authenticate, then the Idempotency-Key check, then the handler.
     let authenticated = tickets::routes()
         .merge(messages::routes())
+        .merge(admin::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

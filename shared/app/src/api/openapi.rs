@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::{messages, tickets};
+use super::{admin, messages, tickets};
 
 struct BearerKeys;
 
@@ -57,6 +57,20 @@ impl Modify for BearerKeys {
         messages::send_message,
         messages::list_attachments,
         messages::mention_user,
+        admin::list_desks,
+        admin::get_desk,
+        admin::setup_desk,
+        admin::list_staff,
+        admin::get_staff,
+        admin::put_staff,
+        admin::delete_staff,
+        admin::list_bots,
+        admin::get_bot,
+        admin::register_bot,
+        admin::set_webhook,
+        admin::list_keys,
+        admin::create_key,
+        admin::revoke_key,
     ),
     components(schemas(
         TicketView,
@@ -77,12 +91,27 @@ impl Modify for BearerKeys {
         messages::AttachmentView,
         messages::AttachmentList,
         messages::MentionCreate,
-        messages::MentionView
+        messages::MentionView,
+        admin::DeskView,
+        admin::DeskList,
+        admin::StaffView,
+        admin::StaffList,
+        admin::StaffWrite,
+        admin::BotView,
+        admin::WebhookView,
+        admin::BotList,
+        admin::BotRegister,
+        admin::WebhookSet,
+        admin::KeyView,
+        admin::NewKeyView,
+        admin::KeyList,
+        admin::KeyCreate
     )),
     modifiers(&BearerKeys),
     tags(
         (name = "tickets", description = "Tickets: one forum topic each"),
         (name = "messages", description = "A ticket's messages, attachments and mentions"),
+        (name = "admin", description = "The workspace: desks, internal users, bots and API keys (scope admin)"),
         (name = "health", description = "Liveness"),
     )
 )]

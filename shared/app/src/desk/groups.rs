@@ -288,28 +288,35 @@ pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
         put(ctx.deps, &g).await?;
         return ctx.reply(m, text).await;
     }
-    if let Some(old) = desk(ctx.deps, ctx.bot_id()).await?
-        && old != g.chat_id
-        && let Some(mut o) = get(ctx.deps, ctx.bot_id(), old).await?
-    {
-        o.is_desk = false;
-        put(ctx.deps, &o).await?;
-    }
-    g.is_desk = true;
-    g.warned.clear();
-    put(ctx.deps, &g).await?;
-    set_desk(ctx.deps, ctx.bot_id(), g.chat_id, m.from_id()).await?;
-    tracing::info!(chat_id = g.chat_id, "support desk set");
+    let chat_id = g.chat_id;
+    let title = g.title.clone();
+    make_desk(ctx.deps, ctx.bot_id(), g, m.from_id()).await?;
+    tracing::info!(chat_id, "support desk set");
     ctx.reply(
         m,
         format!(
             "<b>{}</b> is now the support desk of @{}: each private conversation with the bot opens a \
              ticket here as its own topic. Staff use /create_ticket, /close_ticket and /mention.",
-            escape(&g.title),
+            escape(&title),
             escape(&ctx.bot.username)
         ),
     )
     .await
+}
+
+/// Makes a (ready) group the bot's desk; the previous desk, if any, stops being one.
+pub async fn make_desk(deps: &Deps, bot_id: &str, mut g: Group, set_by: i64) -> Res<()> {
+    if let Some(old) = desk(deps, bot_id).await?
+        && old != g.chat_id
+        && let Some(mut o) = get(deps, bot_id, old).await?
+    {
+        o.is_desk = false;
+        put(deps, &o).await?;
+    }
+    g.is_desk = true;
+    g.warned.clear();
+    put(deps, &g).await?;
+    set_desk(deps, bot_id, g.chat_id, set_by).await
 }
 
 /// A group became a supergroup (`migrate_to_chat_id`): its records follow it.
