@@ -1096,3 +1096,41 @@ async fn bots_and_keys_are_managed_without_ever_showing_a_secret() {
         "unauthorized",
     );
 }
+
+#[tokio::test]
+async fn framework_errors_are_problems_too_and_message_endpoints_respect_tenancy() {
+    let env = DeskEnv::ready().await;
+    let admin = key(&env, "default", &["admin"]).await;
+    let r = call(&env, "DELETE", "/api/v1/tickets", Some(&admin), None).await;
+    assert_problem(&r, 405, "method-not-allowed");
+    let big = json!({"title": "x".repeat(2 << 20)});
+    let r = call(&env, "POST", "/api/v1/tickets", Some(&admin), Some(big)).await;
+    assert_problem(&r, 413, "too-large");
+    assert!(env.tickets().await.is_empty());
+
+    let t = ticket(&env, "Tenancy").await;
+    let id = t["ticket_id"].as_str().unwrap();
+    let other = key(&env, "other", &["admin"]).await;
+    for (method, path, body) in [
+        ("GET", format!("/api/v1/tickets/{id}/messages"), None),
+        (
+            "POST",
+            format!("/api/v1/tickets/{id}/messages"),
+            Some(json!({"text": "hi"})),
+        ),
+        ("GET", format!("/api/v1/tickets/{id}/attachments"), None),
+        (
+            "POST",
+            format!("/api/v1/tickets/{id}/mention"),
+            Some(json!({"username": "bob_b"})),
+        ),
+        ("POST", format!("/api/v1/tickets/{id}/reopen"), None),
+    ] {
+        let r = call(&env, method, &path, Some(&other), body).await;
+        assert_problem(&r, 404, "not-found");
+    }
+    assert!(
+        env.api.topics(OTHER).is_empty(),
+        "nothing was done for the other workspace"
+    );
+}

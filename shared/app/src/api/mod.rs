@@ -28,6 +28,8 @@ use crate::Deps;
 use problem::Problem;
 
 pub const REQUEST_ID: &str = "x-request-id";
+/// The largest JSON body the API reads.
+pub const MAX_JSON_BODY: usize = 1 << 20;
 
 /// The authenticated caller, put in the request's extensions by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -117,6 +119,67 @@ pub async fn authenticate(State(deps): State<Deps>, mut req: Request, next: Next
     resp
 }
 
+/// Turns the framework's own error answers under `/api/v1` (405, 413, a rejected path or query) into
+/// problem details, so every error an integrator sees has the same shape.
+pub async fn problems_only(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&text).trim().to_owned();
+    let mut p = match status {
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => Problem::new(
+            status,
+            "method-not-allowed",
+            "Method not allowed",
+            "this endpoint does not take that method",
+        ),
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+            status,
+            "too-large",
+            "The body is too large",
+            "bodies are limited to 60 MB",
+        ),
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
+            status,
+            "unsupported-media-type",
+            "Unsupported media type",
+            detail.clone(),
+        ),
+        s if s.is_server_error() => Problem::new(
+            s,
+            "internal",
+            "Internal error",
+            "an unexpected error; it was logged",
+        ),
+        s => Problem::new(
+            s,
+            "bad-request",
+            "The request could not be read",
+            detail.clone(),
+        ),
+    };
+    if p.detail.is_empty() {
+        p.detail = status.canonical_reason().unwrap_or("error").to_owned();
+    }
+    let mut out = p.into_response();
+    for (k, v) in parts.headers.iter() {
+        if k == header::ALLOW || k.as_str().starts_with("x-") {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 /// The `/api/v1` routes (authenticated).
 pub fn routes(deps: Deps) -> Router {
     // Layers run outside in: authenticate, then the Idempotency-Key check, then the handler.
@@ -137,6 +200,8 @@ pub fn routes(deps: Deps) -> Router {
         .route("/docs", axum::routing::get(openapi::docs_page))
         .merge(authenticated)
         .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(middleware::from_fn(problems_only))
 }
 
 async fn no_such_endpoint() -> Problem {
