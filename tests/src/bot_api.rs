@@ -164,6 +164,8 @@ struct State_ {
     /// Messages deleted (by deleteMessage or with their topic).
     gone: HashSet<(i64, i64)>,
     copies: Vec<Copy>,
+    /// Files of the multipart request being answered: field → (file name, type, bytes).
+    uploads: HashMap<String, (String, String, Vec<u8>)>,
 }
 
 #[derive(Clone)]
@@ -963,13 +965,66 @@ pub fn html_problem(text: &str) -> Option<String> {
     None
 }
 
+/// A multipart/form-data request as Telegram reads it: text fields become parameters (numbers
+/// where they parse), file fields become uploads referenced as `attach://<field>`.
+async fn multipart_params(
+    content_type: &str,
+    body: Bytes,
+) -> Result<(Value, HashMap<String, (String, String, Vec<u8>)>), String> {
+    use axum::extract::FromRequest;
+    let req = axum::http::Request::builder()
+        .header(axum::http::header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| e.to_string())?;
+    let mut mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| e.body_text())?;
+    let mut params = serde_json::Map::new();
+    let mut files = HashMap::new();
+    while let Some(field) = mp.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let mime = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field.bytes().await.map_err(|e| e.body_text())?.to_vec();
+                params.insert(name.clone(), json!(format!("attach://{name}")));
+                files.insert(name, (file_name, mime, bytes));
+            }
+            None => {
+                let text = field.text().await.map_err(|e| e.body_text())?;
+                let v = text.parse::<i64>().map(|n| json!(n)).unwrap_or(json!(text));
+                params.insert(name, v);
+            }
+        }
+    }
+    Ok((Value::Object(params), files))
+}
+
 async fn call(
     State(api): State<BotApi>,
     Path((bot, method)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let mut uploads = HashMap::new();
     let params: Value = if body.is_empty() {
         json!({})
+    } else if content_type.starts_with("multipart/form-data") {
+        match multipart_params(&content_type, body).await {
+            Ok((p, files)) => {
+                uploads = files;
+                p
+            }
+            Err(e) => return reply(error(400, &format!("Bad Request: {e}"))),
+        }
     } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
@@ -1016,7 +1071,10 @@ async fn call(
         } else if let Some(r) = s.always.get(&method) {
             r.clone()
         } else {
-            answer(&mut s, &token, &method, &params)
+            s.uploads = std::mem::take(&mut uploads);
+            let r = answer(&mut s, &token, &method, &params);
+            s.uploads.clear();
+            r
         };
         let returns = spec::spec()["methods"][&method]["returns"][0]
             .as_str()
@@ -1111,6 +1169,71 @@ fn answer_method(s: &mut State_, token: &str, method: &str, p: &Value) -> Result
                     kind: Kind::Text,
                     by_bot: true,
                     parse_mode: p["parse_mode"].clone(),
+                },
+            );
+            ok(msg)
+        }
+        "sendDocument" => {
+            let chat = chat_param(p, "chat_id")?;
+            s.check_target(chat, thread)?;
+            if let Some(c) = p["caption"].as_str()
+                && c.chars().count() > 1024
+            {
+                return Err(bad("message caption is too long"));
+            }
+            let (file_name, mime, bytes) = match p["document"].as_str() {
+                Some(a) if a.starts_with("attach://") => s
+                    .uploads
+                    .remove(&a["attach://".len()..])
+                    .ok_or_else(|| bad("wrong HTTP URL specified"))?,
+                Some(file_id) => {
+                    let f = s
+                        .files
+                        .get(file_id)
+                        .ok_or_else(|| bad("wrong file identifier/HTTP URL specified"))?;
+                    (
+                        "file".to_owned(),
+                        "application/octet-stream".to_owned(),
+                        f.bytes.clone(),
+                    )
+                }
+                None => return Err(bad("there is no document in the request")),
+            };
+            if bytes.is_empty() {
+                return Err(bad("file must be non-empty"));
+            }
+            if bytes.len() > 50 * 1024 * 1024 {
+                return Err(
+                    json!({"ok": false, "error_code": 413, "description": "Request Entity Too Large"}),
+                );
+            }
+            let id = s.new_id();
+            let file_id = format!("doc-{chat}-{id}");
+            let size = bytes.len();
+            s.files.insert(
+                file_id.clone(),
+                FileEntry {
+                    path: format!("documents/file_{id}"),
+                    bytes,
+                    size: size as u64,
+                },
+            );
+            let mut msg = s.base_message(chat, id, thread, &me);
+            msg["document"] = json!({"file_id": file_id, "file_unique_id": format!("u{file_id}"),
+                                     "file_name": file_name, "mime_type": mime, "file_size": size});
+            if let Some(c) = p["caption"].as_str() {
+                msg["caption"] = json!(c);
+            }
+            if let Some(root) = thread.and_then(|t| s.topic_root(chat, t)) {
+                msg["reply_to_message"] = root;
+            }
+            s.messages.insert(
+                (chat, id),
+                Stored {
+                    msg: msg.clone(),
+                    kind: Kind::Media,
+                    by_bot: true,
+                    parse_mode: Value::Null,
                 },
             );
             ok(msg)

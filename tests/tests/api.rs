@@ -1134,3 +1134,137 @@ async fn framework_errors_are_problems_too_and_message_endpoints_respect_tenancy
         "nothing was done for the other workspace"
     );
 }
+
+fn multipart(parts: &[(&str, Option<(&str, &str)>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "teledesk-test-boundary-7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some((file_name, mime)) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {mime}\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_raw(env: &DeskEnv, key: &str, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let req = Request::post(path)
+        .header("authorization", format!("Bearer {key}"))
+        .header("content-type", content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let resp = router.oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    Resp {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    }
+}
+
+#[tokio::test]
+async fn files_are_sent_by_upload_or_from_a_stored_attachment() {
+    let env = DeskEnv::ready().await;
+    const CAROL: i64 = 9_403;
+    env.deliver(env.text(CAROL, None, CAROL, "send me the invoice"))
+        .await;
+    let t = env.tickets().await.pop().unwrap();
+    let id = t["ticket_id"].as_str().unwrap().to_owned();
+    let w = key(&env, "default", &["messages:write"]).await;
+    let path = format!("/api/v1/tickets/{id}/messages");
+
+    let (ct, body) = multipart(&[
+        ("text", None, "Invoice <42>".as_bytes()),
+        (
+            "file",
+            Some(("invoice.pdf", "application/pdf")),
+            b"%PDF-1.7 invoice",
+        ),
+    ]);
+    let r = post_raw(&env, &w, &path, &ct, body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        (r.body["media"]["kind"].as_str(), r.body["caption"].as_str()),
+        (Some("document"), Some("Invoice <42>"))
+    );
+    assert_eq!(r.body["copies"][0]["chat_id"], CAROL);
+    let docs = env.api.calls_of("sendDocument");
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].params["message_thread_id"], t["thread_id"]);
+    env.drain().await;
+    let sent_id = r.body["message_id"].as_i64().unwrap();
+    let att = env
+        .item(
+            &format!("MSG#{BOT_ID}#{DESK}"),
+            &format!("{sent_id:012}#att"),
+        )
+        .await
+        .expect("recorded");
+    assert_eq!(att["status"], "stored", "{att:?}");
+    assert_eq!(
+        att["key"],
+        teledesk_app::desk::attachments::content_key(b"%PDF-1.7 invoice").0
+    );
+
+    // The stored attachment sent again, by reference.
+    let again = post_idem(
+        &env,
+        &w,
+        None,
+        &path,
+        &json!({"attachment": {"chat_id": DESK, "message_id": sent_id}, "text": "again"}),
+    )
+    .await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(env.api.calls_of("sendDocument").len(), 2);
+
+    let (ct, body) = multipart(&[("text", None, b"no file")]);
+    assert_problem(
+        &post_raw(&env, &w, &path, &ct, body).await,
+        422,
+        "validation",
+    );
+    let long = "x".repeat(1025);
+    let (ct, body) = multipart(&[
+        ("text", None, long.as_bytes()),
+        ("file", Some(("a.txt", "text/plain")), b"a"),
+    ]);
+    assert_problem(
+        &post_raw(&env, &w, &path, &ct, body).await,
+        422,
+        "validation",
+    );
+    let r = post_idem(
+        &env,
+        &w,
+        None,
+        &path,
+        &json!({"attachment": {"chat_id": DESK, "message_id": 1}}),
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+    let big = vec![b'x'; 50 * 1024 * 1024 + 100 * 1024];
+    let (ct, body) = multipart(&[("file", Some(("big.bin", "application/octet-stream")), &big)]);
+    assert_problem(
+        &post_raw(&env, &w, &path, &ct, body).await,
+        413,
+        "too-large",
+    );
+    assert_eq!(
+        env.api.calls_of("sendDocument").len(),
+        2,
+        "refused uploads send nothing"
+    );
+    env.assert_clean();
+}

@@ -169,6 +169,27 @@ impl OutgoingText {
     }
 }
 
+/// A file to upload (Telegram takes up to 50 MB from bots).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub file_name: String,
+    pub mime_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("file_name", &self.file_name)
+            .field("mime_type", &self.mime_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Bots may upload files up to this size.
+pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
+
 /// A copyMessage call: the content of `from_chat_id`/`message_id` sent again without "forwarded
 /// from"; `caption` (plain, formatted by `caption_entities`) replaces a media message's caption.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -233,6 +254,14 @@ pub trait Telegram: Send + Sync {
     async fn download(&self, file_path: &str) -> Result<Vec<u8>, TelegramError>;
     /// Any Bot API method with JSON parameters; the typed calls below are built on it.
     async fn call(&self, method: &str, params: Value) -> Result<Value, TelegramError>;
+    /// Uploads a file as a document (sendDocument, multipart); returns the sent `Message`.
+    async fn send_document(
+        &self,
+        chat_id: i64,
+        thread_id: Option<i32>,
+        file: Upload,
+        caption: Option<&str>,
+    ) -> Result<Value, TelegramError>;
 
     /// Creates a forum topic; returns its `message_thread_id`.
     async fn create_forum_topic(&self, chat_id: i64, name: &str) -> Result<i32, TelegramError> {
@@ -428,6 +457,7 @@ impl HttpConnector {
                 .client(self.client.clone())
                 .build(),
             file_base: format!("{}/file/bot{token}", self.base),
+            api_base: format!("{}/bot{token}", self.base),
             client: self.client.clone(),
         }
     }
@@ -443,6 +473,7 @@ impl TelegramConnector for HttpConnector {
 pub struct HttpTelegram {
     bot: Bot,
     file_base: String,
+    api_base: String,
     client: reqwest::Client,
 }
 
@@ -560,6 +591,44 @@ impl Telegram for HttpTelegram {
 
     async fn call(&self, method: &str, params: Value) -> Result<Value, TelegramError> {
         self.request(method, params).await
+    }
+
+    async fn send_document(
+        &self,
+        chat_id: i64,
+        thread_id: Option<i32>,
+        file: Upload,
+        caption: Option<&str>,
+    ) -> Result<Value, TelegramError> {
+        let transport = |e: reqwest::Error| TelegramError::Transport(e.without_url().to_string());
+        let part = reqwest::multipart::Part::bytes(file.bytes)
+            .file_name(file.file_name)
+            .mime_str(&file.mime_type)
+            .map_err(transport)?;
+        let mut form = reqwest::multipart::Form::new()
+            .text("chat_id", chat_id.to_string())
+            .part("document", part);
+        if let Some(t) = thread_id {
+            form = form.text("message_thread_id", t.to_string());
+        }
+        if let Some(c) = caption {
+            form = form.text("caption", c.to_owned());
+        }
+        let resp = self
+            .client
+            .post(format!("{}/sendDocument", self.api_base))
+            .multipart(form)
+            .send()
+            .await
+            .map_err(transport)?;
+        let v: Value = resp.json().await.map_err(transport)?;
+        if v["ok"] == true {
+            return Ok(v["result"].clone());
+        }
+        match serde_json::from_value::<ErrorResponse>(v) {
+            Ok(e) => Err(TelegramError::from_response(e)),
+            Err(e) => Err(TelegramError::Transport(format!("unreadable answer: {e}"))),
+        }
     }
 }
 

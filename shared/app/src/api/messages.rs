@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use teledesk_ports::table::{self, Query as TableQuery};
-use teledesk_telegram::OutgoingText;
+use teledesk_telegram::{MAX_UPLOAD, OutgoingText, Upload};
 use utoipa::ToSchema;
 
 use super::Caller;
@@ -32,7 +32,10 @@ pub fn routes() -> Router<Deps> {
     Router::new()
         .route(
             "/api/v1/tickets/{id}/messages",
-            get(list_messages).post(send_message),
+            get(list_messages)
+                .post(send_message)
+                // A file of up to 50 MB, in a multipart body.
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)),
         )
         .route("/api/v1/tickets/{id}/attachments", get(list_attachments))
         .route("/api/v1/tickets/{id}/mention", post(mention_user))
@@ -101,17 +104,41 @@ pub struct MessageList {
     pub next_cursor: Option<String>,
 }
 
-/// A message to send into the ticket (and so to the customer and linked topics).
+/// A message to send into the ticket (and so to the customer and linked topics): a text, or one
+/// of the ticket's stored attachments sent again with an optional caption.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageCreate {
+    /// The text (at most 4096 characters), or the attachment's caption (at most 1024).
     #[schema(
         min_length = 1,
         max_length = 4096,
         pattern = "\\S",
+        nullable = false,
         example = "Your order ships today."
     )]
-    pub text: String,
+    pub text: Option<String>,
+    #[schema(nullable = false)]
+    pub attachment: Option<AttachmentRef>,
+}
+
+/// One of the ticket's stored attachments, as listed by `GET /api/v1/tickets/{id}/attachments`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRef {
+    pub chat_id: i64,
+    pub message_id: i64,
+}
+
+/// A file to send into the ticket (multipart/form-data).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageUpload {
+    /// The file, 1 byte to 50 MB; sent as a document.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// An optional caption, at most 1024 characters.
+    #[schema(min_length = 1, max_length = 1024, nullable = false)]
+    pub text: Option<String>,
 }
 
 /// An attachment with a download link.
@@ -286,7 +313,8 @@ pub async fn list_messages(
     .into_response())
 }
 
-/// Send a message into the ticket: it is posted in the ticket's topic and synced like a staff
+/// Send a message into the ticket — a text (JSON), a file (multipart: `file` and an optional `text`
+/// caption), or one of its stored attachments again (JSON `attachment`). It is posted in the ticket's topic and synced like a staff
 /// message (to the customer, plain; to linked topics, attributed). Send an `Idempotency-Key` to
 /// retry safely.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "messages",
@@ -294,15 +322,19 @@ pub async fn list_messages(
         ("id" = String, Path, description = "Ticket id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response"),
     ),
-    request_body(content = MessageCreate, content_type = "application/json"),
+    request_body(content(
+        (MessageCreate = "application/json"),
+        (MessageUpload = "multipart/form-data"),
+    )),
     security(("bearer" = ["messages:write"])),
     responses(
         (status = 201, description = "The message as posted in the topic, with its copies", body = MessageView),
-        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not a JSON object or a readable multipart body", body = ProblemView, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
         (status = 403, description = "The key lacks messages:write", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 409, description = "The ticket is closed, its bot unavailable, or the request still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket in the key's workspace, or no such attachment on it", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket is closed, its bot unavailable, the attachment not stored, or the request still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 413, description = "The file is over 50 MB", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used with another request", body = ProblemView, content_type = "application/problem+json"),
         (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
@@ -317,27 +349,61 @@ pub async fn send_message(
     body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require("messages:write")?;
-    let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body.keys().filter(|k| *k != "text") {
-        errors.push(FieldError {
-            field: k.clone(),
-            message: "unknown field".into(),
-        });
-    }
-    let text = match body.get("text") {
-        Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= 4096 => t.clone(),
-        _ => {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    // What to send: a text, or a file with an optional caption (uploaded, or a stored attachment).
+    let (text, upload, stored_attachment) = if ct.starts_with("multipart/form-data") {
+        let (text, file) = read_multipart(&ct, body).await?;
+        (text, Some(file), None)
+    } else {
+        let body = json_body(&headers, &body)?;
+        let mut errors = Vec::new();
+        for k in body.keys().filter(|k| *k != "text" && *k != "attachment") {
             errors.push(FieldError {
-                field: "text".into(),
-                message: "required: a non-empty string of at most 4096 characters".into(),
+                field: k.clone(),
+                message: "unknown field".into(),
             });
-            String::new()
         }
+        let attachment = match body.get("attachment") {
+            None => None,
+            Some(a) => match (
+                a["chat_id"].as_i64(),
+                a["message_id"].as_i64(),
+                a.as_object().map(|o| o.len()),
+            ) {
+                (Some(c), Some(m), Some(2)) => Some((c, m)),
+                _ => {
+                    errors.push(FieldError {
+                        field: "attachment".into(),
+                        message: "{chat_id, message_id} of one of the ticket's stored attachments"
+                            .into(),
+                    });
+                    None
+                }
+            },
+        };
+        let limit = if attachment.is_some() { 1024 } else { 4096 };
+        let text = match body.get("text") {
+            None if attachment.is_some() => None,
+            Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= limit => {
+                Some(t.clone())
+            }
+            _ => {
+                errors.push(FieldError {
+                    field: "text".into(),
+                    message: format!("a non-empty string of at most {limit} characters (required without an attachment; a caption of at most 1024 with one)"),
+                });
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(Problem::validation(errors));
+        }
+        (text, None, attachment)
     };
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
     let t = load(&deps, &caller, &id).await?;
     if t.status == tickets::STATUS_CLOSED {
         return Err(Problem::conflict(
@@ -351,6 +417,11 @@ pub async fn send_message(
             "the ticket has no topic yet",
         ));
     };
+    let upload = match (upload, stored_attachment) {
+        (Some(u), _) => Some(u),
+        (None, Some((chat, message))) => Some(stored_file(&deps, &t, chat, message).await?),
+        (None, None) => None,
+    };
     let bot = bot_of(&deps, &t).await?;
     let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
     let ep = endpoints::get(&ctx, t.chat_id, Some(thread))
@@ -358,18 +429,36 @@ pub async fn send_message(
         .ok_or_else(|| {
             Problem::conflict("ticket-not-ready", "the ticket's topic is not registered")
         })?;
-    let sent = ctx
-        .send(OutgoingText::html(t.chat_id, Some(thread), escape(&text)))
-        .await?
-        .ok_or_else(|| Problem::upstream("the bot can no longer write in the desk group"))?;
-    // The message as the desk sees it: written in the topic by the API on the key's behalf.
-    let synthetic = json!({
-        "message_id": sent, "date": teledesk_ports::now_secs(),
+    let author = format!("API ({})", caller.0.name);
+    let mut synthetic = json!({
+        "date": teledesk_ports::now_secs(),
         "chat": {"id": t.chat_id, "type": "supergroup"},
         "message_thread_id": thread, "is_topic_message": true,
-        "from": {"id": 0, "is_bot": false, "first_name": format!("API ({})", caller.0.name)},
-        "text": text,
+        "from": {"id": 0, "is_bot": false, "first_name": author},
     });
+    let sent = match upload {
+        Some(file) => {
+            let m = ctx
+                .tg
+                .send_document(t.chat_id, Some(thread), file, text.as_deref())
+                .await
+                .map_err(crate::desk::Fail::from)?;
+            synthetic["document"] = m["document"].clone();
+            if let Some(c) = &text {
+                synthetic["caption"] = json!(c);
+            }
+            m["message_id"].as_i64().unwrap_or_default() as i32
+        }
+        None => {
+            let text = text.unwrap_or_default();
+            synthetic["text"] = json!(text);
+            ctx.send(OutgoingText::html(t.chat_id, Some(thread), escape(&text)))
+                .await?
+                .ok_or_else(|| Problem::upstream("the bot can no longer write in the desk group"))?
+        }
+    };
+    synthetic["message_id"] = json!(sent);
+    // The message as the desk sees it: written in the topic by the API on the key's behalf.
     relay::relay_from(&ctx, &ep, &Msg(&synthetic)).await?;
     let stored = deps
         .table
@@ -381,6 +470,142 @@ pub async fn send_message(
         .ok_or_else(|| Problem::unavailable("the message was sent but not yet stored"))?;
     let view = message_view(&deps, &bot.bot_id, &stored).await?;
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
+}
+
+/// Reads a multipart message: `file` (required, 1 byte to 50 MB) and `text` (optional caption, at
+/// most 1024 characters).
+async fn read_multipart(
+    content_type: &str,
+    body: Bytes,
+) -> Result<(Option<String>, Upload), Problem> {
+    use axum::extract::FromRequest;
+    let req = axum::http::Request::builder()
+        .header(axum::http::header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| Problem::bad_request(e.to_string()))?;
+    let mut mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| Problem::bad_request(e.body_text()))?;
+    let (mut text, mut file) = (None, None);
+    let mut errors = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        Problem::bad_request(format!(
+            "the multipart body could not be read: {}",
+            e.body_text()
+        ))
+    })? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "text" => {
+                let t = field
+                    .text()
+                    .await
+                    .map_err(|e| Problem::bad_request(e.body_text()))?;
+                if t.trim().is_empty() || t.chars().count() > 1024 {
+                    errors.push(FieldError {
+                        field: "text".into(),
+                        message: "a caption of 1 to 1024 characters".into(),
+                    });
+                }
+                text = Some(t);
+            }
+            "file" => {
+                let file_name = field
+                    .file_name()
+                    .unwrap_or("file")
+                    .chars()
+                    .take(255)
+                    .collect::<String>();
+                let mime_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| Problem::bad_request(e.body_text()))?
+                    .to_vec();
+                if bytes.is_empty() {
+                    errors.push(FieldError {
+                        field: "file".into(),
+                        message: "the file is empty".into(),
+                    });
+                }
+                if bytes.len() > MAX_UPLOAD {
+                    return Err(Problem::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too-large",
+                        "The file is too large",
+                        "bots can upload files up to 50 MB",
+                    ));
+                }
+                file = Some(Upload {
+                    file_name,
+                    mime_type,
+                    bytes,
+                });
+            }
+            other => errors.push(FieldError {
+                field: other.into(),
+                message: "unknown field".into(),
+            }),
+        }
+    }
+    if file.is_none() {
+        errors.push(FieldError {
+            field: "file".into(),
+            message: "required in a multipart message".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    Ok((text, file.expect("checked above")))
+}
+
+/// The bytes of one of the ticket's stored attachments, to send again.
+async fn stored_file(
+    deps: &Deps,
+    t: &tickets::Ticket,
+    chat: i64,
+    message: i64,
+) -> Result<Upload, Problem> {
+    let att = deps
+        .table
+        .get(
+            &keys::message_pk(&t.bot_id, chat),
+            &keys::attachment_sk(message as i32),
+        )
+        .await?
+        .filter(|a| table::str_attr(a, "ticket_id") == Some(t.ticket_id.as_str()))
+        .ok_or_else(|| Problem::not_found("no such attachment on this ticket"))?;
+    let key = match (
+        table::str_attr(&att, "status"),
+        table::str_attr(&att, "key"),
+    ) {
+        (Some("stored"), Some(k)) => k.to_owned(),
+        _ => {
+            return Err(Problem::conflict(
+                "attachment-not-stored",
+                "that attachment is not stored (yet, or too large)",
+            ));
+        }
+    };
+    let bytes = deps
+        .files
+        .get(&key)
+        .await
+        .map_err(|e| Problem::unavailable(format!("file store: {e}")))?
+        .ok_or_else(|| Problem::unavailable("the stored file is missing"))?;
+    let media = att.get("media").cloned().unwrap_or_default();
+    Ok(Upload {
+        file_name: media["file_name"].as_str().unwrap_or("file").to_owned(),
+        mime_type: media["mime_type"]
+            .as_str()
+            .unwrap_or("application/octet-stream")
+            .to_owned(),
+        bytes,
+    })
 }
 
 /// The ticket's attachments, with presigned download links for those stored.

@@ -85,6 +85,8 @@ impl Modify for BearerKeys {
         messages::MessageView,
         messages::MessageList,
         messages::MessageCreate,
+        messages::AttachmentRef,
+        messages::MessageUpload,
         messages::CopyView,
         messages::SenderView,
         messages::MediaView,
