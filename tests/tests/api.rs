@@ -1135,7 +1135,10 @@ async fn framework_errors_are_problems_too_and_message_endpoints_respect_tenancy
     );
 }
 
-fn multipart(parts: &[(&str, Option<(&str, &str)>, &[u8])]) -> (String, Vec<u8>) {
+/// A multipart field: name, (file name, content type) for a file, and the bytes.
+type Field<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [u8]);
+
+fn multipart(parts: &[Field<'_>]) -> (String, Vec<u8>) {
     let boundary = "teledesk-test-boundary-7MA4YWxk";
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
@@ -1267,4 +1270,63 @@ async fn files_are_sent_by_upload_or_from_a_stored_attachment() {
         "refused uploads send nothing"
     );
     env.assert_clean();
+}
+
+/// Every operation of the OpenAPI document: no key, a revoked key and an expired key are 401; a key
+/// without the operation's scope is 403; nothing runs.
+#[tokio::test]
+async fn every_endpoint_refuses_missing_revoked_expired_and_unscoped_keys() {
+    let env = DeskEnv::ready().await;
+    let doc: Value = serde_json::from_str(&teledesk_app::api::openapi::document()).unwrap();
+    let (revoked, revoked_key) =
+        keys::create(&env.deps, "default", "r", &["admin".into()], None, None)
+            .await
+            .unwrap();
+    keys::revoke(&env.deps, "default", &revoked.id)
+        .await
+        .unwrap();
+    let (_, expired_key) =
+        keys::create(&env.deps, "default", "e", &["admin".into()], Some(1), None)
+            .await
+            .unwrap();
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let Some(scope) = op["security"][0]["bearer"][0].as_str() else {
+                continue; // /healthz
+            };
+            let concrete = path
+                .replace("{id}", "TICK-NOPE0000-00000000")
+                .replace("{chat_id}", &DESK.to_string())
+                .replace("{user_id}", &ALICE.to_string())
+                .replace("{bot_id}", &BOT_ID.to_string());
+            let method = method.to_uppercase();
+            let body = (method == "POST" || method == "PUT").then(|| json!({}));
+            for k in [None, Some(revoked_key.as_str()), Some(expired_key.as_str())] {
+                let r = call(&env, &method, &concrete, k, body.clone()).await;
+                assert_problem(&r, 401, "unauthorized");
+            }
+            let other_scope = [
+                "tickets:read",
+                "messages:read",
+                "messages:write",
+                "tickets:write",
+            ]
+            .into_iter()
+            .find(|s| *s != scope)
+            .unwrap();
+            let unscoped = key(&env, "default", &[other_scope]).await;
+            let r = call(&env, &method, &concrete, Some(&unscoped), body.clone()).await;
+            assert_problem(&r, 403, "missing-scope");
+            assert!(
+                r.body["detail"].as_str().unwrap().contains(scope),
+                "{method} {path}: {}",
+                r.body
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24, "every authenticated operation is checked");
+    assert_eq!(env.api.calls_of("createForumTopic").len(), 0);
+    assert_eq!(env.api.calls_of("setWebhook").len(), 0);
 }
