@@ -1330,3 +1330,92 @@ async fn every_endpoint_refuses_missing_revoked_expired_and_unscoped_keys() {
     assert_eq!(env.api.calls_of("createForumTopic").len(), 0);
     assert_eq!(env.api.calls_of("setWebhook").len(), 0);
 }
+
+#[tokio::test]
+async fn another_workspace_sees_and_changes_none_of_this_workspace() {
+    let env = DeskEnv::ready().await;
+    let other = key(&env, "other", &["admin"]).await;
+    let mine = key(&env, "default", &["admin"]).await;
+    let r = post_idem(
+        &env,
+        &other,
+        None,
+        "/api/v1/tickets",
+        &json!({"title": "Steal", "bot_id": BOT_ID.to_string()}),
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+    let r = post_idem(
+        &env,
+        &other,
+        None,
+        "/api/v1/tickets",
+        &json!({"title": "No bot here"}),
+    )
+    .await;
+    assert_problem(&r, 409, "no-bot");
+    for path in ["/api/v1/bots", "/api/v1/staff", "/api/v1/desks"] {
+        assert_eq!(
+            call(&env, "GET", path, Some(&other), None).await.body["data"],
+            json!([]),
+            "{path}"
+        );
+    }
+    let keys_seen = call(&env, "GET", "/api/v1/keys", Some(&other), None).await;
+    assert!(
+        keys_seen.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["workspace"] == "other")
+    );
+    assert_problem(
+        &call(
+            &env,
+            "POST",
+            &format!("/api/v1/desks/{DESK}/setup"),
+            Some(&other),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    );
+    let r = call(
+        &env,
+        "POST",
+        &format!("/api/v1/bots/{BOT_ID}/webhook"),
+        Some(&other),
+        Some(json!({"url": "https://evil.example"})),
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+    assert_eq!(
+        env.api.webhook(&env.token).0,
+        "",
+        "the webhook was not touched"
+    );
+    let my_key_id = keys::list(&env.deps, "default").await.unwrap()[0]
+        .id
+        .clone();
+    assert_problem(
+        &call(
+            &env,
+            "DELETE",
+            &format!("/api/v1/keys/{my_key_id}"),
+            Some(&other),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    );
+    assert_eq!(
+        call(&env, "GET", "/api/v1/tickets", Some(&mine), None)
+            .await
+            .status,
+        200,
+        "the key still works"
+    );
+    assert!(env.tickets().await.is_empty());
+}
