@@ -1,36 +1,32 @@
-//! The `events` queue consumer (webhook-fanout). Domain events are JSON objects with a stable `id`
-//! and a `type`; delivery to integrator endpoints arrives with the outbound-webhooks issue. For now
-//! each well-formed event is logged and acknowledged; a malformed one is parked in `events-dlq`.
+//! The `events` queue consumer (webhook-fanout): domain events are fanned out to the workspace's
+//! webhook endpoints, and `webhook.attempt` messages post one delivery ([`crate::webhooks`]). A
+//! message that is neither is poison and ends in `events-dlq`.
 
 use serde_json::Value;
 use teledesk_ports::queue::EVENTS;
 
-use crate::Deps;
 use crate::batch::{self, Outcome, Record};
+use crate::{Deps, webhooks};
 
 pub async fn process_events(deps: &Deps, records: Vec<Record>) -> Vec<String> {
-    batch::run(deps.queue.as_ref(), EVENTS, records, |r| async move {
-        handle_event(&r)
-    })
-    .await
+    batch::run(deps.queue.as_ref(), EVENTS, records, |r| handle(deps, r)).await
 }
 
-fn handle_event(record: &Record) -> Outcome {
-    let event: Value = match serde_json::from_str(&record.body) {
+async fn handle(deps: &Deps, record: Record) -> Outcome {
+    let mut msg: Value = match serde_json::from_str(&record.body) {
         Ok(v) => v,
         Err(e) => return Outcome::Poison(format!("event is not JSON: {e}")),
     };
-    match (
-        event.get("id").and_then(Value::as_str),
-        event.get("type").and_then(Value::as_str),
-    ) {
+    if msg["kind"] == webhooks::ATTEMPT_KIND {
+        return webhooks::attempt(deps, &msg).await;
+    }
+    match (msg["id"].as_str(), msg["type"].as_str()) {
         (Some(id), Some(kind)) => {
-            tracing::info!(
-                event_id = id,
-                event_type = kind,
-                "event received; no webhook endpoints yet"
-            );
-            Outcome::Done
+            tracing::info!(event_id = id, event_type = kind, "event received");
+            if msg.get("workspace").is_none() {
+                msg["workspace"] = Value::from(crate::desk::DEFAULT_WORKSPACE);
+            }
+            webhooks::fan_out(deps, &msg).await
         }
         _ => Outcome::Poison("event needs a string id and type".into()),
     }

@@ -25,6 +25,7 @@ pub mod keys;
 pub mod logging;
 pub mod secrets;
 pub mod sync;
+pub mod webhooks;
 pub mod worker;
 
 use std::sync::Arc;

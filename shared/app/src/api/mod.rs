@@ -16,6 +16,7 @@ pub mod problem;
 pub mod ratelimit;
 pub mod schema;
 pub mod tickets;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -186,6 +187,7 @@ pub fn routes(deps: Deps) -> Router {
     let authenticated = tickets::routes()
         .merge(messages::routes())
         .merge(admin::routes())
+        .merge(webhooks::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

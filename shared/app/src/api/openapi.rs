@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::{admin, messages, tickets};
+use super::{admin, messages, tickets, webhooks};
 
 struct BearerKeys;
 
@@ -71,6 +71,15 @@ impl Modify for BearerKeys {
         admin::list_keys,
         admin::create_key,
         admin::revoke_key,
+        webhooks::list,
+        webhooks::create,
+        webhooks::get_one,
+        webhooks::update,
+        webhooks::remove,
+        webhooks::reveal,
+        webhooks::rotate,
+        webhooks::send_test,
+        webhooks::deliveries,
     ),
     components(schemas(
         TicketView,
@@ -107,12 +116,19 @@ impl Modify for BearerKeys {
         admin::KeyView,
         admin::NewKeyView,
         admin::KeyList,
-        admin::KeyCreate
+        admin::KeyCreate,
+        webhooks::WebhookView,
+        webhooks::WebhookWithSecret,
+        webhooks::WebhookList,
+        webhooks::WebhookWrite,
+        webhooks::DeliveryView,
+        webhooks::DeliveryList
     )),
     modifiers(&BearerKeys),
     tags(
         (name = "tickets", description = "Tickets: one forum topic each"),
         (name = "messages", description = "A ticket's messages, attachments and mentions"),
+        (name = "webhooks", description = "Outbound webhooks: endpoints, secrets, deliveries (scope admin)"),
         (name = "admin", description = "The workspace: desks, internal users, bots and API keys (scope admin)"),
         (name = "health", description = "Liveness"),
     )

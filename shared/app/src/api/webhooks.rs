@@ -1,0 +1,510 @@
+//! `/api/v1/webhooks`: integrators' webhook endpoints (scope `admin`). The secret is shown when an
+//! endpoint is created, on explicit reveal, and when rotated; rotation keeps the old secret signing
+//! for 24 h.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use teledesk_ports::table::{self, Query};
+use utoipa::ToSchema;
+
+use super::Caller;
+use super::problem::{FieldError, Problem};
+use super::schema::ProblemView;
+use super::tickets::json_body;
+use crate::webhooks::{self as wh, Endpoint, SecretEntry, guard, sign};
+use crate::{Deps, events};
+
+pub fn routes() -> Router<Deps> {
+    Router::new()
+        .route("/api/v1/webhooks", get(list).post(create))
+        .route(
+            "/api/v1/webhooks/{id}",
+            get(get_one).put(update).delete(remove),
+        )
+        .route("/api/v1/webhooks/{id}/secret", get(reveal))
+        .route("/api/v1/webhooks/{id}/rotate", post(rotate))
+        .route("/api/v1/webhooks/{id}/test", post(send_test))
+        .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
+}
+
+/// A webhook endpoint (without its secret).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookView {
+    #[schema(example = "whe_5f1c2a9e0b7d4c33")]
+    pub id: String,
+    #[schema(example = "https://crm.example.com/hooks/teledesk")]
+    pub url: String,
+    pub description: String,
+    /// Event types delivered; empty means all.
+    pub event_types: Vec<String>,
+    /// Equality on payload fields, e.g. `{"data.priority": "urgent"}`.
+    pub filter: Option<Value>,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub failing_since: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An endpoint with its signing secret (on creation, reveal and rotation).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookWithSecret {
+    #[serde(flatten)]
+    pub endpoint: WebhookView,
+    /// `whsec_…`: verify `webhook-signature` with it (Standard Webhooks).
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebhookList {
+    pub data: Vec<WebhookView>,
+}
+
+/// An endpoint to create, or changes to one (absent fields unchanged).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookWrite {
+    /// https, or http for hosts on TELEDESK_WEBHOOK_ALLOWLIST. Required on creation.
+    #[schema(nullable = false, example = "https://crm.example.com/hooks/teledesk")]
+    pub url: Option<String>,
+    #[schema(nullable = false, max_length = 256)]
+    pub description: Option<String>,
+    #[schema(nullable = false)]
+    pub event_types: Option<Vec<String>>,
+    pub filter: Option<Value>,
+    #[schema(nullable = false)]
+    pub enabled: Option<bool>,
+}
+
+/// One delivery of an event to the endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryView {
+    pub event_id: String,
+    pub event_type: Option<String>,
+    /// `pending`, `retrying`, `delivered`, `failed` or `skipped`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<i64>,
+    pub created_at: i64,
+    pub delivered_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryList {
+    pub data: Vec<DeliveryView>,
+}
+
+fn view(e: &Endpoint) -> WebhookView {
+    WebhookView {
+        id: e.id.clone(),
+        url: e.url.clone(),
+        description: e.description.clone(),
+        event_types: e.event_types.clone(),
+        filter: e.filter.clone(),
+        enabled: e.enabled,
+        disabled_reason: e.disabled_reason.clone(),
+        failing_since: e.failing_since,
+        created_at: e.created_at,
+        updated_at: e.updated_at,
+    }
+}
+
+fn with_secret(e: &Endpoint) -> WebhookWithSecret {
+    WebhookWithSecret {
+        endpoint: view(e),
+        secret: e
+            .secrets
+            .last()
+            .map(|s| s.secret.clone())
+            .unwrap_or_default(),
+    }
+}
+
+async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Endpoint, Problem> {
+    wh::get_endpoint(deps, caller.workspace(), id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no webhook endpoint {id}")))
+}
+
+/// Applies a create/update body to an endpoint; field errors collected.
+fn apply(
+    e: &mut Endpoint,
+    body: &serde_json::Map<String, Value>,
+    creating: bool,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut err = |f: &str, m: &str| {
+        errors.push(FieldError {
+            field: f.into(),
+            message: m.into(),
+        })
+    };
+    for k in body.keys() {
+        if !["url", "description", "event_types", "filter", "enabled"].contains(&k.as_str()) {
+            err(k, "unknown field");
+        }
+    }
+    match body.get("url") {
+        Some(Value::String(u)) => match guard::check_url(u, &guard::AllowList::from_env()) {
+            None => e.url = u.clone(),
+            Some(why) => err("url", &why),
+        },
+        None if !creating => {}
+        _ => err("url", "required: an https URL"),
+    }
+    match body.get("description") {
+        None => {}
+        Some(Value::String(d)) if d.chars().count() <= 256 => e.description = d.clone(),
+        Some(_) => err("description", "a string of at most 256 characters"),
+    }
+    match body.get("event_types") {
+        None => {}
+        Some(Value::Array(a))
+            if a.iter().all(|t| {
+                t.as_str()
+                    .is_some_and(|t| events::TYPES.contains(&t) || t == "endpoint.disabled")
+            }) =>
+        {
+            e.event_types = a
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect();
+        }
+        Some(_) => err(
+            "event_types",
+            &format!(
+                "an array of: {}, endpoint.disabled",
+                events::TYPES.join(", ")
+            ),
+        ),
+    }
+    match body.get("filter") {
+        None => {}
+        Some(Value::Null) => e.filter = None,
+        Some(Value::Object(f)) if f.len() <= 20 && f.keys().all(|k| !k.is_empty()) => {
+            e.filter = Some(Value::Object(f.clone()))
+        }
+        Some(_) => err(
+            "filter",
+            "an object of field paths to values (at most 20), or null",
+        ),
+    }
+    match body.get("enabled") {
+        None => {}
+        Some(Value::Bool(b)) => {
+            e.enabled = *b;
+            if *b {
+                e.disabled_reason = None;
+                e.failing_since = None;
+            }
+        }
+        Some(_) => err("enabled", "a boolean"),
+    }
+    errors
+}
+
+/// List the workspace's webhook endpoints.
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = ["admin"])),
+    responses((status = 200, description = "Endpoints (without secrets)", body = WebhookList),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn list(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let data = wh::list_endpoints(&deps, caller.workspace())
+        .await?
+        .iter()
+        .map(view)
+        .collect();
+    Ok(axum::Json(WebhookList { data }).into_response())
+}
+
+/// Create an endpoint; the answer carries its secret.
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = ["admin"])),
+    request_body(content = WebhookWrite, content_type = "application/json"),
+    responses((status = 201, description = "The endpoint and its secret", body = WebhookWithSecret),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid (e.g. an http URL not allow-listed), or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn create(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let body = json_body(&headers, &body)?;
+    let now = teledesk_ports::now_secs();
+    let mut e = Endpoint {
+        id: format!("whe_{}", hex::encode(rand::random::<[u8; 8]>())),
+        workspace: caller.workspace().into(),
+        url: String::new(),
+        description: String::new(),
+        event_types: Vec::new(),
+        filter: None,
+        enabled: true,
+        secrets: vec![SecretEntry {
+            secret: sign::new_secret(),
+            created_at: now,
+            retire_at: None,
+        }],
+        created_at: now,
+        updated_at: now,
+        failing_since: None,
+        disabled_reason: None,
+        version: 0,
+    };
+    let errors = apply(&mut e, &body, true);
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let e = wh::save_endpoint(&deps, &e).await?;
+    Ok((StatusCode::CREATED, axum::Json(with_secret(&e))).into_response())
+}
+
+/// One endpoint (without its secret).
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "The endpoint", body = WebhookView),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn get_one(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    Ok(axum::Json(view(&load(&deps, &caller, &id).await?)).into_response())
+}
+
+/// Change an endpoint (URL, description, event types, filter, enabled — enabling clears a disable).
+#[utoipa::path(put, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    request_body(content = WebhookWrite, content_type = "application/json"),
+    responses((status = 200, description = "The endpoint", body = WebhookView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "A concurrent change; retry", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn update(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let body = json_body(&headers, &body)?;
+    let mut e = load(&deps, &caller, &id).await?;
+    let errors = apply(&mut e, &body, false);
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let e = save(&deps, &e).await?;
+    Ok(axum::Json(view(&e)).into_response())
+}
+
+async fn save(deps: &Deps, e: &Endpoint) -> Result<Endpoint, Problem> {
+    match wh::save_endpoint(deps, e).await {
+        Ok(e) => Ok(e),
+        Err(teledesk_ports::table::TableError::ConditionFailed) => Err(Problem::conflict(
+            "busy",
+            "the endpoint changed meanwhile; retry",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Delete an endpoint; its pending deliveries fail as "endpoint deleted".
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn remove(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    if wh::delete_endpoint(&deps, caller.workspace(), &id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(Problem::not_found(format!("no webhook endpoint {id}")))
+    }
+}
+
+/// Reveal the endpoint's current secret.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/secret", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "The endpoint and its secret", body = WebhookWithSecret),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn reveal(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let e = load(&deps, &caller, &id).await?;
+    tracing::info!(endpoint_id = %e.id, key_id = %caller.0.id, "webhook secret revealed");
+    Ok(axum::Json(with_secret(&e)).into_response())
+}
+
+/// Rotate the secret: a new one signs from now on, the previous one keeps signing for 24 h.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "The endpoint and its new secret", body = WebhookWithSecret),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "A concurrent change, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn rotate(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let mut e = load(&deps, &caller, &id).await?;
+    let now = teledesk_ports::now_secs();
+    e.secrets.retain(|s| s.retire_at.is_none_or(|t| t > now));
+    for s in e.secrets.iter_mut().filter(|s| s.retire_at.is_none()) {
+        s.retire_at = Some(now + 24 * 3600);
+    }
+    e.secrets.push(SecretEntry {
+        secret: sign::new_secret(),
+        created_at: now,
+        retire_at: None,
+    });
+    let e = save(&deps, &e).await?;
+    Ok(axum::Json(with_secret(&e)).into_response())
+}
+
+/// Send an example event to the endpoint now (delivered like any event, with retries).
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 202, description = "The test delivery was queued", body = DeliveryView),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn send_test(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let e = load(&deps, &caller, &id).await?;
+    if !e.enabled {
+        return Err(Problem::conflict(
+            "endpoint-disabled",
+            "the endpoint is disabled: enable it first",
+        ));
+    }
+    let mut event = events::envelope(
+        "webhook.test",
+        &format!("{}#{}", e.id, teledesk_ports::now_millis()),
+        caller.workspace(),
+        "",
+        json!({"endpoint_id": e.id, "message": "This is a test event from Teledesk."}),
+    );
+    event["type"] = json!("webhook.test");
+    // Only this endpoint: a test goes nowhere else.
+    let mut only = e.clone();
+    only.event_types.clear();
+    only.filter = None;
+    match wh::deliver_to(&deps, &only, &event).await {
+        crate::batch::Outcome::Done => {}
+        _ => {
+            return Err(Problem::unavailable(
+                "the test delivery could not be queued; retry",
+            ));
+        }
+    }
+    let d = deps
+        .table
+        .get(
+            &wh::delivery_pk(&e.id),
+            event["id"].as_str().unwrap_or_default(),
+        )
+        .await?
+        .ok_or_else(|| Problem::unavailable("the test delivery was not recorded"))?;
+    Ok((StatusCode::ACCEPTED, axum::Json(delivery_view(&d))).into_response())
+}
+
+fn delivery_view(d: &table::Item) -> DeliveryView {
+    DeliveryView {
+        event_id: table::str_attr(d, "event_id")
+            .unwrap_or_default()
+            .to_owned(),
+        event_type: table::str_attr(d, "event_type").map(str::to_owned),
+        status: table::str_attr(d, "status").unwrap_or_default().to_owned(),
+        attempts: table::int_attr(d, "attempts").unwrap_or(0),
+        last_status_code: table::int_attr(d, "last_status_code"),
+        last_error: table::str_attr(d, "last_error").map(str::to_owned),
+        next_attempt_at: table::int_attr(d, "next_attempt_at"),
+        created_at: table::int_attr(d, "created_at").unwrap_or(0),
+        delivered_at: table::int_attr(d, "delivered_at"),
+    }
+}
+
+/// The endpoint's deliveries (the log, kept 30 days by default).
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "Deliveries", body = DeliveryList),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn deliveries(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let e = load(&deps, &caller, &id).await?;
+    let page = deps
+        .table
+        .query(&Query::partition(wh::delivery_pk(&e.id)).limit(100))
+        .await?;
+    let data = page.items.iter().map(delivery_view).collect();
+    Ok(axum::Json(DeliveryList { data }).into_response())
+}

@@ -1,0 +1,553 @@
+//! Outbound webhooks: integrators' endpoints receive the domain events, signed per Standard
+//! Webhooks ([`sign`]), over https only (or allow-listed http), never to internal addresses
+//! ([`guard`]), with retries over more than a day.
+//!
+//! The webhook-fanout function reads the `events` queue. A domain event is fanned out: one delivery
+//! per matching enabled endpoint, written conditionally on the event's stable id (a re-delivered
+//! event makes no second delivery), and one `webhook.attempt` message per delivery on the same
+//! queue. An attempt posts the event; on failure the next attempt is queued with the schedule's
+//! delay (delays over SQS's 15 minutes are chained: the message carries its due time and is put back
+//! until then). Queue messages that cannot be read are poison (the DLQ); deliveries that run out of
+//! retries are `failed` in the table: the two never mix.
+
+pub mod guard;
+pub mod sign;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use teledesk_ports::queue::{EVENTS, MAX_DELAY, OutMessage};
+use teledesk_ports::table::{self, Condition, EXPIRES_AT, Item, PK, Query, SK, TableError};
+
+use crate::Deps;
+use crate::batch::Outcome;
+
+pub const ATTEMPT_KIND: &str = "webhook.attempt";
+/// Seconds between attempts: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (about 3 days).
+pub const SCHEDULE: &[u64] = &[5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400];
+/// Scales the schedule (tests compress it): `TELEDESK_WEBHOOK_RETRY_SCALE`, default 1.
+pub const SCALE_VAR: &str = "TELEDESK_WEBHOOK_RETRY_SCALE";
+/// How long deliveries and attempts are kept: `TELEDESK_WEBHOOK_LOG_TTL_DAYS`, default 30.
+pub const LOG_TTL_VAR: &str = "TELEDESK_WEBHOOK_LOG_TTL_DAYS";
+/// An endpoint failing for this long is disabled.
+pub const DISABLE_AFTER_SECS: i64 = 5 * 24 * 3600;
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+pub const MAX_RESPONSE_BYTES: usize = 20 * 1024;
+
+pub fn endpoints_pk(workspace: &str) -> String {
+    format!("WHE#{workspace}")
+}
+pub fn delivery_pk(endpoint_id: &str) -> String {
+    format!("WHD#{endpoint_id}")
+}
+pub fn attempts_pk(endpoint_id: &str, event_id: &str) -> String {
+    format!("WHA#{endpoint_id}#{event_id}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretEntry {
+    pub secret: String,
+    pub created_at: i64,
+    /// A rotated-out secret keeps signing until then.
+    pub retire_at: Option<i64>,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub id: String,
+    pub workspace: String,
+    pub url: String,
+    pub description: String,
+    /// Empty: every event type.
+    pub event_types: Vec<String>,
+    /// Equality on payload fields: `{"data.priority": "urgent"}`.
+    pub filter: Option<Value>,
+    pub enabled: bool,
+    pub secrets: Vec<SecretEntry>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Since when every attempt has failed (cleared by a success).
+    pub failing_since: Option<i64>,
+    pub disabled_reason: Option<String>,
+    #[serde(default)]
+    pub version: i64,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// The secrets that sign now (the current one, and a rotated-out one for its last 24 h).
+    pub fn signing_secrets(&self, now: i64) -> Vec<&str> {
+        self.secrets
+            .iter()
+            .filter(|s| s.retire_at.is_none_or(|t| t > now))
+            .map(|s| s.secret.as_str())
+            .collect()
+    }
+
+    pub fn wants(&self, event: &Value) -> bool {
+        let kind = event["type"].as_str().unwrap_or_default();
+        (self.event_types.is_empty() || self.event_types.iter().any(|t| t == kind))
+            && self
+                .filter
+                .as_ref()
+                .is_none_or(|f| matches_filter(f, event))
+    }
+
+    fn to_item(&self) -> Item {
+        let mut item = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Item::new(),
+        };
+        item.insert(PK.into(), json!(endpoints_pk(&self.workspace)));
+        item.insert(SK.into(), json!(self.id));
+        item
+    }
+}
+
+/// `{"data.priority": "urgent", "type": "ticket.updated"}`: every path equals its value.
+pub fn matches_filter(filter: &Value, event: &Value) -> bool {
+    filter.as_object().is_none_or(|f| {
+        f.iter().all(|(path, want)| {
+            let got = path.split('.').try_fold(event, |v, k| v.get(k));
+            got == Some(want)
+        })
+    })
+}
+
+pub async fn get_endpoint(
+    deps: &Deps,
+    workspace: &str,
+    id: &str,
+) -> Result<Option<Endpoint>, TableError> {
+    let item = deps.table.get(&endpoints_pk(workspace), id).await?;
+    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+}
+
+pub async fn list_endpoints(deps: &Deps, workspace: &str) -> Result<Vec<Endpoint>, TableError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .table
+            .query(&Query::partition(endpoints_pk(workspace)).after(cursor))
+            .await?;
+        out.extend(
+            page.items
+                .into_iter()
+                .filter_map(|i| serde_json::from_value(Value::Object(i)).ok()),
+        );
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Writes an endpoint guarded by its version (absent when 0); returns it with the new version.
+pub async fn save_endpoint(deps: &Deps, e: &Endpoint) -> Result<Endpoint, TableError> {
+    let mut next = e.clone();
+    next.version = e.version + 1;
+    next.updated_at = teledesk_ports::now_secs();
+    let mut item = next.to_item();
+    item.insert(table::VERSION.into(), json!(next.version));
+    let cond = if e.version == 0 {
+        Condition::Absent
+    } else {
+        Condition::VersionEquals(e.version)
+    };
+    deps.table.put(item, cond).await?;
+    Ok(next)
+}
+
+pub async fn delete_endpoint(deps: &Deps, workspace: &str, id: &str) -> Result<bool, TableError> {
+    match deps
+        .table
+        .delete(&endpoints_pk(workspace), id, Condition::Exists)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(TableError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn log_ttl() -> i64 {
+    std::env::var(LOG_TTL_VAR)
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|d| *d > 0)
+        .unwrap_or(30)
+        * 86_400
+}
+
+fn scale() -> f64 {
+    std::env::var(SCALE_VAR)
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0)
+}
+
+/// The delay before attempt `n + 1` after `n` failed attempts (with ±10 % jitter), or None when
+/// the schedule is used up.
+pub fn next_delay(failed_attempts: usize) -> Option<Duration> {
+    let base = *SCHEDULE.get(failed_attempts.checked_sub(1)?)? as f64 * scale();
+    let jitter = 0.9 + rand::random::<f64>() * 0.2;
+    Some(Duration::from_secs_f64(base * jitter))
+}
+
+/// Queues an attempt message due at `due_at` (ms); delays over 15 minutes are chained.
+async fn queue_attempt(
+    deps: &Deps,
+    workspace: &str,
+    endpoint_id: &str,
+    event_id: &str,
+    due_at_ms: i64,
+) -> Result<(), teledesk_ports::queue::QueueError> {
+    let wait_ms = (due_at_ms - teledesk_ports::now_millis()).max(0) as u64;
+    let delay = Duration::from_millis(wait_ms).min(MAX_DELAY);
+    let body = json!({"kind": ATTEMPT_KIND, "workspace": workspace, "endpoint_id": endpoint_id,
+                      "event_id": event_id, "due_at": due_at_ms});
+    let mut msg = OutMessage::new(body.to_string());
+    if delay >= Duration::from_secs(1) {
+        msg = msg.delayed(delay);
+    }
+    deps.queue.send(EVENTS, vec![msg]).await
+}
+
+/// Fans a domain event out: one delivery per matching enabled endpoint (idempotent on the event id),
+/// `skipped` for matching disabled ones.
+pub async fn fan_out(deps: &Deps, event: &Value) -> Outcome {
+    let (Some(_), Some(workspace)) = (event["id"].as_str(), event["workspace"].as_str()) else {
+        return Outcome::Poison("event needs a string id and workspace".into());
+    };
+    let endpoints = match list_endpoints(deps, workspace).await {
+        Ok(e) => e,
+        Err(e) => return retry(e),
+    };
+    for ep in endpoints.iter().filter(|e| e.wants(event)) {
+        let o = deliver_to(deps, ep, event).await;
+        if o != Outcome::Done {
+            return o;
+        }
+    }
+    Outcome::Done
+}
+
+/// One delivery of `event` to `ep` (idempotent on the event's id) and its first attempt queued;
+/// `skipped` when the endpoint is disabled.
+pub async fn deliver_to(deps: &Deps, ep: &Endpoint, event: &Value) -> Outcome {
+    let Some(event_id) = event["id"].as_str() else {
+        return Outcome::Poison("event needs a string id".into());
+    };
+    let now = teledesk_ports::now_secs();
+    let status = if ep.enabled { "pending" } else { "skipped" };
+    let mut d = Item::new();
+    d.insert(PK.into(), json!(delivery_pk(&ep.id)));
+    d.insert(SK.into(), json!(event_id));
+    d.insert("endpoint_id".into(), json!(ep.id));
+    d.insert("event_id".into(), json!(event_id));
+    d.insert("event_type".into(), event["type"].clone());
+    d.insert("payload".into(), json!(event.to_string()));
+    d.insert("status".into(), json!(status));
+    d.insert("attempts".into(), json!(0));
+    d.insert("created_at".into(), json!(now));
+    d.insert(EXPIRES_AT.into(), json!(now + log_ttl()));
+    let fresh = match deps.table.put(d, Condition::Absent).await {
+        Ok(()) => true,
+        Err(TableError::ConditionFailed) => false,
+        Err(e) => return retry(e),
+    };
+    // A re-delivered event whose delivery exists but never ran queues its attempt again: an attempt
+    // finds the delivery's state and never posts twice.
+    let never_ran = !fresh
+        && matches!(
+            deps.table.get(&delivery_pk(&ep.id), event_id).await,
+            Ok(Some(ref d)) if table::str_attr(d, "status") == Some("pending") && table::int_attr(d, "attempts") == Some(0)
+        );
+    if ep.enabled
+        && (fresh || never_ran)
+        && let Err(e) = queue_attempt(deps, &ep.workspace, &ep.id, event_id, 0).await
+    {
+        tracing::warn!(error = %e, "attempt not queued; the event will be retried");
+        return Outcome::Retry { after: None };
+    }
+    Outcome::Done
+}
+
+fn retry(e: TableError) -> Outcome {
+    tracing::warn!(error = %e, "table error in the fan-out; retried");
+    Outcome::Retry { after: None }
+}
+
+/// What one HTTP attempt gave.
+struct Attempted {
+    status: Option<u16>,
+    retry_after: Option<u64>,
+    body: String,
+    error: Option<String>,
+    duration_ms: u64,
+}
+
+/// Resolves the endpoint's host, refuses internal addresses that are not allow-listed, and posts
+/// to the resolved address (so DNS cannot change between check and connect).
+async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted {
+    let started = std::time::Instant::now();
+    let fail = |error: String| Attempted {
+        status: None,
+        retry_after: None,
+        body: String::new(),
+        error: Some(error),
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return fail("not a URL".into());
+    };
+    let allow = guard::AllowList::from_env();
+    if let Some(why) = guard::check_url(url, &allow) {
+        return fail(format!("refused: {why}"));
+    }
+    let host = u.host_str().unwrap_or_default().to_owned();
+    let port = u.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<std::net::SocketAddr> =
+        match tokio::net::lookup_host((host.trim_matches(['[', ']']), port)).await {
+            Ok(a) => a.collect(),
+            Err(e) => return fail(format!("DNS: {e}")),
+        };
+    if addrs.is_empty() {
+        return fail("DNS: no address".into());
+    }
+    if !allow.names_host(&host)
+        && let Some(bad) = addrs
+            .iter()
+            .find(|a| guard::is_internal(a.ip()) && !allow.contains(a.ip()))
+    {
+        return fail(format!(
+            "refused: {} resolves to an internal address ({})",
+            host,
+            bad.ip()
+        ));
+    }
+    let client = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .resolve_to_addrs(&host, &addrs)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => return fail(e.to_string()),
+    };
+    let mut req = client
+        .post(u)
+        .header("content-type", "application/json")
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    match req.send().await {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let mut body = Vec::new();
+            let mut resp = resp;
+            while body.len() < MAX_RESPONSE_BYTES {
+                match resp.chunk().await {
+                    Ok(Some(c)) => body.extend_from_slice(&c),
+                    _ => break,
+                }
+            }
+            body.truncate(MAX_RESPONSE_BYTES);
+            Attempted {
+                status: Some(status),
+                retry_after,
+                body: String::from_utf8_lossy(&body).into_owned(),
+                error: None,
+                duration_ms: started.elapsed().as_millis() as u64,
+            }
+        }
+        Err(e) => {
+            let what = if e.is_timeout() {
+                "timed out after 15 s".to_owned()
+            } else {
+                e.without_url().to_string()
+            };
+            fail(what)
+        }
+    }
+}
+
+/// One `webhook.attempt` message.
+pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
+    let (Some(workspace), Some(endpoint_id), Some(event_id)) = (
+        msg["workspace"].as_str(),
+        msg["endpoint_id"].as_str(),
+        msg["event_id"].as_str(),
+    ) else {
+        return Outcome::Poison("attempt message needs workspace, endpoint_id and event_id".into());
+    };
+    let due_at = msg["due_at"].as_i64().unwrap_or(0);
+    if due_at > teledesk_ports::now_millis() + 1000 {
+        // Not yet: a chained delay (the queue delays at most 15 minutes at a time).
+        return match queue_attempt(deps, workspace, endpoint_id, event_id, due_at).await {
+            Ok(()) => Outcome::Done,
+            Err(_) => Outcome::Retry { after: None },
+        };
+    }
+    let dpk = delivery_pk(endpoint_id);
+    let mut d = match deps.table.get(&dpk, event_id).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return Outcome::Done, // expired from the log or never made: nothing to send
+        Err(e) => return retry(e),
+    };
+    if !matches!(table::str_attr(&d, "status"), Some("pending" | "retrying")) {
+        return Outcome::Done; // delivered, failed or skipped already (a re-delivered message)
+    }
+    let mut ep = match get_endpoint(deps, workspace, endpoint_id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            d.insert("status".into(), json!("failed"));
+            d.insert("last_error".into(), json!("the endpoint was deleted"));
+            return store(deps, d).await;
+        }
+        Err(e) => return retry(e),
+    };
+    if !ep.enabled {
+        d.insert("status".into(), json!("skipped"));
+        return store(deps, d).await;
+    }
+    let now = teledesk_ports::now_secs();
+    let payload = table::str_attr(&d, "payload").unwrap_or("{}").to_owned();
+    let signature =
+        sign::signature_header(&ep.signing_secrets(now), event_id, now, payload.as_bytes());
+    let headers = [
+        ("webhook-id", event_id.to_owned()),
+        ("webhook-timestamp", now.to_string()),
+        ("webhook-signature", signature),
+        (
+            "user-agent",
+            format!("Teledesk-Webhooks/{}", env!("CARGO_PKG_VERSION")),
+        ),
+    ];
+    let a = post(&ep.url, &headers, payload.into_bytes()).await;
+    let n = table::int_attr(&d, "attempts").unwrap_or(0) + 1;
+    let mut log = Item::new();
+    log.insert(PK.into(), json!(attempts_pk(endpoint_id, event_id)));
+    log.insert(SK.into(), json!(format!("{n:03}")));
+    log.insert("at".into(), json!(now));
+    log.insert("status_code".into(), json!(a.status));
+    log.insert("duration_ms".into(), json!(a.duration_ms));
+    log.insert("response".into(), json!(a.body));
+    log.insert("error".into(), json!(a.error));
+    log.insert(EXPIRES_AT.into(), json!(now + log_ttl()));
+    if let Err(e) = deps.table.put(log, Condition::None).await {
+        return retry(e);
+    }
+    d.insert("attempts".into(), json!(n));
+    d.insert("last_status_code".into(), json!(a.status));
+    d.insert("last_error".into(), json!(a.error));
+    let delivered = a.status.is_some_and(|s| (200..300).contains(&s));
+    let gone = a.status == Some(410);
+    if delivered {
+        d.insert("status".into(), json!("delivered"));
+        d.insert("delivered_at".into(), json!(now));
+        d.remove("next_attempt_at");
+        if ep.failing_since.is_some() {
+            ep.failing_since = None;
+            let _ = save_endpoint(deps, &ep).await;
+        }
+        tracing::info!(endpoint_id, event_id, attempt = n, "webhook delivered");
+        return store(deps, d).await;
+    }
+    if a.error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("refused:"))
+    {
+        // The guard refused the address: retrying cannot help; the delivery fails and says why.
+        d.insert("status".into(), json!("failed"));
+        tracing::warn!(
+            endpoint_id,
+            event_id,
+            error = a.error.as_deref(),
+            "webhook refused by the address guard"
+        );
+        return store(deps, d).await;
+    }
+    let since = *ep.failing_since.get_or_insert(now);
+    if gone || now - since >= DISABLE_AFTER_SECS {
+        ep.enabled = false;
+        ep.disabled_reason = Some(if gone {
+            "the endpoint answered 410 Gone".into()
+        } else {
+            "every attempt failed for 5 days".into()
+        });
+        if let Err(e) = save_endpoint(deps, &ep).await {
+            return retry(e);
+        }
+        tracing::warn!(
+            endpoint_id,
+            reason = ep.disabled_reason.as_deref(),
+            "webhook endpoint disabled"
+        );
+        let _ = crate::events::emit(
+            deps,
+            "endpoint.disabled",
+            &format!("{endpoint_id}#{since}"),
+            workspace,
+            "",
+            json!({"endpoint_id": endpoint_id, "url": ep.url, "reason": ep.disabled_reason}),
+        )
+        .await;
+        d.insert("status".into(), json!("failed"));
+        return store(deps, d).await;
+    } else if ep.failing_since == Some(now) {
+        let _ = save_endpoint(deps, &ep).await;
+    }
+    match next_delay(n as usize) {
+        Some(delay) => {
+            let delay = a
+                .retry_after
+                .map_or(delay, |r| delay.max(Duration::from_secs(r)));
+            let due = teledesk_ports::now_millis() + delay.as_millis() as i64;
+            d.insert("status".into(), json!("retrying"));
+            d.insert("next_attempt_at".into(), json!(due / 1000));
+            if let Outcome::Retry { after } = store(deps, d).await {
+                return Outcome::Retry { after };
+            }
+            match queue_attempt(deps, workspace, endpoint_id, event_id, due).await {
+                Ok(()) => Outcome::Done,
+                Err(_) => Outcome::Retry { after: None },
+            }
+        }
+        None => {
+            d.insert("status".into(), json!("failed"));
+            d.remove("next_attempt_at");
+            tracing::warn!(
+                endpoint_id,
+                event_id,
+                attempts = n,
+                "webhook retries used up; delivery failed"
+            );
+            store(deps, d).await
+        }
+    }
+}
+
+async fn store(deps: &Deps, d: Item) -> Outcome {
+    match deps.table.put(d, Condition::None).await {
+        Ok(()) => Outcome::Done,
+        Err(e) => retry(e),
+    }
+}
