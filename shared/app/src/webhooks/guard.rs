@@ -38,8 +38,7 @@ impl AllowList {
 
     pub fn names_host(&self, host: &str) -> bool {
         let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-        self.hosts.contains(&host)
-            || host.parse::<IpAddr>().is_ok_and(|ip| self.contains(ip))
+        self.hosts.contains(&host) || host.parse::<IpAddr>().is_ok_and(|ip| self.contains(ip))
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
