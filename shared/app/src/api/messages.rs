@@ -132,6 +132,7 @@ pub struct AttachmentRef {
 
 /// A file to send into the ticket (multipart/form-data).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MessageUpload {
     /// The file, 1 byte to 50 MB; sent as a document.
     #[schema(value_type = String, format = Binary)]

@@ -121,6 +121,7 @@ impl Modify for BearerKeys {
         webhooks::WebhookWithSecret,
         webhooks::WebhookList,
         webhooks::WebhookWrite,
+        webhooks::EventTypeName,
         webhooks::DeliveryView,
         webhooks::DeliveryList
     )),
