@@ -488,3 +488,130 @@ async fn the_official_standard_webhooks_verifier_accepts_our_requests() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn a_receiver_down_for_a_while_gets_everything_and_skipped_events_are_recovered() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    // Down for its first five requests, then up.
+    let (rx, url) = Receiver::start(vec![503, 503, 503, 503, 503]).await;
+    let k = admin(&env).await;
+    let (_, ep) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url, "event_types": ["ticket.created"]})),
+    )
+    .await;
+    let id = ep["id"].as_str().unwrap().to_owned();
+    for i in 0..2 {
+        env.deliver(env.command(DESK, None, ALICE, &format!("/create_ticket Outage {i}")))
+            .await;
+    }
+    drain_events(&env).await;
+    let ok: Vec<_> = rx.requests().into_iter().filter(|r| r.2 == 200).collect();
+    assert_eq!(ok.len(), 2, "both delivered once the receiver came back");
+    let (_, log) = api(
+        &env,
+        &k,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/deliveries"),
+        None,
+    )
+    .await;
+    let first = log["data"][0]["event_id"].as_str().unwrap().to_owned();
+    let (s, attempts) = api(
+        &env,
+        &k,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/deliveries/{first}/attempts"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let codes: Vec<i64> = attempts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes.last(), Some(&200));
+    assert!(
+        codes[..codes.len() - 1].iter().all(|c| *c == 503),
+        "{codes:?}"
+    );
+
+    // Disabled for a while: events are kept as skipped, then recovered.
+    api(
+        &env,
+        &k,
+        "PUT",
+        &format!("/api/v1/webhooks/{id}"),
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    for i in 0..2 {
+        env.deliver(env.command(DESK, None, ALICE, &format!("/create_ticket While off {i}")))
+            .await;
+    }
+    drain_events(&env).await;
+    let before = rx.requests().len();
+    api(
+        &env,
+        &k,
+        "PUT",
+        &format!("/api/v1/webhooks/{id}"),
+        Some(json!({"enabled": true})),
+    )
+    .await;
+    let (_, dry) = api(
+        &env,
+        &k,
+        "POST",
+        &format!("/api/v1/webhooks/{id}/recover"),
+        Some(json!({"since": 0, "dry_run": true})),
+    )
+    .await;
+    assert_eq!(
+        (dry["count"].as_u64(), dry["dry_run"].as_bool()),
+        (Some(2), Some(true))
+    );
+    drain_events(&env).await;
+    assert_eq!(rx.requests().len(), before, "a dry run sends nothing");
+    let (_, done) = api(
+        &env,
+        &k,
+        "POST",
+        &format!("/api/v1/webhooks/{id}/recover"),
+        Some(json!({"since": 0})),
+    )
+    .await;
+    assert_eq!(done["count"], 2);
+    drain_events(&env).await;
+    assert_eq!(rx.requests().len(), before + 2);
+
+    // Resend one delivered event: the same webhook-id again.
+    let (s, _) = api(
+        &env,
+        &k,
+        "POST",
+        &format!("/api/v1/webhooks/{id}/deliveries/{first}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 202);
+    drain_events(&env).await;
+    let last = rx.requests().pop().unwrap();
+    assert_eq!(last.0["webhook-id"].to_str().unwrap(), first);
+    let (s, _) = api(
+        &env,
+        &k,
+        "POST",
+        &format!("/api/v1/webhooks/{id}/deliveries/evt_nope/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+}

@@ -80,6 +80,9 @@ impl Modify for BearerKeys {
         webhooks::rotate,
         webhooks::send_test,
         webhooks::deliveries,
+        webhooks::attempts,
+        webhooks::resend,
+        webhooks::recover,
     ),
     components(schemas(
         TicketView,
@@ -123,7 +126,11 @@ impl Modify for BearerKeys {
         webhooks::WebhookWrite,
         webhooks::EventTypeName,
         webhooks::DeliveryView,
-        webhooks::DeliveryList
+        webhooks::DeliveryList,
+        webhooks::AttemptView,
+        webhooks::AttemptList,
+        webhooks::RecoverRequest,
+        webhooks::RecoverResult
     )),
     modifiers(&BearerKeys),
     tags(

@@ -31,6 +31,15 @@ pub fn routes() -> Router<Deps> {
         .route("/api/v1/webhooks/{id}/rotate", post(rotate))
         .route("/api/v1/webhooks/{id}/test", post(send_test))
         .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
+        .route(
+            "/api/v1/webhooks/{id}/deliveries/{event_id}/attempts",
+            get(attempts),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deliveries/{event_id}/resend",
+            post(resend),
+        )
+        .route("/api/v1/webhooks/{id}/recover", post(recover))
 }
 
 /// A webhook endpoint (without its secret).
@@ -489,6 +498,205 @@ pub async fn send_test(
         .await?
         .ok_or_else(|| Problem::unavailable("the test delivery was not recorded"))?;
     Ok((StatusCode::ACCEPTED, axum::Json(delivery_view(&d))).into_response())
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttemptView {
+    pub attempt: i64,
+    pub at: i64,
+    /// The HTTP status, or null when no answer came (timeout, refused address, network).
+    pub status_code: Option<i64>,
+    pub duration_ms: i64,
+    /// The answer's body, at most 20 KB.
+    pub response: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttemptList {
+    pub data: Vec<AttemptView>,
+}
+
+/// Which deliveries to send again.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverRequest {
+    /// Deliveries created at or after this time (epoch seconds).
+    #[schema(minimum = 0)]
+    pub since: i64,
+    /// Only count them.
+    #[schema(nullable = false)]
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoverResult {
+    /// Failed or skipped deliveries found since the time (and queued again unless a dry run).
+    pub count: usize,
+    pub dry_run: bool,
+}
+
+/// The attempts of one delivery, in order.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries/{event_id}/attempts", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id"), ("event_id" = String, Path, description = "Event id")),
+    responses((status = 200, description = "Attempts", body = AttemptList),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint or delivery", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn attempts(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path((id, event_id)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let e = load(&deps, &caller, &id).await?;
+    if deps
+        .table
+        .get(&wh::delivery_pk(&e.id), &event_id)
+        .await?
+        .is_none()
+    {
+        return Err(Problem::not_found(format!("no delivery of {event_id}")));
+    }
+    let page = deps
+        .table
+        .query(&Query::partition(wh::attempts_pk(&e.id, &event_id)).limit(100))
+        .await?;
+    let data = page
+        .items
+        .iter()
+        .map(|a| AttemptView {
+            attempt: table::str_attr(a, SK_NAME)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
+            at: table::int_attr(a, "at").unwrap_or(0),
+            status_code: table::int_attr(a, "status_code"),
+            duration_ms: table::int_attr(a, "duration_ms").unwrap_or(0),
+            response: table::str_attr(a, "response")
+                .unwrap_or_default()
+                .to_owned(),
+            error: table::str_attr(a, "error").map(str::to_owned),
+        })
+        .collect();
+    Ok(axum::Json(AttemptList { data }).into_response())
+}
+
+const SK_NAME: &str = teledesk_ports::table::SK;
+
+/// Send one delivery again now.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{event_id}/resend", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id"), ("event_id" = String, Path, description = "Event id")),
+    responses((status = 202, description = "Queued again", body = DeliveryView),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint or delivery", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn resend(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path((id, event_id)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let e = load(&deps, &caller, &id).await?;
+    if !e.enabled {
+        return Err(Problem::conflict(
+            "endpoint-disabled",
+            "the endpoint is disabled: enable it first",
+        ));
+    }
+    match wh::requeue(&deps, &e, &event_id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(Problem::not_found(format!("no delivery of {event_id}"))),
+        Err(why) => return Err(Problem::unavailable(why)),
+    }
+    let d = deps
+        .table
+        .get(&wh::delivery_pk(&e.id), &event_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("the delivery expired"))?;
+    Ok((StatusCode::ACCEPTED, axum::Json(delivery_view(&d))).into_response())
+}
+
+/// Send again every failed or skipped delivery since a time; `dry_run` only counts them.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/recover", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    request_body(content = RecoverRequest, content_type = "application/json"),
+    responses((status = 200, description = "How many were (or would be) sent again", body = RecoverResult),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn recover(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let body = json_body(&headers, &body)?;
+    let mut errors = Vec::new();
+    for k in body.keys().filter(|k| *k != "since" && *k != "dry_run") {
+        errors.push(FieldError {
+            field: k.clone(),
+            message: "unknown field".into(),
+        });
+    }
+    let since = match body.get("since").and_then(Value::as_i64) {
+        Some(t) if t >= 0 => t,
+        _ => {
+            errors.push(FieldError {
+                field: "since".into(),
+                message: "required: epoch seconds".into(),
+            });
+            0
+        }
+    };
+    let dry_run = match body.get("dry_run") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            errors.push(FieldError {
+                field: "dry_run".into(),
+                message: "a boolean".into(),
+            });
+            false
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let e = load(&deps, &caller, &id).await?;
+    let found = wh::recoverable(&deps, &e.id, since).await?;
+    if !dry_run {
+        if !e.enabled {
+            return Err(Problem::conflict(
+                "endpoint-disabled",
+                "the endpoint is disabled: enable it first",
+            ));
+        }
+        for event_id in &found {
+            wh::requeue(&deps, &e, event_id)
+                .await
+                .map_err(Problem::unavailable)?;
+        }
+    }
+    Ok(axum::Json(RecoverResult {
+        count: found.len(),
+        dry_run,
+    })
+    .into_response())
 }
 
 fn delivery_view(d: &table::Item) -> DeliveryView {

@@ -205,6 +205,58 @@ pub fn next_delay(failed_attempts: usize) -> Option<Duration> {
     Some(Duration::from_secs_f64(base * jitter))
 }
 
+/// Sends a delivery again now (resend, recovery): it becomes `pending` and an attempt is queued.
+/// Returns false when the delivery does not exist.
+pub async fn requeue(deps: &Deps, ep: &Endpoint, event_id: &str) -> Result<bool, String> {
+    let Some(mut d) = deps
+        .table
+        .get(&delivery_pk(&ep.id), event_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(false);
+    };
+    d.insert("status".into(), json!("pending"));
+    d.remove("next_attempt_at");
+    deps.table
+        .put(d, Condition::Exists)
+        .await
+        .map_err(|e| e.to_string())?;
+    queue_attempt(deps, &ep.workspace, &ep.id, event_id, 0)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(true)
+}
+
+/// The deliveries of an endpoint that are `failed` or `skipped` and were created at or after
+/// `since` (epoch seconds): what a recovery would send again.
+pub async fn recoverable(
+    deps: &Deps,
+    endpoint_id: &str,
+    since: i64,
+) -> Result<Vec<String>, TableError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .table
+            .query(&Query::partition(delivery_pk(endpoint_id)).after(cursor))
+            .await?;
+        for d in &page.items {
+            if matches!(table::str_attr(d, "status"), Some("failed" | "skipped"))
+                && table::int_attr(d, "created_at").unwrap_or(0) >= since
+                && let Some(id) = table::str_attr(d, "event_id")
+            {
+                out.push(id.to_owned());
+            }
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Queues an attempt message due at `due_at` (ms); delays over 15 minutes are chained.
 async fn queue_attempt(
     deps: &Deps,
