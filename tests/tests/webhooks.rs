@@ -615,3 +615,67 @@ async fn a_receiver_down_for_a_while_gets_everything_and_skipped_events_are_reco
     .await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn a_payload_template_reshapes_the_body_and_bad_templates_are_refused_at_save() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    let (rx, url) = Receiver::start(vec![]).await;
+    let k = admin(&env).await;
+    let (s, p) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url, "template": "{{ event.id }} is not json"})),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "template");
+    let (s, p) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url, "template": "{% for %}"})),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+
+    let template =
+        r#"{"text": {{ ("New ticket: " ~ data.title) | tojson }}, "ref": {{ event.id | tojson }}}"#;
+    let (s, preview) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks/template/preview",
+        Some(json!({"template": template})),
+    )
+    .await;
+    assert_eq!(
+        (s, preview["output"]["text"].as_str()),
+        (200, Some("New ticket: Printer on fire"))
+    );
+    let (s, ep) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url, "template": template, "event_types": ["ticket.created"]})),
+    )
+    .await;
+    assert_eq!(s, 201, "{ep}");
+    let secret = ep["secret"].as_str().unwrap().to_owned();
+    env.deliver(env.command(DESK, None, ALICE, "/create_ticket \"Quotes\" and </tags>"))
+        .await;
+    drain_events(&env).await;
+    let (h, body, _) = rx.requests().pop().unwrap();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["text"], "New ticket: Quotes", "the quoted title");
+    assert_eq!(v["ref"], h["webhook-id"].to_str().unwrap());
+    assert!(
+        verifies(&secret, &h, &body),
+        "the rendered body is what is signed"
+    );
+}

@@ -83,6 +83,7 @@ impl Modify for BearerKeys {
         webhooks::attempts,
         webhooks::resend,
         webhooks::recover,
+        webhooks::preview,
     ),
     components(schemas(
         TicketView,
@@ -130,7 +131,9 @@ impl Modify for BearerKeys {
         webhooks::AttemptView,
         webhooks::AttemptList,
         webhooks::RecoverRequest,
-        webhooks::RecoverResult
+        webhooks::RecoverResult,
+        webhooks::PreviewRequest,
+        webhooks::PreviewResult
     )),
     modifiers(&BearerKeys),
     tags(

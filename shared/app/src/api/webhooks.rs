@@ -40,6 +40,7 @@ pub fn routes() -> Router<Deps> {
             post(resend),
         )
         .route("/api/v1/webhooks/{id}/recover", post(recover))
+        .route("/api/v1/webhooks/template/preview", post(preview))
 }
 
 /// A webhook endpoint (without its secret).
@@ -54,6 +55,8 @@ pub struct WebhookView {
     pub event_types: Vec<String>,
     /// Equality on payload fields, e.g. `{"data.priority": "urgent"}`.
     pub filter: Option<Value>,
+    /// A minijinja template producing the JSON body (null: the event as is).
+    pub template: Option<String>,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub failing_since: Option<i64>,
@@ -114,6 +117,10 @@ pub struct WebhookWrite {
     pub event_types: Option<Vec<String>>,
     /// Field paths to values: `{"data.priority": "urgent"}`; null removes it.
     pub filter: Option<Value>,
+    /// A minijinja template whose output is the JSON body (`event` and `data` are available, and the
+    /// `tojson` filter); checked by rendering a sample event; null removes it.
+    #[schema(max_length = 16384)]
+    pub template: Option<String>,
     #[schema(nullable = false)]
     pub enabled: Option<bool>,
 }
@@ -145,6 +152,7 @@ fn view(e: &Endpoint) -> WebhookView {
         description: e.description.clone(),
         event_types: e.event_types.clone(),
         filter: e.filter.clone(),
+        template: e.template.clone(),
         enabled: e.enabled,
         disabled_reason: e.disabled_reason.clone(),
         failing_since: e.failing_since,
@@ -184,7 +192,16 @@ fn apply(
         })
     };
     for k in body.keys() {
-        if !["url", "description", "event_types", "filter", "enabled"].contains(&k.as_str()) {
+        if ![
+            "url",
+            "description",
+            "event_types",
+            "filter",
+            "template",
+            "enabled",
+        ]
+        .contains(&k.as_str())
+        {
             err(k, "unknown field");
         }
     }
@@ -227,6 +244,15 @@ fn apply(
         Some(Value::Null) => e.filter = None,
         Some(Value::Object(f)) => e.filter = Some(Value::Object(f.clone())),
         Some(_) => err("filter", "an object of field paths to values, or null"),
+    }
+    match body.get("template") {
+        None => {}
+        Some(Value::Null) => e.template = None,
+        Some(Value::String(t)) => match wh::template::render(t, &wh::template::sample_event()) {
+            Ok(_) => e.template = Some(t.clone()),
+            Err(why) => err("template", &why),
+        },
+        Some(_) => err("template", "a string, or null"),
     }
     match body.get("enabled") {
         None => {}
@@ -296,6 +322,7 @@ pub async fn create(
             created_at: now,
             retire_at: None,
         }],
+        template: None,
         created_at: now,
         updated_at: now,
         failing_since: None,
@@ -697,6 +724,60 @@ pub async fn recover(
         dry_run,
     })
     .into_response())
+}
+
+/// A template to try.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    #[schema(
+        max_length = 16384,
+        example = "{\"text\": {{ (\"New ticket: \" ~ data.title) | tojson }}}"
+    )]
+    pub template: String,
+    /// The event to render (default: a sample ticket.created).
+    pub event: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PreviewResult {
+    /// The rendered JSON body.
+    pub output: Value,
+}
+
+/// Render a payload template for an event (a sample ticket.created by default).
+#[utoipa::path(post, path = "/api/v1/webhooks/template/preview", tag = "webhooks", security(("bearer" = ["admin"])),
+    request_body(content = PreviewRequest, content_type = "application/json"),
+    responses((status = 200, description = "The rendered body", body = PreviewResult),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "The template does not compile, fails, or its output is not JSON; or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn preview(
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let body = json_body(&headers, &body)?;
+    if let Some(k) = body.keys().find(|k| *k != "template" && *k != "event") {
+        return Err(Problem::field(k, "unknown field"));
+    }
+    let Some(t) = body.get("template").and_then(Value::as_str) else {
+        return Err(Problem::field("template", "required: a string"));
+    };
+    let event = body
+        .get("event")
+        .filter(|e| !e.is_null())
+        .cloned()
+        .unwrap_or_else(wh::template::sample_event);
+    match wh::template::render(t, &event) {
+        Ok(output) => Ok(axum::Json(PreviewResult { output }).into_response()),
+        Err(why) => Err(Problem::field("template", why)),
+    }
 }
 
 fn delivery_view(d: &table::Item) -> DeliveryView {

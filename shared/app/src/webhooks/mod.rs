@@ -12,6 +12,7 @@
 
 pub mod guard;
 pub mod sign;
+pub mod template;
 
 use std::time::Duration;
 
@@ -63,6 +64,9 @@ pub struct Endpoint {
     pub event_types: Vec<String>,
     /// Equality on payload fields: `{"data.priority": "urgent"}`.
     pub filter: Option<Value>,
+    /// A minijinja template reshaping the payload ([`template`]); its output must be JSON.
+    #[serde(default)]
+    pub template: Option<String>,
     pub enabled: bool,
     pub secrets: Vec<SecretEntry>,
     pub created_at: i64,
@@ -481,7 +485,20 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
         return store(deps, d).await;
     }
     let now = teledesk_ports::now_secs();
-    let payload = table::str_attr(&d, "payload").unwrap_or("{}").to_owned();
+    let mut payload = table::str_attr(&d, "payload").unwrap_or("{}").to_owned();
+    if let Some(t) = &ep.template {
+        let event: Value = serde_json::from_str(&payload).unwrap_or_default();
+        match template::render(t, &event) {
+            Ok(v) => payload = v.to_string(),
+            Err(why) => {
+                // The template was valid at save time but not for this event: nothing to send.
+                d.insert("status".into(), json!("failed"));
+                d.insert("last_error".into(), json!(format!("template: {why}")));
+                tracing::warn!(endpoint_id, event_id, error = %why, "webhook template failed");
+                return store(deps, d).await;
+            }
+        }
+    }
     let signature =
         sign::signature_header(&ep.signing_secrets(now), event_id, now, payload.as_bytes());
     let headers = [
