@@ -184,6 +184,33 @@ pub async fn delete_endpoint(deps: &Deps, workspace: &str, id: &str) -> Result<b
     }
 }
 
+/// A CloudWatch embedded-metric-format line for one delivery outcome (`delivered`, `retrying`,
+/// `failed`, `disabled`), with the delivery's latency from its creation when it is delivered.
+pub fn emf_line(outcome: &str, latency_ms: Option<i64>, at_ms: i64) -> String {
+    let mut metrics = vec![json!({"Name": "Deliveries", "Unit": "Count"})];
+    let mut line = json!({"Outcome": outcome, "Deliveries": 1});
+    if let Some(l) = latency_ms {
+        metrics.push(json!({"Name": "DeliveryLatency", "Unit": "Milliseconds"}));
+        line["DeliveryLatency"] = json!(l);
+    }
+    line["_aws"] = json!({"Timestamp": at_ms, "CloudWatchMetrics": [{
+        "Namespace": "Teledesk/Webhooks", "Dimensions": [["Outcome"]], "Metrics": metrics}]});
+    line.to_string()
+}
+
+/// Writes the metric line to stdout on Lambda (CloudWatch reads it from the log), or anywhere when
+/// `TELEDESK_EMF=1`.
+fn metric(outcome: &str, latency_ms: Option<i64>) {
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
+        || std::env::var("TELEDESK_EMF").as_deref() == Ok("1")
+    {
+        println!(
+            "{}",
+            emf_line(outcome, latency_ms, teledesk_ports::now_millis())
+        );
+    }
+}
+
 fn log_ttl() -> i64 {
     std::env::var(LOG_TTL_VAR)
         .ok()
@@ -538,6 +565,8 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
             let _ = save_endpoint(deps, &ep).await;
         }
         tracing::info!(endpoint_id, event_id, attempt = n, "webhook delivered");
+        let created = table::int_attr(&d, "created_at").unwrap_or(now);
+        metric("delivered", Some((now - created) * 1000));
         return store(deps, d).await;
     }
     if a.error
@@ -570,6 +599,7 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
             reason = ep.disabled_reason.as_deref(),
             "webhook endpoint disabled"
         );
+        metric("disabled", None);
         let _ = crate::events::emit(
             deps,
             "endpoint.disabled",
@@ -590,6 +620,7 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
                 .retry_after
                 .map_or(delay, |r| delay.max(Duration::from_secs(r)));
             let due = teledesk_ports::now_millis() + delay.as_millis() as i64;
+            metric("retrying", None);
             d.insert("status".into(), json!("retrying"));
             d.insert("next_attempt_at".into(), json!(due / 1000));
             if let Outcome::Retry { after } = store(deps, d).await {
@@ -609,6 +640,7 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
                 attempts = n,
                 "webhook retries used up; delivery failed"
             );
+            metric("failed", None);
             store(deps, d).await
         }
     }
@@ -618,5 +650,64 @@ async fn store(deps: &Deps, d: Item) -> Outcome {
     match deps.table.put(d, Condition::None).await {
         Ok(()) => Outcome::Done,
         Err(e) => retry(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_lines_are_embedded_metric_format() {
+        let v: Value =
+            serde_json::from_str(&emf_line("delivered", Some(1234), 1_795_000_000_000)).unwrap();
+        assert_eq!(
+            v["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            "Teledesk/Webhooks"
+        );
+        assert_eq!(
+            v["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Outcome"]])
+        );
+        assert_eq!(
+            (
+                v["Outcome"].as_str(),
+                v["Deliveries"].as_i64(),
+                v["DeliveryLatency"].as_i64()
+            ),
+            (Some("delivered"), Some(1), Some(1234))
+        );
+        let r: Value = serde_json::from_str(&emf_line("retrying", None, 0)).unwrap();
+        assert_eq!(
+            r["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_schedule_spans_more_than_a_day_with_jitter() {
+        let total: u64 = SCHEDULE.iter().sum();
+        assert!(total > 24 * 3600);
+        assert_eq!(next_delay(0), None);
+        let d = next_delay(1).unwrap().as_secs_f64();
+        assert!((4.5..=5.5).contains(&d), "{d}");
+        assert!(next_delay(SCHEDULE.len() + 1).is_none());
+    }
+
+    #[test]
+    fn filters_match_paths() {
+        let ev = json!({"type": "ticket.updated", "data": {"ticket": {"priority": "urgent"}}});
+        assert!(matches_filter(
+            &json!({"data.ticket.priority": "urgent"}),
+            &ev
+        ));
+        assert!(!matches_filter(
+            &json!({"data.ticket.priority": "low"}),
+            &ev
+        ));
+        assert!(!matches_filter(&json!({"data.missing": 1}), &ev));
     }
 }
