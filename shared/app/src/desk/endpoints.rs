@@ -83,10 +83,6 @@ impl Endpoint {
         keys::endpoint_pk(&self.bot_id, self.chat_id, self.thread_id)
     }
 
-    pub fn is(&self, chat_id: i64, thread_id: Option<i32>) -> bool {
-        self.chat_id == chat_id && self.thread_id == thread_id
-    }
-
     pub fn link_to(&self, chat_id: i64, thread_id: Option<i32>) -> Option<&Link> {
         self.links
             .iter()

@@ -4,7 +4,6 @@
 //! a keyboard of internal users; a button press does the same and is answered.
 
 use serde_json::{Value, json};
-use teledesk_ports::table::{Condition, Item, PK, SK, TableError};
 use teledesk_telegram::OutgoingText;
 
 use super::endpoints::{self, Endpoint, KIND_MENTION, KIND_TICKET, VIA_MENTION};
@@ -12,8 +11,8 @@ use super::msg::Msg;
 use super::staff::{self, Staff};
 use super::tickets::{self, Ticket};
 use super::{Ctx, Fail, Res, groups};
+use crate::events;
 use crate::html::escape;
-use crate::{events, keys};
 
 /// Callback data of a keyboard button: `mention:<user id>` (Telegram allows 64 bytes).
 pub const CALLBACK_PREFIX: &str = "mention:";
@@ -261,35 +260,15 @@ async fn call_user(
     Ok(())
 }
 
-/// The mention topic this update created for the user (recorded so a re-run reuses it).
+/// The mention topic this update created for the user (journaled, so a re-run reuses it).
 async fn journal_topic(ctx: &Ctx<'_>, chat: i64, name: &str, user_id: i64) -> Res<i32> {
-    let pk = keys::journal_pk(ctx.bot_id(), ctx.update_id);
-    let sk = format!("MENTION#{user_id}");
-    if let Some(j) = ctx.deps.table.get(&pk, &sk).await?
-        && let Some(t) = j.get("thread_id").and_then(Value::as_i64)
-    {
-        return Ok(t as i32);
-    }
-    let thread = ctx.tg.create_forum_topic(chat, name).await?;
-    let mut item = Item::new();
-    item.insert(PK.into(), json!(pk));
-    item.insert(SK.into(), json!(sk));
-    item.insert("thread_id".into(), json!(thread));
-    item.insert(
-        teledesk_ports::table::EXPIRES_AT.into(),
-        json!(teledesk_ports::now_secs() + 48 * 3600),
-    );
-    match ctx.deps.table.put(item, Condition::Absent).await {
-        Ok(()) => Ok(thread),
-        // Another run of this update recorded its topic first: use that one.
-        Err(TableError::ConditionFailed) => ctx
-            .deps
-            .table
-            .get(&pk, &sk)
-            .await?
-            .and_then(|j| j.get("thread_id").and_then(Value::as_i64))
-            .map(|t| t as i32)
-            .ok_or(Fail::Busy),
-        Err(e) => Err(e.into()),
-    }
+    let thread = ctx
+        .remember(&format!("mention-topic#{user_id}"), || async {
+            Ok(json!(ctx.tg.create_forum_topic(chat, name).await?))
+        })
+        .await?;
+    thread
+        .as_i64()
+        .map(|t| t as i32)
+        .ok_or_else(|| Fail::Poison("journaled topic is not a number".into()))
 }

@@ -86,30 +86,53 @@ impl Ctx<'_> {
         }
     }
 
+    /// The value this update recorded for `step` in its journal (`OP#<bot>#<update>`), made and
+    /// recorded the first time. Recorded after `make` succeeds, so a failure (429) makes it again on
+    /// the re-run; two runs racing keep the first record. Jobs (update 0) have no journal.
+    pub async fn remember<F, Fut>(&self, step: &str, make: F) -> Res<Value>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Res<Value>>,
+    {
+        if self.update_id == 0 {
+            return make().await;
+        }
+        let pk = keys::journal_pk(self.bot_id(), self.update_id);
+        let recorded = |item: Option<Item>| item.and_then(|mut i| i.remove("value"));
+        if let Some(v) = recorded(self.deps.table.get(&pk, step).await?) {
+            return Ok(v);
+        }
+        let value = make().await?;
+        let mut item = Item::new();
+        item.insert(PK.into(), json!(pk));
+        item.insert(SK.into(), json!(step));
+        item.insert("value".into(), value.clone());
+        item.insert(
+            EXPIRES_AT.into(),
+            json!(teledesk_ports::now_secs() + JOURNAL_TTL_SECS),
+        );
+        match self.deps.table.put(item, Condition::Absent).await {
+            Ok(()) => Ok(value),
+            Err(TableError::ConditionFailed) => {
+                recorded(self.deps.table.get(&pk, step).await?).ok_or(Fail::Busy)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Runs a side effect (a notice) once per update: a re-run after a later step failed skips it.
-    /// Recorded after it succeeds, so a failure (429) runs it again; only a crash between the send
-    /// and the record repeats it. Jobs (update 0) have no journal and just run it.
+    /// Only a crash between the send and its record repeats it.
     pub async fn once<F, Fut>(&self, step: &str, f: F) -> Res<()>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Res<()>>,
     {
-        if self.update_id == 0 {
-            return f().await;
-        }
-        let pk = keys::journal_pk(self.bot_id(), self.update_id);
-        if self.deps.table.get(&pk, step).await?.is_some() {
-            return Ok(());
-        }
-        f().await?;
-        let mut item = Item::new();
-        item.insert(PK.into(), json!(pk));
-        item.insert(SK.into(), json!(step));
-        item.insert(
-            EXPIRES_AT.into(),
-            json!(teledesk_ports::now_secs() + JOURNAL_TTL_SECS),
-        );
-        Ok(self.deps.table.put(item, Condition::None).await?)
+        self.remember(step, || async {
+            f().await?;
+            Ok(Value::Bool(true))
+        })
+        .await
+        .map(|_| ())
     }
 
     /// A one-line reply to a command message.

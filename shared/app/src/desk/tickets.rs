@@ -492,28 +492,12 @@ pub async fn on_create(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     .await
 }
 
-/// The ticket id chosen by this update (a journal entry with a 48 h TTL).
+/// The ticket id chosen by this update (journaled, so a re-run finishes the same ticket).
 async fn journal_ticket_id(ctx: &Ctx<'_>) -> Res<String> {
-    let pk = keys::journal_pk(ctx.bot_id(), ctx.update_id);
-    if let Some(j) = ctx.deps.table.get(&pk, keys::JOURNAL_SK).await?
-        && let Some(id) = j.get("ticket_id").and_then(Value::as_str)
-    {
-        return Ok(id.to_owned());
-    }
-    let id = new_ticket_id();
-    let mut item = Item::new();
-    item.insert(PK.into(), json!(pk));
-    item.insert(SK.into(), json!(keys::JOURNAL_SK));
-    item.insert("ticket_id".into(), json!(id));
-    item.insert(
-        teledesk_ports::table::EXPIRES_AT.into(),
-        json!(teledesk_ports::now_secs() + 48 * 3600),
-    );
-    match ctx.deps.table.put(item, Condition::Absent).await {
-        Ok(()) => Ok(id),
-        Err(TableError::ConditionFailed) => Err(Fail::Busy),
-        Err(e) => Err(e.into()),
-    }
+    let id = ctx
+        .remember("ticket", || async { Ok(json!(new_ticket_id())) })
+        .await?;
+    Ok(id.as_str().unwrap_or_default().to_owned())
 }
 
 /// The ticket whose topic the command was sent in, after the staff check; replies and returns

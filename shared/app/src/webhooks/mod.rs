@@ -381,8 +381,53 @@ struct Attempted {
     duration_ms: u64,
 }
 
-/// Resolves the endpoint's host, refuses internal addresses that are not allow-listed, and posts
-/// to the resolved address (so DNS cannot change between check and connect).
+/// Resolves names for webhook requests and refuses internal addresses that are not allow-listed:
+/// the check is part of connecting, so DNS cannot change between check and connect.
+struct GuardedResolver;
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            refuse_internal(&host, addrs.iter().map(|a| a.ip()))?;
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// `refused: …` when one of the host's addresses is internal and not allow-listed.
+fn refuse_internal(host: &str, ips: impl Iterator<Item = std::net::IpAddr>) -> Result<(), String> {
+    let allow = guard::AllowList::from_env();
+    if allow.names_host(host) {
+        return Ok(());
+    }
+    for ip in ips {
+        if guard::is_internal(ip) && !allow.contains(ip) {
+            return Err(format!(
+                "refused: {host} resolves to an internal address ({ip})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The one HTTP client of the fan-out (built once per process): no redirects, 15 s, guarded DNS.
+fn client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
+            .dns_resolver(std::sync::Arc::new(GuardedResolver))
+            .build()
+            .expect("a TLS backend is compiled in")
+    })
+}
+
+/// Posts a webhook: the URL is checked, an address literal against the guard here, a name by the
+/// resolver.
 async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted {
     let started = std::time::Instant::now();
     let fail = |error: String| Attempted {
@@ -395,40 +440,20 @@ async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted
     let Ok(u) = reqwest::Url::parse(url) else {
         return fail("not a URL".into());
     };
-    let allow = guard::AllowList::from_env();
-    if let Some(why) = guard::check_url(url, &allow) {
+    if let Some(why) = guard::check_url(url, &guard::AllowList::from_env()) {
         return fail(format!("refused: {why}"));
     }
-    let host = u.host_str().unwrap_or_default().to_owned();
-    let port = u.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<std::net::SocketAddr> =
-        match tokio::net::lookup_host((host.trim_matches(['[', ']']), port)).await {
-            Ok(a) => a.collect(),
-            Err(e) => return fail(format!("DNS: {e}")),
-        };
-    if addrs.is_empty() {
-        return fail("DNS: no address".into());
-    }
-    if !allow.names_host(&host)
-        && let Some(bad) = addrs
-            .iter()
-            .find(|a| guard::is_internal(a.ip()) && !allow.contains(a.ip()))
+    let host = u
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']'])
+        .to_owned();
+    if let Ok(ip) = host.parse::<std::net::IpAddr>()
+        && let Err(why) = refuse_internal(&host, std::iter::once(ip))
     {
-        return fail(format!(
-            "refused: {} resolves to an internal address ({})",
-            host,
-            bad.ip()
-        ));
+        return fail(why);
     }
-    let client = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .resolve_to_addrs(&host, &addrs)
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
-    };
+    let client = client();
     let mut req = client
         .post(u)
         .header("content-type", "application/json")
@@ -462,6 +487,14 @@ async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted
             }
         }
         Err(e) => {
+            // A refusal by the resolver is reported as such, not as a network error.
+            let mut source: Option<&dyn std::error::Error> = Some(&e);
+            while let Some(s) = source {
+                if s.to_string().starts_with("refused:") {
+                    return fail(s.to_string());
+                }
+                source = s.source();
+            }
             let what = if e.is_timeout() {
                 "timed out after 15 s".to_owned()
             } else {
@@ -695,6 +728,24 @@ mod tests {
         let d = next_delay(1).unwrap().as_secs_f64();
         assert!((4.5..=5.5).contains(&d), "{d}");
         assert!(next_delay(SCHEDULE.len() + 1).is_none());
+    }
+
+    #[test]
+    fn internal_addresses_of_a_name_are_refused() {
+        // No allow-list in the unit tests' environment.
+        let e = refuse_internal(
+            "db.internal",
+            ["8.8.8.8", "10.0.0.7"].iter().map(|i| i.parse().unwrap()),
+        )
+        .unwrap_err();
+        assert!(e.starts_with("refused:") && e.contains("10.0.0.7"), "{e}");
+        assert!(
+            refuse_internal(
+                "example.com",
+                std::iter::once("93.184.216.34".parse().unwrap())
+            )
+            .is_ok()
+        );
     }
 
     #[test]
