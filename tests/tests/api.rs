@@ -1430,3 +1430,51 @@ async fn another_workspace_sees_and_changes_none_of_this_workspace() {
     );
     assert!(env.tickets().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_key_records_when_it_was_last_used() {
+    let env = DeskEnv::ready().await;
+    let (k, secret) = keys::create(
+        &env.deps,
+        "default",
+        "used",
+        &["tickets:read".into()],
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        keys::get(&env.deps, &k.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        None
+    );
+    assert_eq!(
+        call(&env, "GET", "/api/v1/tickets", Some(&secret), None)
+            .await
+            .status,
+        200
+    );
+    let used = keys::get(&env.deps, &k.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_used_at;
+    assert!(
+        used.is_some_and(|t| (teledesk_ports::now_secs() - t).abs() < 60),
+        "{used:?}"
+    );
+    let admin = key(&env, "default", &["admin"]).await;
+    let listed = call(&env, "GET", "/api/v1/keys", Some(&admin), None).await;
+    let row = listed.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == k.id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["last_used_at"].as_i64(), used);
+}

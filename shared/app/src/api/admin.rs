@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use super::Caller;
 use super::keys;
-use super::problem::{FieldError, Problem};
+use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;
 use crate::desk::groups::{self, Group};
@@ -322,16 +322,11 @@ pub async fn put_staff(
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body
-        .keys()
-        .filter(|k| !["user_id", "username", "name", "groups"].contains(&k.as_str()))
-    {
-        errors.push(FieldError {
-            field: k.clone(),
-            message: "unknown field".into(),
-        });
-    }
+    let mut errors = unknown(
+        body.keys(),
+        &["user_id", "username", "name", "groups"],
+        "field",
+    );
     let user_id = body.get("user_id").and_then(Value::as_i64);
     if user_id.is_none() {
         errors.push(FieldError {
@@ -783,15 +778,11 @@ pub async fn create_key(
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body.keys().filter(|k| {
-        !["name", "scopes", "expires_at", "rate_limit_per_minute"].contains(&k.as_str())
-    }) {
-        errors.push(FieldError {
-            field: k.clone(),
-            message: "unknown field".into(),
-        });
-    }
+    let mut errors = unknown(
+        body.keys(),
+        &["name", "scopes", "expires_at", "rate_limit_per_minute"],
+        "field",
+    );
     let name = match body.get("name") {
         Some(Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 64 => {
             n.trim().to_owned()

@@ -41,29 +41,52 @@ fn mac(secret: &[u8], scope: &str, inner: &str) -> Vec<u8> {
     m.finalize().into_bytes()[..16].to_vec()
 }
 
-/// Wraps a table cursor for the listing identified by `scope`.
-pub async fn seal(deps: &Deps, scope: &str, inner: &str) -> Result<String, TableError> {
-    let s = secret(deps).await?;
-    Ok(format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(inner),
-        URL_SAFE_NO_PAD.encode(mac(&s, scope, inner))
-    ))
+/// Seals and opens the cursors of one request; the secret is read from the table at most once.
+pub struct Cursors<'a> {
+    deps: &'a Deps,
+    secret: tokio::sync::OnceCell<Vec<u8>>,
 }
 
-/// The table cursor inside a cursor given back by a client; None when it was altered or belongs to
-/// another listing.
-pub async fn open(deps: &Deps, scope: &str, cursor: &str) -> Result<Option<String>, TableError> {
-    let Some((body, tag)) = cursor.split_once('.') else {
-        return Ok(None);
-    };
-    let (Ok(inner), Ok(tag)) = (URL_SAFE_NO_PAD.decode(body), URL_SAFE_NO_PAD.decode(tag)) else {
-        return Ok(None);
-    };
-    let Ok(inner) = String::from_utf8(inner) else {
-        return Ok(None);
-    };
-    let s = secret(deps).await?;
-    let ok = subtle::ConstantTimeEq::ct_eq(mac(&s, scope, &inner).as_slice(), tag.as_slice());
-    Ok(bool::from(ok).then_some(inner))
+impl<'a> Cursors<'a> {
+    pub fn new(deps: &'a Deps) -> Self {
+        Cursors {
+            deps,
+            secret: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn key(&self) -> Result<&[u8], TableError> {
+        self.secret
+            .get_or_try_init(|| secret(self.deps))
+            .await
+            .map(Vec::as_slice)
+    }
+
+    /// Wraps a table cursor for the listing identified by `scope`.
+    pub async fn seal(&self, scope: &str, inner: &str) -> Result<String, TableError> {
+        let key = self.key().await?;
+        Ok(format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(inner),
+            URL_SAFE_NO_PAD.encode(mac(key, scope, inner))
+        ))
+    }
+
+    /// The table cursor inside a cursor given back by a client; None when it was altered or
+    /// belongs to another listing.
+    pub async fn open(&self, scope: &str, cursor: &str) -> Result<Option<String>, TableError> {
+        let Some((body, tag)) = cursor.split_once('.') else {
+            return Ok(None);
+        };
+        let (Ok(inner), Ok(tag)) = (URL_SAFE_NO_PAD.decode(body), URL_SAFE_NO_PAD.decode(tag))
+        else {
+            return Ok(None);
+        };
+        let Ok(inner) = String::from_utf8(inner) else {
+            return Ok(None);
+        };
+        let key = self.key().await?;
+        let ok = subtle::ConstantTimeEq::ct_eq(mac(key, scope, &inner).as_slice(), tag.as_slice());
+        Ok(bool::from(ok).then_some(inner))
+    }
 }

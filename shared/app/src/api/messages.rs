@@ -19,8 +19,8 @@ use teledesk_telegram::{MAX_UPLOAD, OutgoingText, Upload};
 use utoipa::ToSchema;
 
 use super::Caller;
-use super::cursor;
-use super::problem::{FieldError, Problem};
+use super::cursor::Cursors;
+use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::{bot_of, ctx_for, json_body, load, op_id};
 use crate::desk::msg::Msg;
@@ -257,13 +257,7 @@ pub async fn list_messages(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     caller.require("messages:read")?;
-    let mut errors = Vec::new();
-    for k in q.keys().filter(|k| *k != "limit" && *k != "cursor") {
-        errors.push(FieldError {
-            field: k.clone(),
-            message: "unknown parameter".into(),
-        });
-    }
+    let mut errors = unknown(q.keys(), &["limit", "cursor"], "parameter");
     let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => 50,
         Some(Ok(n)) if (1..=100).contains(&n) => n,
@@ -276,9 +270,10 @@ pub async fn list_messages(
         }
     };
     let scope = format!("messages|{id}");
+    let cursors = Cursors::new(&deps);
     let mut after = None;
     if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
-        match cursor::open(&deps, &scope, c).await? {
+        match cursors.open(&scope, c).await? {
             Some(inner) => after = Some(inner),
             None => errors.push(FieldError {
                 field: "cursor".into(),
@@ -303,7 +298,7 @@ pub async fn list_messages(
         data.push(message_view(&deps, &t.bot_id, m).await?);
     }
     let next_cursor = match page.cursor {
-        Some(c) => Some(cursor::seal(&deps, &scope, &c).await?),
+        Some(c) => Some(cursors.seal(&scope, &c).await?),
         None => None,
     };
     Ok(axum::Json(MessageList {
@@ -361,13 +356,7 @@ pub async fn send_message(
         (text, Some(file), None)
     } else {
         let body = json_body(&headers, &body)?;
-        let mut errors = Vec::new();
-        for k in body.keys().filter(|k| *k != "text" && *k != "attachment") {
-            errors.push(FieldError {
-                field: k.clone(),
-                message: "unknown field".into(),
-            });
-        }
+        let mut errors = unknown(body.keys(), &["text", "attachment"], "field");
         let attachment = match body.get("attachment") {
             None => None,
             Some(a) => match (
@@ -693,13 +682,7 @@ pub async fn mention_user(
 ) -> Result<Response, Problem> {
     caller.require("tickets:write")?;
     let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body.keys().filter(|k| *k != "username" && *k != "user_id") {
-        errors.push(FieldError {
-            field: k.clone(),
-            message: "unknown field".into(),
-        });
-    }
+    let mut errors = unknown(body.keys(), &["username", "user_id"], "field");
     let who = match (body.get("username"), body.get("user_id")) {
         (Some(Value::String(u)), None) => Some(Err(u.clone())),
         (None, Some(v)) if v.as_i64().is_some() => v.as_i64().map(Ok),

@@ -16,6 +16,22 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// One error per name (a body field, a query parameter) that is not among `allowed`.
+pub fn unknown<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    allowed: &[&str],
+    what: &str,
+) -> Vec<FieldError> {
+    names
+        .into_iter()
+        .filter(|n| !allowed.contains(&n.as_str()))
+        .map(|n| FieldError {
+            field: n.clone(),
+            message: format!("unknown {what}"),
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub status: StatusCode,

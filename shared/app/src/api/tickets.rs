@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use teledesk_ports::table::Query as TableQuery;
 
 use super::Caller;
-use super::cursor;
-use super::problem::{FieldError, Problem};
+use super::cursor::Cursors;
+use super::problem::{FieldError, Problem, unknown};
 use super::schema::{
     MessageCounts, ProblemView, TicketCreate, TicketList, TicketUpdate, TicketView,
 };
@@ -147,15 +147,7 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     caller.require("tickets:read")?;
-    let mut errors = Vec::new();
-    for k in q.keys() {
-        if !LIST_PARAMS.contains(&k.as_str()) {
-            errors.push(FieldError {
-                field: k.clone(),
-                message: "unknown parameter".into(),
-            });
-        }
-    }
+    let mut errors = unknown(q.keys(), LIST_PARAMS, "parameter");
     let status = q.get("status").cloned();
     if let Some(s) = &status
         && ![STATUS_OPEN, STATUS_PENDING, STATUS_CLOSED].contains(&s.as_str())
@@ -210,9 +202,10 @@ pub async fn list(
         .collect();
     fingerprint.sort();
     let scope = format!("tickets|{}|{fingerprint:?}", caller.workspace());
+    let cursors = Cursors::new(&deps);
     let mut table_cursor = None;
     if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
-        match cursor::open(&deps, &scope, c).await? {
+        match cursors.open(&scope, c).await? {
             Some(inner) => table_cursor = Some(inner),
             None => errors.push(FieldError {
                 field: "cursor".into(),
@@ -264,7 +257,7 @@ pub async fn list(
         }
     };
     let next_cursor = match next {
-        Some(c) => Some(cursor::seal(&deps, &scope, &c).await?),
+        Some(c) => Some(cursors.seal(&scope, &c).await?),
         None => None,
     };
     Ok(axum::Json(TicketList {
@@ -332,15 +325,11 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     caller.require("tickets:write")?;
     let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body.keys() {
-        if !["title", "description", "priority", "bot_id", "chat_id"].contains(&k.as_str()) {
-            errors.push(FieldError {
-                field: k.clone(),
-                message: "unknown field".into(),
-            });
-        }
-    }
+    let mut errors = unknown(
+        body.keys(),
+        &["title", "description", "priority", "bot_id", "chat_id"],
+        "field",
+    );
     let title = match body.get("title") {
         Some(Value::String(s))
             if !s.trim().is_empty() && s.chars().count() <= tickets::MAX_TITLE =>
@@ -623,15 +612,11 @@ pub async fn update(
 ) -> Result<Response, Problem> {
     caller.require("tickets:write")?;
     let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body.keys() {
-        if !["title", "priority", "status", "assignee"].contains(&k.as_str()) {
-            errors.push(FieldError {
-                field: k.clone(),
-                message: "unknown field".into(),
-            });
-        }
-    }
+    let mut errors = unknown(
+        body.keys(),
+        &["title", "priority", "status", "assignee"],
+        "field",
+    );
     let title = match body.get("title") {
         None => None,
         Some(Value::String(s))

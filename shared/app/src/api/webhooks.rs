@@ -14,7 +14,7 @@ use teledesk_ports::table::{self, Query};
 use utoipa::ToSchema;
 
 use super::Caller;
-use super::problem::{FieldError, Problem};
+use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;
 use crate::webhooks::{self as wh, Endpoint, SecretEntry, guard, sign};
@@ -673,13 +673,7 @@ pub async fn recover(
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
-    let mut errors = Vec::new();
-    for k in body.keys().filter(|k| *k != "since" && *k != "dry_run") {
-        errors.push(FieldError {
-            field: k.clone(),
-            message: "unknown field".into(),
-        });
-    }
+    let mut errors = unknown(body.keys(), &["since", "dry_run"], "field");
     let since = match body.get("since").and_then(Value::as_i64) {
         Some(t) if t >= 0 => t,
         _ => {

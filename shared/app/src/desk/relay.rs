@@ -60,6 +60,16 @@ fn side(ep: &Endpoint) -> &'static str {
 
 /// Stores a message of an endpoint and copies it to every linked endpoint not yet holding a copy.
 pub async fn relay_from(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>) -> Res<()> {
+    relay_known(ctx, ep, m, None).await
+}
+
+/// [`relay_from`] when the caller has just read the endpoint's ticket (saves reading it again).
+pub async fn relay_known(
+    ctx: &Ctx<'_>,
+    ep: &Endpoint,
+    m: &Msg<'_>,
+    ticket: Option<tickets::Ticket>,
+) -> Res<()> {
     if m.is_housekeeping() {
         return Ok(()); // topic events and pins are the group's own business
     }
@@ -71,7 +81,7 @@ pub async fn relay_from(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>) -> Res<()> {
         if customer_facing && !note {
             // Best effort: a conflicting ticket change (a concurrent /priority) must not make
             // this message wait; the next message sets the status.
-            if let Err(e) = tickets::note_activity(ctx, ticket_id, side(ep)).await {
+            if let Err(e) = tickets::note_activity(ctx, ticket_id, side(ep), ticket).await {
                 tracing::info!(error = %e, ticket_id, "ticket status not updated");
             }
         }

@@ -46,7 +46,7 @@ pub async fn on_private_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
                 ep.last_ticket_id = Some(id);
                 ep.links.clear();
             }
-            _ => return relay::relay_from(ctx, &ep, m).await,
+            other => return relay::relay_known(ctx, &ep, m, other).await,
         }
     }
     let now = teledesk_ports::now_secs();
@@ -181,7 +181,7 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
     }
     ctx.once("greeting", || ctx.notify(m.chat_id(), None, greeting))
         .await?;
-    relay::relay_from(ctx, &ep, m).await
+    relay::relay_known(ctx, &ep, m, Some(t)).await
 }
 
 /// The ticket closed: tell the customer and detach their chat, so the next message opens a new

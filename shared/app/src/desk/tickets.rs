@@ -203,9 +203,18 @@ pub async fn count_message(deps: &Deps, ticket_id: &str, side: &str) -> Res<i64>
 
 /// A customer ticket's status follows the conversation: `pending` (waiting for the customer) after
 /// staff write to the customer, `open` again when the customer writes. Closed tickets stay closed.
-pub async fn note_activity(ctx: &Ctx<'_>, ticket_id: &str, side: &str) -> Res<()> {
-    let Some(t) = get(ctx.deps, ticket_id).await? else {
-        return Ok(());
+pub async fn note_activity(
+    ctx: &Ctx<'_>,
+    ticket_id: &str,
+    side: &str,
+    known: Option<Ticket>,
+) -> Res<()> {
+    let t = match known.filter(|t| t.ticket_id == ticket_id) {
+        Some(t) => t,
+        None => match get(ctx.deps, ticket_id).await? {
+            Some(t) => t,
+            None => return Ok(()),
+        },
     };
     let want = if side == "customer" {
         STATUS_OPEN
