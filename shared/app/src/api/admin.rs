@@ -122,10 +122,6 @@ async fn find_desk(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The groups", body = DeskList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_desks(
     State(deps): State<Deps>,
@@ -147,11 +143,7 @@ pub async fn list_desks(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The group", body = DeskView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No bot of the workspace is in that group", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn get_desk(
     State(deps): State<Deps>,
@@ -171,13 +163,9 @@ pub async fn get_desk(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The group, now the desk", body = DeskView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No bot of the workspace is in that group", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The group can't hold ticket topics yet", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn setup_desk(
     State(deps): State<Deps>,
@@ -256,10 +244,6 @@ fn staff_view(s: &Staff) -> StaffView {
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "Internal users", body = StaffList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_staff(
     State(deps): State<Deps>,
@@ -280,11 +264,7 @@ pub async fn list_staff(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The internal user", body = StaffView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such internal user", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn get_staff(
     State(deps): State<Deps>,
@@ -306,13 +286,9 @@ pub async fn get_staff(
     responses(
         (status = 200, description = "The internal user as stored", body = StaffView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The username belongs to another user, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn put_staff(
     State(deps): State<Deps>,
@@ -407,11 +383,7 @@ pub async fn put_staff(
     security(("bearer" = ["admin"])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such internal user", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn delete_staff(
     State(deps): State<Deps>,
@@ -502,10 +474,6 @@ async fn workspace_bot(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "Bots", body = BotList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_bots(
     State(deps): State<Deps>,
@@ -526,12 +494,8 @@ pub async fn list_bots(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The bot", body = BotView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such bot in the workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn get_bot(
     State(deps): State<Deps>,
@@ -563,13 +527,9 @@ pub async fn get_bot(
     responses(
         (status = 200, description = "The bot as registered", body = BotView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The bot belongs to another workspace, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "Not a bot token, a bad secret, a token Telegram refused, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn register_bot(
     State(deps): State<Deps>,
@@ -630,15 +590,11 @@ pub async fn register_bot(
     responses(
         (status = 200, description = "The bot, with its webhook", body = BotView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such bot in the workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "Not an https URL, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn set_webhook(
     State(deps): State<Deps>,
@@ -737,10 +693,6 @@ fn key_view(k: &keys::ApiKey) -> KeyView {
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "Keys (never the keys themselves)", body = KeyList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_keys(
     State(deps): State<Deps>,
@@ -762,13 +714,9 @@ pub async fn list_keys(
     responses(
         (status = 201, description = "The new key, shown once", body = NewKeyView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn create_key(
     State(deps): State<Deps>,
@@ -865,11 +813,7 @@ pub async fn create_key(
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The revoked key's record", body = KeyView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such key in the workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_key(
     State(deps): State<Deps>,

@@ -9,6 +9,7 @@ use serde_json::json;
 use sha2::Sha256;
 use teledesk_ports::table::{Condition, Item, PK, SK, TableError};
 
+use super::problem::FieldError;
 use crate::Deps;
 
 const SECRET_PK: &str = "CONFIG";
@@ -60,6 +61,39 @@ impl<'a> Cursors<'a> {
             .get_or_try_init(|| secret(self.deps))
             .await
             .map(Vec::as_slice)
+    }
+
+    /// A listing's `limit` (1-100, else `default`) and the table cursor inside its `cursor`
+    /// parameter; what is wrong goes into `errors`.
+    pub async fn page(
+        &self,
+        q: &std::collections::HashMap<String, String>,
+        scope: &str,
+        default: usize,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(usize, Option<String>), TableError> {
+        let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
+            None => default,
+            Some(Ok(n)) if (1..=100).contains(&n) => n,
+            Some(_) => {
+                errors.push(FieldError {
+                    field: "limit".into(),
+                    message: "an integer from 1 to 100".into(),
+                });
+                default
+            }
+        };
+        let mut after = None;
+        if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
+            match self.open(scope, c).await? {
+                Some(inner) => after = Some(inner),
+                None => errors.push(FieldError {
+                    field: "cursor".into(),
+                    message: "not a cursor of this listing (altered, or from other filters)".into(),
+                }),
+            }
+        }
+        Ok((limit, after))
     }
 
     /// Wraps a table cursor for the listing identified by `scope`.

@@ -243,12 +243,8 @@ async fn message_view(deps: &Deps, bot_id: &str, m: &table::Item) -> Result<Mess
     security(("bearer" = ["messages:read"])),
     responses(
         (status = 200, description = "A page of messages", body = MessageList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks messages:read", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_messages(
     State(deps): State<Deps>,
@@ -258,29 +254,10 @@ pub async fn list_messages(
 ) -> Result<Response, Problem> {
     caller.require("messages:read")?;
     let mut errors = unknown(q.keys(), &["limit", "cursor"], "parameter");
-    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
-        None => 50,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => {
-            errors.push(FieldError {
-                field: "limit".into(),
-                message: "an integer from 1 to 100".into(),
-            });
-            50
-        }
-    };
+
     let scope = format!("messages|{id}");
     let cursors = Cursors::new(&deps);
-    let mut after = None;
-    if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
-        match cursors.open(&scope, c).await? {
-            Some(inner) => after = Some(inner),
-            None => errors.push(FieldError {
-                field: "cursor".into(),
-                message: "not a cursor of this listing".into(),
-            }),
-        }
-    }
+    let (limit, after) = cursors.page(&q, &scope, 50, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -326,16 +303,12 @@ pub async fn list_messages(
     responses(
         (status = 201, description = "The message as posted in the topic, with its copies", body = MessageView),
         (status = 400, description = "The body is not a JSON object or a readable multipart body", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks messages:write", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace, or no such attachment on it", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The ticket is closed, its bot unavailable, the attachment not stored, or the request still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 413, description = "The file is over 50 MB", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used with another request", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn send_message(
     State(deps): State<Deps>,
@@ -604,11 +577,7 @@ async fn stored_file(
     security(("bearer" = ["messages:read"])),
     responses(
         (status = 200, description = "The attachments, oldest first", body = AttachmentList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks messages:read", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_attachments(
     State(deps): State<Deps>,
@@ -663,15 +632,11 @@ pub async fn list_attachments(
     responses(
         (status = 200, description = "The user's topic for this ticket", body = MentionView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket, or no such internal user", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "Neither or both of username and user_id, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn mention_user(
     State(deps): State<Deps>,

@@ -34,6 +34,58 @@ impl Modify for BearerKeys {
     }
 }
 
+/// Adds the problems every authenticated operation can answer (401, 403, 429, 503) to each one, so
+/// the annotations list only what is particular to an operation.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::content::ContentBuilder;
+        use utoipa::openapi::response::ResponseBuilder;
+        use utoipa::openapi::schema::Ref;
+        const COMMON: &[(&str, &str)] = &[
+            (
+                "401",
+                "Missing, malformed, unknown, revoked or expired API key",
+            ),
+            ("403", "The key lacks the scope this operation needs"),
+            ("429", "The key's rate limit is used up; see Retry-After"),
+            ("503", "Storage or Telegram is unavailable; retry"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                if op.security.as_ref().is_none_or(Vec::is_empty) {
+                    continue;
+                }
+                for (code, description) in COMMON {
+                    op.responses
+                        .responses
+                        .entry((*code).to_owned())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(*description)
+                                .content(
+                                    "application/problem+json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ProblemView")))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -135,7 +187,7 @@ impl Modify for BearerKeys {
         webhooks::PreviewRequest,
         webhooks::PreviewResult
     )),
-    modifiers(&BearerKeys),
+    modifiers(&BearerKeys, &CommonProblems),
     tags(
         (name = "tickets", description = "Tickets: one forum topic each"),
         (name = "messages", description = "A ticket's messages, attachments and mentions"),

@@ -51,11 +51,7 @@ pub(crate) async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Ticke
     security(("bearer" = ["tickets:read"])),
     responses(
         (status = 200, description = "The ticket", body = TicketView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:read", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn get_one(
     State(deps): State<Deps>,
@@ -135,11 +131,7 @@ const SCAN_BUDGET: usize = 1000;
     security(("bearer" = ["tickets:read"])),
     responses(
         (status = 200, description = "A page of tickets", body = TicketList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:read", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(deps): State<Deps>,
@@ -184,17 +176,7 @@ pub async fn list(
     let created_before = parse_time(&q, "created_before", &mut errors);
     let updated_after = parse_time(&q, "updated_after", &mut errors);
     let updated_before = parse_time(&q, "updated_before", &mut errors);
-    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
-        None => 20,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => {
-            errors.push(FieldError {
-                field: "limit".into(),
-                message: "an integer from 1 to 100".into(),
-            });
-            20
-        }
-    };
+
     // The cursor is bound to the filters: a cursor of another listing is refused.
     let mut fingerprint: Vec<(&String, &String)> = q
         .iter()
@@ -203,16 +185,7 @@ pub async fn list(
     fingerprint.sort();
     let scope = format!("tickets|{}|{fingerprint:?}", caller.workspace());
     let cursors = Cursors::new(&deps);
-    let mut table_cursor = None;
-    if let Some(c) = q.get("cursor").filter(|c| !c.is_empty()) {
-        match cursors.open(&scope, c).await? {
-            Some(inner) => table_cursor = Some(inner),
-            None => errors.push(FieldError {
-                field: "cursor".into(),
-                message: "not a cursor of this listing (altered, or from other filters)".into(),
-            }),
-        }
-    }
+    let (limit, mut table_cursor) = cursors.page(&q, &scope, 20, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -307,15 +280,11 @@ pub fn json_body(
         (status = 201, description = "The new ticket", body = TicketView,
             headers(("Location" = String, description = "The ticket's URL"))),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such bot or group in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The desk is not ready (topics, rights), the request is still running, or no bot was named", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used with another request", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(deps): State<Deps>,
@@ -529,13 +498,9 @@ pub(crate) async fn bot_of(deps: &Deps, t: &Ticket) -> Result<bots::BotRecord, P
     security(("bearer" = ["tickets:write"])),
     responses(
         (status = 200, description = "The ticket after the change", body = TicketView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn close(
     State(deps): State<Deps>,
@@ -560,13 +525,9 @@ pub async fn close(
     security(("bearer" = ["tickets:write"])),
     responses(
         (status = 200, description = "The ticket after the change", body = TicketView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn reopen(
     State(deps): State<Deps>,
@@ -593,15 +554,11 @@ pub async fn reopen(
     responses(
         (status = 200, description = "The ticket after the change", body = TicketView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks tickets:write", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The ticket's bot is unavailable, or a concurrent change", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(deps): State<Deps>,

@@ -270,11 +270,7 @@ fn apply(
 
 /// List the workspace's webhook endpoints.
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = ["admin"])),
-    responses((status = 200, description = "Endpoints (without secrets)", body = WebhookList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Endpoints (without secrets)", body = WebhookList)))]
 pub async fn list(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -293,13 +289,9 @@ pub async fn list(
     request_body(content = WebhookWrite, content_type = "application/json"),
     responses((status = 201, description = "The endpoint and its secret", body = WebhookWithSecret),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid (e.g. an http URL not allow-listed), or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "A field is not valid (e.g. an http URL not allow-listed), or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn create(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -341,11 +333,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint", body = WebhookView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -361,14 +349,10 @@ pub async fn get_one(
     request_body(content = WebhookWrite, content_type = "application/json"),
     responses((status = 200, description = "The endpoint", body = WebhookView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "A concurrent change; retry", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "A field is not valid", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn update(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -402,11 +386,7 @@ async fn save(deps: &Deps, e: &Endpoint) -> Result<Endpoint, Problem> {
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn remove(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -424,11 +404,7 @@ pub async fn remove(
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/secret", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint and its secret", body = WebhookWithSecret),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn reveal(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -444,13 +420,9 @@ pub async fn reveal(
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint and its new secret", body = WebhookWithSecret),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "A concurrent change, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn rotate(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -476,13 +448,9 @@ pub async fn rotate(
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 202, description = "The test delivery was queued", body = DeliveryView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn send_test(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -568,11 +536,7 @@ pub struct RecoverResult {
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries/{event_id}/attempts", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id"), ("event_id" = String, Path, description = "Event id")),
     responses((status = 200, description = "Attempts", body = AttemptList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such endpoint or delivery", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 404, description = "No such endpoint or delivery", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn attempts(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -617,13 +581,9 @@ const SK_NAME: &str = teledesk_ports::table::SK;
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{event_id}/resend", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id"), ("event_id" = String, Path, description = "Event id")),
     responses((status = 202, description = "Queued again", body = DeliveryView),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint or delivery", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn resend(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -656,14 +616,10 @@ pub async fn resend(
     request_body(content = RecoverRequest, content_type = "application/json"),
     responses((status = 200, description = "How many were (or would be) sent again", body = RecoverResult),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "A dependency is unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn recover(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
@@ -744,12 +700,9 @@ pub struct PreviewResult {
     request_body(content = PreviewRequest, content_type = "application/json"),
     responses((status = 200, description = "The rendered body", body = PreviewResult),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "The template does not compile, fails, or its output is not JSON; or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 422, description = "The template does not compile, fails, or its output is not JSON; or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn preview(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
@@ -794,11 +747,7 @@ fn delivery_view(d: &table::Item) -> DeliveryView {
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     responses((status = 200, description = "Deliveries", body = DeliveryList),
-        (status = 401, description = "Missing or invalid API key", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks admin", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit used up", body = ProblemView, content_type = "application/problem+json"),
-        (status = 503, description = "Storage unavailable; retry", body = ProblemView, content_type = "application/problem+json")))]
+        (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn deliveries(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
