@@ -1254,3 +1254,69 @@ async fn a_caption_edit_reaches_the_copy_with_its_attribution() {
     );
     env.assert_clean();
 }
+
+#[tokio::test]
+async fn every_media_kind_is_recorded_archived_and_copied() {
+    let env = DeskEnv::ready().await;
+    let t = customer_ticket(&env, CAROL, "files follow").await;
+    let thread = thread_of(&t);
+    let kinds = [
+        (
+            "video",
+            json!({"file_id": "k-video", "file_unique_id": "uv", "width": 640, "height": 360, "duration": 3, "file_size": 5}),
+            true,
+        ),
+        (
+            "voice",
+            json!({"file_id": "k-voice", "file_unique_id": "uvo", "duration": 2, "file_size": 5}),
+            true,
+        ),
+        (
+            "audio",
+            json!({"file_id": "k-audio", "file_unique_id": "ua", "duration": 60, "file_size": 5}),
+            true,
+        ),
+        (
+            "animation",
+            json!({"file_id": "k-animation", "file_unique_id": "uan", "width": 320, "height": 240, "duration": 1, "file_size": 5}),
+            true,
+        ),
+        (
+            "video_note",
+            json!({"file_id": "k-video_note", "file_unique_id": "uvn", "length": 240, "duration": 4, "file_size": 5}),
+            false,
+        ),
+    ];
+    for (kind, file, captioned) in kinds {
+        env.api.add_file(
+            file["file_id"].as_str().unwrap(),
+            &format!("media/{kind}"),
+            kind.as_bytes()[..5].to_vec(),
+        );
+        let u = env.with(CAROL, None, CAROL, json!({ kind: file }));
+        let mid = u["message"]["message_id"].as_i64().unwrap();
+        env.deliver(u).await;
+        let att = env
+            .item(&format!("MSG#{BOT_ID}#{CAROL}"), &format!("{mid:012}#att"))
+            .await
+            .unwrap_or_else(|| panic!("{kind} recorded"));
+        assert_eq!(
+            (att["media"]["kind"].as_str(), att["status"].as_str()),
+            (Some(kind), Some("stored")),
+            "{kind}"
+        );
+        let copy = env
+            .api
+            .copies()
+            .into_iter()
+            .find(|c| c.from_message_id == mid)
+            .unwrap_or_else(|| panic!("{kind} copied"));
+        assert_eq!(copy.to_thread, Some(thread));
+        assert_eq!(
+            copy.caption.is_some(),
+            captioned,
+            "{kind}: attribution in the caption only where Telegram allows one"
+        );
+    }
+    env.assert_clean();
+}
