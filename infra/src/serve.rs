@@ -19,7 +19,7 @@ use anyhow::Context;
 use teledesk_app::batch::Record;
 use teledesk_app::{Deps, bots, commands, fanout, http, ingest, jobs, sync, worker};
 use teledesk_embedded::{Embedded, files_router};
-use teledesk_ports::queue::{EVENTS, JOBS, UPDATES, teledesk_queues};
+use teledesk_ports::queue::{JOBS, UPDATES, teledesk_queues};
 use teledesk_telegram::{Telegram, TelegramError};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -104,12 +104,13 @@ pub async fn serve(opts: Options) -> anyhow::Result<()> {
         stop_rx.clone(),
         |d, r| async move { jobs::process_jobs(&d, r).await },
     ));
-    tasks.spawn(consume(
+    // The events queue is not FIFO: its messages run side by side, each acknowledged when done,
+    // so that a slow webhook endpoint holds one slot and not a whole batch.
+    tasks.spawn(fanout::pump(
         deps.clone(),
-        EVENTS,
         visibility,
+        fanout::PUMP_IN_FLIGHT,
         stop_rx.clone(),
-        |d, r| async move { fanout::process_events(&d, r).await },
     ));
     let sync_every = Duration::from_secs(env_secs("TELEDESK_SYNC_INTERVAL", 900).max(1));
     tasks.spawn(every(sync_every, stop_rx.clone(), {

@@ -19,6 +19,8 @@ fn configure() {
     unsafe {
         std::env::set_var("TELEDESK_WEBHOOK_ALLOWLIST", "127.0.0.1");
         std::env::set_var("TELEDESK_WEBHOOK_RETRY_SCALE", "0.0002");
+        // Attempts time out after 1.5 s; an answer after 0.5 s is slow.
+        std::env::set_var("TELEDESK_WEBHOOK_TIMEOUT_MS", "1500");
     }
 }
 
@@ -27,12 +29,21 @@ struct Receiver {
     got: Arc<Mutex<Vec<(HeaderMap, Bytes, u16)>>>,
     /// Answers by request number (0-based); 200 when absent.
     script: Arc<Mutex<Vec<u16>>>,
+    /// How long each answer takes.
+    delay: Duration,
+    /// When each request arrived.
+    arrived: Arc<Mutex<Vec<tokio::time::Instant>>>,
 }
 
 impl Receiver {
     async fn start(script: Vec<u16>) -> (Receiver, String) {
+        Self::start_with(script, Duration::ZERO).await
+    }
+
+    async fn start_with(script: Vec<u16>, delay: Duration) -> (Receiver, String) {
         let r = Receiver {
             script: Arc::new(Mutex::new(script)),
+            delay,
             ..Default::default()
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -43,6 +54,12 @@ impl Receiver {
             axum::routing::post(move |headers: HeaderMap, body: Bytes| {
                 let state = state.clone();
                 async move {
+                    state
+                        .arrived
+                        .lock()
+                        .unwrap()
+                        .push(tokio::time::Instant::now());
+                    tokio::time::sleep(state.delay).await;
                     let mut got = state.got.lock().unwrap();
                     let n = got.len();
                     let status = state.script.lock().unwrap().get(n).copied().unwrap_or(200);
@@ -237,6 +254,32 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
     configure();
     let env = DeskEnv::ready().await;
     env.take_events().await;
+    // The other group becomes the workspace's admin chat; only a group administrator may say so.
+    env.api.set_member(OTHER, ADMIN, "administrator");
+    env.deliver(env.command(OTHER, None, BOB, "/setup_admin"))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("Only an administrator"),
+        "{:?}",
+        env.texts_to(OTHER, None)
+    );
+    assert!(
+        teledesk_app::admin_chat::get(&env.deps, "default")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    env.deliver(env.command(OTHER, None, ADMIN, "/setup_admin"))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("admin chat")
+    );
     let (rx, url) = Receiver::start(vec![410]).await;
     let k = admin(&env).await;
     let (_, ep) = api(
@@ -254,6 +297,13 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
     let (_, e) = api(&env, &k, "GET", &format!("/api/v1/webhooks/{id}"), None).await;
     assert_eq!(e["enabled"], false);
     assert!(e["disabled_reason"].as_str().unwrap().contains("410"));
+    // The admin chat is told (through the jobs queue), and endpoint.disabled was fanned out.
+    env.drain().await;
+    let notice = env.texts_to(OTHER, None).last().unwrap().clone();
+    assert!(
+        notice.contains(&id) && notice.contains("410") && notice.contains("recover"),
+        "{notice}"
+    );
     let sent_before = rx.requests().len();
     env.deliver(env.command(DESK, None, ALICE, "/create_ticket After"))
         .await;
@@ -677,5 +727,299 @@ async fn a_payload_template_reshapes_the_body_and_bad_templates_are_refused_at_s
     assert!(
         verifies(&secret, &h, &body),
         "the rendered body is what is signed"
+    );
+}
+
+/// Runs `serve`'s consumer of the `events` queue ([`teledesk_app::fanout::pump`]) until dropped.
+struct Pump {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Pump {
+    fn start(env: &DeskEnv) -> Pump {
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(teledesk_app::fanout::pump(
+            env.deps.clone(),
+            Duration::from_secs(30),
+            teledesk_app::fanout::PUMP_IN_FLIGHT,
+            rx,
+        ));
+        Pump { stop, task }
+    }
+
+    async fn stop(self) {
+        self.stop.send(true).unwrap();
+        self.task.await.unwrap();
+    }
+}
+
+/// Emits `n` ticket.created events straight onto the `events` queue.
+async fn emit_events(env: &DeskEnv, n: usize, tag: &str) {
+    for i in 0..n {
+        teledesk_app::events::emit(
+            &env.deps,
+            "ticket.created",
+            &format!("{tag}-{i}"),
+            "default",
+            "",
+            json!({"ticket": {"id": format!("TICK-{tag}-{i}")}}),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// Waits (up to 60 s) until `rx` has answered 2xx to `n` distinct events; returns their ids.
+async fn until_delivered(rx: &Receiver, n: usize) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut ids: Vec<String> = rx
+            .requests()
+            .iter()
+            .filter(|r| r.2 == 200)
+            .map(|r| r.0["webhook-id"].to_str().unwrap().to_owned())
+            .collect();
+        let all = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(all, ids.len(), "no event delivered twice");
+        if ids.len() >= n {
+            return ids;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of {n} delivered",
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn attempts_per_delivery(env: &DeskEnv, k: &str, id: &str) -> Vec<i64> {
+    let (_, log) = api(
+        env,
+        k,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/deliveries"),
+        None,
+    )
+    .await;
+    log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["attempts"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_slow_endpoint_does_not_delay_a_fast_one() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    // Slow: every answer takes 0.7 s (over a third of the 1.5 s timeout), and succeeds.
+    let (slow, slow_url) = Receiver::start_with(vec![], Duration::from_millis(700)).await;
+    let (fast, fast_url) = Receiver::start(vec![]).await;
+    let k = admin(&env).await;
+    let mut ids = Vec::new();
+    for url in [&slow_url, &fast_url] {
+        let (s, ep) = api(
+            &env,
+            &k,
+            "POST",
+            "/api/v1/webhooks",
+            Some(json!({"url": url})),
+        )
+        .await;
+        assert_eq!(s, 201, "{ep}");
+        ids.push(ep["id"].as_str().unwrap().to_owned());
+    }
+    const N: usize = 20;
+    emit_events(&env, N, "slowfast").await;
+    let pump = Pump::start(&env);
+    until_delivered(&fast, N).await;
+    let slow_so_far = slow.arrived.lock().unwrap().len();
+    assert!(
+        slow_so_far < N,
+        "the fast endpoint had all {N} events while the slow one had {slow_so_far}"
+    );
+    assert!(
+        slow_so_far <= teledesk_app::webhooks::flow::MAX_IN_FLIGHT + 2,
+        "the slow endpoint held at most its in-flight share: {slow_so_far}"
+    );
+    // The slow endpoint still gets every event, once, and waiting cost it no attempts.
+    until_delivered(&slow, N).await;
+    pump.stop().await;
+    assert_eq!(slow.requests().len(), N);
+    assert_eq!(attempts_per_delivery(&env, &k, &ids[0]).await, vec![1; N]);
+    assert_eq!(attempts_per_delivery(&env, &k, &ids[1]).await, vec![1; N]);
+    // The breaker remembers the endpoint as slow; the fast one has no record at all.
+    assert!(
+        env.item(&format!("WHB#{}", ids[0]), "BREAKER")
+            .await
+            .is_some()
+    );
+    assert!(
+        env.item(&format!("WHB#{}", ids[1]), "BREAKER")
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_dead_endpoint_trips_its_circuit_and_recovers_when_back() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    // Down (503) for its first 6 requests, then up.
+    let (rx, url) = Receiver::start(vec![503; 6]).await;
+    let k = admin(&env).await;
+    let (_, ep) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url})),
+    )
+    .await;
+    let id = ep["id"].as_str().unwrap().to_owned();
+    const N: usize = 10;
+    emit_events(&env, N, "dead").await;
+    let pump = Pump::start(&env);
+    until_delivered(&rx, N).await;
+    pump.stop().await;
+    let failed = rx.requests().iter().filter(|r| r.2 == 503).count();
+    assert_eq!(failed, 6);
+    assert_eq!(
+        rx.requests().len(),
+        N + 6,
+        "every event once, after the failures"
+    );
+    let attempts: i64 = attempts_per_delivery(&env, &k, &id).await.iter().sum();
+    assert_eq!(
+        attempts,
+        (N + 6) as i64,
+        "only real requests count as attempts, not the waits of an open circuit"
+    );
+    assert!(
+        env.item(&format!("WHB#{id}"), "BREAKER").await.is_none(),
+        "a fast success closed the circuit"
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limited_endpoint_gets_everything_spread_over_seconds() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    let (rx, url) = Receiver::start(vec![]).await;
+    let k = admin(&env).await;
+    for bad in [json!(0), json!(1001), json!("5"), json!(2.5)] {
+        let (s, p) = api(
+            &env,
+            &k,
+            "POST",
+            "/api/v1/webhooks",
+            Some(json!({"url": url, "rate_limit": bad})),
+        )
+        .await;
+        assert_eq!(
+            (s, p["errors"][0]["field"].as_str()),
+            (422, Some("rate_limit")),
+            "{p}"
+        );
+    }
+    let (s, ep) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url, "rate_limit": 4})),
+    )
+    .await;
+    assert_eq!((s, ep["rate_limit"].as_u64()), (201, Some(4)), "{ep}");
+    let id = ep["id"].as_str().unwrap().to_owned();
+    const N: usize = 12;
+    emit_events(&env, N, "limited").await;
+    let pump = Pump::start(&env);
+    until_delivered(&rx, N).await;
+    pump.stop().await;
+    let arrived = rx.arrived.lock().unwrap().clone();
+    let span = *arrived.last().unwrap() - arrived[0];
+    // 12 at 4 a second need at least three one-second windows: more than one second apart.
+    assert!(span >= Duration::from_secs(1), "all {N} within {span:?}");
+    assert_eq!(attempts_per_delivery(&env, &k, &id).await, vec![1; N]);
+    // null removes the limit.
+    let (s, ep) = api(
+        &env,
+        &k,
+        "PUT",
+        &format!("/api/v1/webhooks/{id}"),
+        Some(json!({"rate_limit": null})),
+    )
+    .await;
+    assert_eq!((s, &ep["rate_limit"]), (200, &Value::Null), "{ep}");
+}
+
+#[tokio::test]
+async fn a_duplicated_attempt_message_posts_once() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    let (rx, url) = Receiver::start(vec![503]).await;
+    let k = admin(&env).await;
+    api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url})),
+    )
+    .await;
+    emit_events(&env, 1, "dup").await;
+    // The event: its first attempt (503) runs inline and queues attempt 2.
+    let got = env
+        .emb
+        .queue
+        .receive(EVENTS, 10, Duration::ZERO, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    let receipt = got[0].receipt.clone();
+    let failed =
+        teledesk_app::fanout::process_events(&env.deps, got.into_iter().map(Into::into).collect())
+            .await;
+    assert!(failed.is_empty());
+    env.emb.queue.ack(EVENTS, &receipt).await.unwrap();
+    assert_eq!(rx.requests().len(), 1);
+    // The queue hands the retry out twice (at-least-once): both copies run.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let retry = env
+        .emb
+        .queue
+        .receive(EVENTS, 10, Duration::ZERO, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(retry.len(), 1, "one retry queued");
+    let body: Value = serde_json::from_str(&retry[0].body).unwrap();
+    assert_eq!(body["after"], 1, "it names the attempt it follows");
+    env.emb.queue.ack(EVENTS, &retry[0].receipt).await.unwrap();
+    for _ in 0..2 {
+        env.deps
+            .queue
+            .send(
+                EVENTS,
+                vec![teledesk_ports::queue::OutMessage::new(body.to_string())],
+            )
+            .await
+            .unwrap();
+    }
+    drain_events(&env).await;
+    let codes: Vec<u16> = rx.requests().iter().map(|r| r.2).collect();
+    assert_eq!(
+        codes,
+        vec![503, 200],
+        "the second copy found the attempt made"
     );
 }

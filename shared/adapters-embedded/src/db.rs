@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS queue_messages (
     sent_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, seq);
+-- A standard queue hands out visible messages by visibility time; the redrive looks only at messages
+-- received before. Without these, both scanned the whole queue on every receive.
+CREATE INDEX IF NOT EXISTS queue_messages_visible ON queue_messages (queue, visible_at);
+CREATE INDEX IF NOT EXISTS queue_messages_receives ON queue_messages (queue, receive_count, visible_at);
 CREATE TABLE IF NOT EXISTS queue_dedup (
     queue TEXT NOT NULL,
     dedup_id TEXT NOT NULL,

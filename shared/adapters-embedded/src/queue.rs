@@ -95,7 +95,27 @@ fn receive_sync(
         }
     }
     let mut picked = Vec::new();
-    {
+    if !spec.fifo {
+        // No order to keep: the visible messages, oldest visibility first, straight from the index.
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT seq, group_id, body, receive_count FROM queue_messages
+                 WHERE queue = ?1 AND visible_at <= ?2 ORDER BY visible_at, seq LIMIT ?3",
+            )
+            .map_err(backend)?;
+        let mut rows = stmt
+            .query(rusqlite::params![spec.name, now, max as i64])
+            .map_err(backend)?;
+        while let Some(row) = rows.next().map_err(backend)? {
+            let (seq, group, body, count): (i64, Option<String>, String, i64) = (
+                row.get(0).map_err(backend)?,
+                row.get(1).map_err(backend)?,
+                row.get(2).map_err(backend)?,
+                row.get(3).map_err(backend)?,
+            );
+            picked.push((seq, group, body, count + 1));
+        }
+    } else {
         let mut stmt = tx
             .prepare_cached(
                 "SELECT seq, group_id, body, receive_count, visible_at FROM queue_messages
@@ -114,18 +134,13 @@ fn receive_sync(
                 row.get(3).map_err(backend)?,
                 row.get(4).map_err(backend)?,
             );
-            let visible = visible_at <= now;
-            if spec.fifo {
-                let g = group.clone().unwrap_or_default();
-                if blocked.contains(&g) {
-                    continue;
-                }
-                if !visible {
-                    // Whatever follows in this group waits behind it.
-                    blocked.insert(g);
-                    continue;
-                }
-            } else if !visible {
+            let g = group.clone().unwrap_or_default();
+            if blocked.contains(&g) {
+                continue;
+            }
+            if visible_at > now {
+                // Whatever follows in this group waits behind it.
+                blocked.insert(g);
                 continue;
             }
             picked.push((seq, group, body, count + 1));

@@ -15,6 +15,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "Make this group the support desk (group admins)",
     ),
     (
+        "setup_admin",
+        "Make this group the admin chat for operator notices (group admins)",
+    ),
+    (
         "create_ticket",
         "Open a ticket: /create_ticket <title> [description]",
     ),

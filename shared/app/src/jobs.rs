@@ -1,7 +1,8 @@
 //! The `jobs` queue: slow or retried work. A job is JSON with a `kind` and the `bot_id` it works
 //! for:
 //! - `attachment.fetch`: download a message's attachment into the file store;
-//! - `album.relay`: copy a collected album to the linked endpoints.
+//! - `album.relay`: copy a collected album to the linked endpoints;
+//! - `admin.notice`: tell the workspace's admin chat something ([`crate::admin_chat`]).
 //!
 //! A job of a kind this build does not know, or for an unknown bot, is a poison message: it fails
 //! until the redrive parks it in `jobs-dlq`, never silently dropped.
@@ -11,7 +12,7 @@ use teledesk_ports::queue::JOBS;
 
 use crate::batch::{self, Outcome, Record};
 use crate::desk::{self, Ctx, attachments, relay};
-use crate::{Deps, bots};
+use crate::{Deps, admin_chat, bots};
 
 pub async fn process_jobs(deps: &Deps, records: Vec<Record>) -> Vec<String> {
     batch::run(deps.queue.as_ref(), JOBS, records, |r| handle_job(deps, r)).await
@@ -25,7 +26,13 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     let Some(kind) = job.get("kind").and_then(Value::as_str) else {
         return Outcome::Poison("job without a kind".into());
     };
-    if ![attachments::JOB_FETCH, relay::JOB_ALBUM].contains(&kind) {
+    if ![
+        attachments::JOB_FETCH,
+        relay::JOB_ALBUM,
+        admin_chat::JOB_NOTICE,
+    ]
+    .contains(&kind)
+    {
         return Outcome::Poison(format!("no handler for job kind `{kind}`"));
     }
     let bot_id = job["bot_id"].as_str().unwrap_or_default();
@@ -43,10 +50,10 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
         tg: deps.telegram.connect(&bot.token),
         update_id: 0,
     };
-    let r = if kind == attachments::JOB_FETCH {
-        attachments::run_fetch(&ctx, &job).await
-    } else {
-        relay::run_album_job(&ctx, &job).await
+    let r = match kind {
+        attachments::JOB_FETCH => attachments::run_fetch(&ctx, &job).await,
+        admin_chat::JOB_NOTICE => admin_chat::run_notice(&ctx, &job).await,
+        _ => relay::run_album_job(&ctx, &job).await,
     };
     desk::outcome(r)
 }

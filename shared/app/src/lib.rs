@@ -10,6 +10,7 @@
 //! - [`events`]: domain events on the `events` queue;
 //! - [`jobs`], [`fanout`], [`sync`]: the `jobs` and `events` consumers and the channel-sync schedule.
 
+pub mod admin_chat;
 pub mod api;
 pub mod batch;
 pub mod bots;

@@ -57,6 +57,8 @@ pub struct WebhookView {
     pub filter: Option<Value>,
     /// A minijinja template producing the JSON body (null: the event as is).
     pub template: Option<String>,
+    /// Deliveries per second at most; null: no limit.
+    pub rate_limit: Option<u32>,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub failing_since: Option<i64>,
@@ -121,6 +123,10 @@ pub struct WebhookWrite {
     /// `tojson` filter); checked by rendering a sample event; null removes it.
     #[schema(max_length = 16384)]
     pub template: Option<String>,
+    /// Deliveries per second at most (1–1000); null removes the limit. Attempts over it wait
+    /// their turn; they are not failures.
+    #[schema(minimum = 1, maximum = 1000)]
+    pub rate_limit: Option<u32>,
     #[schema(nullable = false)]
     pub enabled: Option<bool>,
 }
@@ -153,6 +159,7 @@ fn view(e: &Endpoint) -> WebhookView {
         event_types: e.event_types.clone(),
         filter: e.filter.clone(),
         template: e.template.clone(),
+        rate_limit: e.rate_limit,
         enabled: e.enabled,
         disabled_reason: e.disabled_reason.clone(),
         failing_since: e.failing_since,
@@ -198,6 +205,7 @@ fn apply(
             "event_types",
             "filter",
             "template",
+            "rate_limit",
             "enabled",
         ]
         .contains(&k.as_str())
@@ -253,6 +261,17 @@ fn apply(
             Err(why) => err("template", &why),
         },
         Some(_) => err("template", "a string, or null"),
+    }
+    match body.get("rate_limit") {
+        None => {}
+        Some(Value::Null) => e.rate_limit = None,
+        Some(v) if v.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => {
+            e.rate_limit = v.as_u64().map(|n| n as u32);
+        }
+        Some(_) => err(
+            "rate_limit",
+            "deliveries per second: an integer from 1 to 1000, or null",
+        ),
     }
     match body.get("enabled") {
         None => {}
@@ -315,6 +334,7 @@ pub async fn create(
             retire_at: None,
         }],
         template: None,
+        rate_limit: None,
         created_at: now,
         updated_at: now,
         failing_since: None,

@@ -292,6 +292,7 @@ async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, cmd: &commands::Command<'_>) -> 
             ctx.reply(m, commands::group_only(name)).await
         }
         "setup_desk" => groups::on_setup_desk(ctx, m).await,
+        "setup_admin" => crate::admin_chat::on_setup_admin(ctx, m).await,
         "create_ticket" => tickets::on_create(ctx, m, cmd.args).await,
         "close_ticket" => tickets::on_close(ctx, m).await,
         "reopen_ticket" => tickets::on_reopen(ctx, m).await,

@@ -10,6 +10,7 @@
 //! until then). Queue messages that cannot be read are poison (the DLQ); deliveries that run out of
 //! retries are `failed` in the table: the two never mix.
 
+pub mod flow;
 pub mod guard;
 pub mod sign;
 pub mod template;
@@ -33,7 +34,9 @@ pub const SCALE_VAR: &str = "TELEDESK_WEBHOOK_RETRY_SCALE";
 pub const LOG_TTL_VAR: &str = "TELEDESK_WEBHOOK_LOG_TTL_DAYS";
 /// An endpoint failing for this long is disabled.
 pub const DISABLE_AFTER_SECS: i64 = 5 * 24 * 3600;
+/// How long an attempt may take: 15 s (`TELEDESK_WEBHOOK_TIMEOUT_MS` shortens it for tests).
 pub const TIMEOUT: Duration = Duration::from_secs(15);
+pub const TIMEOUT_VAR: &str = "TELEDESK_WEBHOOK_TIMEOUT_MS";
 pub const MAX_RESPONSE_BYTES: usize = 20 * 1024;
 
 pub fn endpoints_pk(workspace: &str) -> String {
@@ -67,6 +70,9 @@ pub struct Endpoint {
     /// A minijinja template reshaping the payload ([`template`]); its output must be JSON.
     #[serde(default)]
     pub template: Option<String>,
+    /// Deliveries per second at most (None: no limit); see [`flow`].
+    #[serde(default)]
+    pub rate_limit: Option<u32>,
     pub enabled: bool,
     pub secrets: Vec<SecretEntry>,
     pub created_at: i64,
@@ -220,7 +226,19 @@ fn log_ttl() -> i64 {
         * 86_400
 }
 
-fn scale() -> f64 {
+/// The attempt timeout ([`TIMEOUT`] unless `TELEDESK_WEBHOOK_TIMEOUT_MS` says otherwise).
+pub fn timeout() -> Duration {
+    static T: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *T.get_or_init(|| {
+        std::env::var(TIMEOUT_VAR)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|ms| *ms > 0)
+            .map_or(TIMEOUT, Duration::from_millis)
+    })
+}
+
+pub(crate) fn scale() -> f64 {
     std::env::var(SCALE_VAR)
         .ok()
         .and_then(|v| v.parse::<f64>().ok())
@@ -249,11 +267,12 @@ pub async fn requeue(deps: &Deps, ep: &Endpoint, event_id: &str) -> Result<bool,
     };
     d.insert("status".into(), json!("pending"));
     d.remove("next_attempt_at");
+    let done = table::int_attr(&d, "attempts").unwrap_or(0);
     deps.table
         .put(d, Condition::Exists)
         .await
         .map_err(|e| e.to_string())?;
-    queue_attempt(deps, &ep.workspace, &ep.id, event_id, 0)
+    queue_attempt(deps, &ep.workspace, &ep.id, event_id, 0, done)
         .await
         .map_err(|e| e.to_string())?;
     Ok(true)
@@ -289,17 +308,21 @@ pub async fn recoverable(
 }
 
 /// Queues an attempt message due at `due_at` (ms); delays over 15 minutes are chained.
+///
+/// `after` is the number of attempts the delivery will have made when this one runs: the message
+/// runs only against exactly that state, so a duplicate or stale message never posts twice.
 async fn queue_attempt(
     deps: &Deps,
     workspace: &str,
     endpoint_id: &str,
     event_id: &str,
     due_at_ms: i64,
+    after: i64,
 ) -> Result<(), teledesk_ports::queue::QueueError> {
     let wait_ms = (due_at_ms - teledesk_ports::now_millis()).max(0) as u64;
     let delay = Duration::from_millis(wait_ms).min(MAX_DELAY);
     let body = json!({"kind": ATTEMPT_KIND, "workspace": workspace, "endpoint_id": endpoint_id,
-                      "event_id": event_id, "due_at": due_at_ms});
+                      "event_id": event_id, "due_at": due_at_ms, "after": after});
     let mut msg = OutMessage::new(body.to_string());
     if delay >= Duration::from_secs(1) {
         msg = msg.delayed(delay);
@@ -317,13 +340,20 @@ pub async fn fan_out(deps: &Deps, event: &Value) -> Outcome {
         Ok(e) => e,
         Err(e) => return retry(e),
     };
-    for ep in endpoints.iter().filter(|e| e.wants(event)) {
-        let o = deliver_to(deps, ep, event).await;
-        if o != Outcome::Done {
-            return o;
-        }
-    }
-    Outcome::Done
+    // Side by side: a slow endpoint does not hold up the first attempts to the others.
+    let outcomes = futures::future::join_all(
+        endpoints
+            .iter()
+            .filter(|e| e.wants(event))
+            .map(|ep| deliver_to(deps, ep, event)),
+    )
+    .await;
+    // A poison event fails as poison; anything else that did not finish retries the event, whose
+    // finished deliveries are found and left alone.
+    outcomes
+        .into_iter()
+        .find(|o| *o != Outcome::Done)
+        .unwrap_or(Outcome::Done)
 }
 
 /// One delivery of `event` to `ep` (idempotent on the event's id) and its first attempt queued;
@@ -345,7 +375,7 @@ pub async fn deliver_to(deps: &Deps, ep: &Endpoint, event: &Value) -> Outcome {
     d.insert("attempts".into(), json!(0));
     d.insert("created_at".into(), json!(now));
     d.insert(EXPIRES_AT.into(), json!(now + log_ttl()));
-    let fresh = match deps.table.put(d, Condition::Absent).await {
+    let fresh = match deps.table.put(d.clone(), Condition::Absent).await {
         Ok(()) => true,
         Err(TableError::ConditionFailed) => false,
         Err(e) => return retry(e),
@@ -357,9 +387,15 @@ pub async fn deliver_to(deps: &Deps, ep: &Endpoint, event: &Value) -> Outcome {
             deps.table.get(&delivery_pk(&ep.id), event_id).await,
             Ok(Some(ref d)) if table::str_attr(d, "status") == Some("pending") && table::int_attr(d, "attempts") == Some(0)
         );
+    if ep.enabled && fresh {
+        // The first attempt at once, here: no round trip through the queue. What follows (a retry,
+        // a wait for the endpoint) is queued by the attempt itself.
+        // This run wrote the delivery, so it alone owns attempt 1: no claim needed.
+        return send(deps, ep.clone(), d, false).await;
+    }
     if ep.enabled
-        && (fresh || never_ran)
-        && let Err(e) = queue_attempt(deps, &ep.workspace, &ep.id, event_id, 0).await
+        && never_ran
+        && let Err(e) = queue_attempt(deps, &ep.workspace, &ep.id, event_id, 0, 0).await
     {
         tracing::warn!(error = %e, "attempt not queued; the event will be retried");
         return Outcome::Retry { after: None };
@@ -419,7 +455,7 @@ fn client() -> &'static reqwest::Client {
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
+            .timeout(timeout())
             .dns_resolver(std::sync::Arc::new(GuardedResolver))
             .build()
             .expect("a TLS backend is compiled in")
@@ -496,7 +532,7 @@ async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted
                 source = s.source();
             }
             let what = if e.is_timeout() {
-                "timed out after 15 s".to_owned()
+                format!("timed out after {} ms", timeout().as_millis())
             } else {
                 e.without_url().to_string()
             };
@@ -515,9 +551,11 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
         return Outcome::Poison("attempt message needs workspace, endpoint_id and event_id".into());
     };
     let due_at = msg["due_at"].as_i64().unwrap_or(0);
+    let after = msg["after"].as_i64();
     if due_at > teledesk_ports::now_millis() + 1000 {
         // Not yet: a chained delay (the queue delays at most 15 minutes at a time).
-        return match queue_attempt(deps, workspace, endpoint_id, event_id, due_at).await {
+        let after = after.unwrap_or(0);
+        return match queue_attempt(deps, workspace, endpoint_id, event_id, due_at, after).await {
             Ok(()) => Outcome::Done,
             Err(_) => Outcome::Retry { after: None },
         };
@@ -531,7 +569,19 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
     if !matches!(table::str_attr(&d, "status"), Some("pending" | "retrying")) {
         return Outcome::Done; // delivered, failed or skipped already (a re-delivered message)
     }
-    let mut ep = match get_endpoint(deps, workspace, endpoint_id).await {
+    let done = table::int_attr(&d, "attempts").unwrap_or(0);
+    match after {
+        // Another message made this attempt already (a duplicate, or one queued twice).
+        Some(n) if n < done => return Outcome::Done,
+        // The attempt before this one has not recorded itself yet: come back shortly.
+        Some(n) if n > done => {
+            return Outcome::Retry {
+                after: Some(Duration::from_secs(1)),
+            };
+        }
+        _ => {}
+    }
+    let ep = match get_endpoint(deps, workspace, endpoint_id).await {
         Ok(Some(e)) => e,
         Ok(None) => {
             d.insert("status".into(), json!("failed"));
@@ -544,7 +594,57 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
         d.insert("status".into(), json!("skipped"));
         return store(deps, d).await;
     }
-    let now = teledesk_ports::now_secs();
+    send(deps, ep, d, true).await
+}
+
+/// Posts one delivery `d` (pending or retrying) to its enabled endpoint `ep`, records the attempt
+/// and decides what follows: delivered, retried later, failed, or the endpoint disabled.
+///
+/// With `claim`, the attempt's log entry is first written on condition that it is absent, so that
+/// two copies of one attempt message (the queue delivers at least once) never both post; the claim
+/// expires after the timeout and a minute, so a run that died mid-attempt is taken over.
+async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcome {
+    let (workspace, endpoint_id) = (ep.workspace.clone(), ep.id.clone());
+    let (workspace, endpoint_id) = (workspace.as_str(), endpoint_id.as_str());
+    let Some(event_id) = table::str_attr(&d, "event_id").map(str::to_owned) else {
+        return Outcome::Poison("a delivery without its event id".into());
+    };
+    let event_id = event_id.as_str();
+    // Flow control: an endpoint that is busy, rate-limited or whose circuit is open makes this
+    // attempt wait on the queue; waiting is not an attempt.
+    let now_ms = teledesk_ports::now_millis();
+    let pass = match flow::admit(deps, endpoint_id, ep.rate_limit, now_ms).await {
+        Ok(flow::Gate::Go(pass)) => pass,
+        Ok(flow::Gate::Wait { until_ms, why }) => {
+            tracing::debug!(endpoint_id, event_id, why, "webhook attempt waits");
+            let done = table::int_attr(&d, "attempts").unwrap_or(0);
+            return match queue_attempt(deps, workspace, endpoint_id, event_id, until_ms, done).await
+            {
+                Ok(()) => Outcome::Done,
+                Err(_) => Outcome::Retry { after: None },
+            };
+        }
+        Err(e) => return retry(e),
+    };
+    let now = now_ms / 1000;
+    let n = table::int_attr(&d, "attempts").unwrap_or(0) + 1;
+    let mut log = Item::new();
+    log.insert(PK.into(), json!(attempts_pk(endpoint_id, event_id)));
+    log.insert(SK.into(), json!(format!("{n:03}")));
+    log.insert("at".into(), json!(now));
+    if claim {
+        let mut claimed = log.clone();
+        claimed.insert("error".into(), json!("in progress"));
+        claimed.insert(
+            EXPIRES_AT.into(),
+            json!(now + timeout().as_secs() as i64 + 60),
+        );
+        match deps.table.put(claimed, Condition::Absent).await {
+            Ok(()) => {}
+            Err(TableError::ConditionFailed) => return Outcome::Done, // another copy runs it
+            Err(e) => return retry(e),
+        }
+    }
     let mut payload = table::str_attr(&d, "payload").unwrap_or("{}").to_owned();
     if let Some(t) = &ep.template {
         let event: Value = serde_json::from_str(&payload).unwrap_or_default();
@@ -571,19 +671,22 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
         ),
     ];
     let a = post(&ep.url, &headers, payload.into_bytes()).await;
-    let n = table::int_attr(&d, "attempts").unwrap_or(0) + 1;
-    let mut log = Item::new();
-    log.insert(PK.into(), json!(attempts_pk(endpoint_id, event_id)));
-    log.insert(SK.into(), json!(format!("{n:03}")));
-    log.insert("at".into(), json!(now));
+    let answer = match a.status {
+        Some(200..=299) if flow::is_slow(Duration::from_millis(a.duration_ms)) => {
+            flow::Answer::Slow
+        }
+        Some(200..=299) => flow::Answer::Fast,
+        _ => flow::Answer::Failed,
+    };
+    if let Err(e) = flow::record(deps, &pass, answer, teledesk_ports::now_millis()).await {
+        tracing::warn!(endpoint_id, error = %e, "circuit breaker not updated");
+    }
     log.insert("status_code".into(), json!(a.status));
     log.insert("duration_ms".into(), json!(a.duration_ms));
     log.insert("response".into(), json!(a.body));
     log.insert("error".into(), json!(a.error));
     log.insert(EXPIRES_AT.into(), json!(now + log_ttl()));
-    if let Err(e) = deps.table.put(log, Condition::None).await {
-        return retry(e);
-    }
+    // The attempt's log entry is written with the delivery's new state, in one transaction.
     d.insert("attempts".into(), json!(n));
     d.insert("last_status_code".into(), json!(a.status));
     d.insert("last_error".into(), json!(a.error));
@@ -600,7 +703,7 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
         tracing::info!(endpoint_id, event_id, attempt = n, "webhook delivered");
         let created = table::int_attr(&d, "created_at").unwrap_or(now);
         metric("delivered", Some((now - created) * 1000));
-        return store(deps, d).await;
+        return store_with_log(deps, d, log).await;
     }
     if a.error
         .as_deref()
@@ -614,7 +717,7 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
             error = a.error.as_deref(),
             "webhook refused by the address guard"
         );
-        return store(deps, d).await;
+        return store_with_log(deps, d, log).await;
     }
     let since = *ep.failing_since.get_or_insert(now);
     if gone || now - since >= DISABLE_AFTER_SECS {
@@ -624,6 +727,34 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
         } else {
             "every attempt failed for 5 days".into()
         });
+        // The admin chat and the event first, the endpoint last: a failure here retries the whole
+        // step (the event's id is stable; the notice may repeat once), while an endpoint already
+        // disabled would never come back to tell anyone.
+        let notice = format!(
+            "Webhook endpoint <code>{}</code> ({}) was disabled: {}. Its deliveries are kept as \
+             skipped: enable it again with PUT /api/v1/webhooks/{} and recover them with POST …/recover.",
+            crate::html::escape(endpoint_id),
+            crate::html::escape(&ep.url),
+            crate::html::escape(ep.disabled_reason.as_deref().unwrap_or_default()),
+            crate::html::escape(endpoint_id),
+        );
+        if let Err(e) = crate::admin_chat::notify(deps, workspace, &notice).await {
+            tracing::warn!(endpoint_id, error = %e, "admin chat not told yet; retried");
+            return Outcome::Retry { after: None };
+        }
+        if let Err(e) = crate::events::emit(
+            deps,
+            "endpoint.disabled",
+            &format!("{endpoint_id}#{since}"),
+            workspace,
+            "",
+            json!({"endpoint_id": endpoint_id, "url": ep.url, "reason": ep.disabled_reason}),
+        )
+        .await
+        {
+            tracing::warn!(endpoint_id, error = %e, "endpoint.disabled not emitted yet; retried");
+            return Outcome::Retry { after: None };
+        }
         if let Err(e) = save_endpoint(deps, &ep).await {
             return retry(e);
         }
@@ -633,17 +764,8 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
             "webhook endpoint disabled"
         );
         metric("disabled", None);
-        let _ = crate::events::emit(
-            deps,
-            "endpoint.disabled",
-            &format!("{endpoint_id}#{since}"),
-            workspace,
-            "",
-            json!({"endpoint_id": endpoint_id, "url": ep.url, "reason": ep.disabled_reason}),
-        )
-        .await;
         d.insert("status".into(), json!("failed"));
-        return store(deps, d).await;
+        return store_with_log(deps, d, log).await;
     } else if ep.failing_since == Some(now) {
         let _ = save_endpoint(deps, &ep).await;
     }
@@ -656,13 +778,17 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
             metric("retrying", None);
             d.insert("status".into(), json!("retrying"));
             d.insert("next_attempt_at".into(), json!(due / 1000));
-            if let Outcome::Retry { after } = store(deps, d).await {
-                return Outcome::Retry { after };
+            // The next attempt is queued before the delivery says `retrying`: if queueing fails,
+            // the delivery is as it was and whatever brought us here (the event, or this attempt's
+            // message) runs again; a `retrying` delivery always has its attempt on the queue. The
+            // message names attempt n + 1, so it waits for this record and never posts twice.
+            if queue_attempt(deps, workspace, endpoint_id, event_id, due, n)
+                .await
+                .is_err()
+            {
+                return Outcome::Retry { after: None };
             }
-            match queue_attempt(deps, workspace, endpoint_id, event_id, due).await {
-                Ok(()) => Outcome::Done,
-                Err(_) => Outcome::Retry { after: None },
-            }
+            store_with_log(deps, d, log).await
         }
         None => {
             d.insert("status".into(), json!("failed"));
@@ -674,13 +800,30 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
                 "webhook retries used up; delivery failed"
             );
             metric("failed", None);
-            store(deps, d).await
+            store_with_log(deps, d, log).await
         }
     }
 }
 
 async fn store(deps: &Deps, d: Item) -> Outcome {
     match deps.table.put(d, Condition::None).await {
+        Ok(()) => Outcome::Done,
+        Err(e) => retry(e),
+    }
+}
+
+async fn store_with_log(deps: &Deps, d: Item, log: Item) -> Outcome {
+    let ops = vec![
+        table::TxOp::Put {
+            item: log,
+            condition: Condition::None,
+        },
+        table::TxOp::Put {
+            item: d,
+            condition: Condition::None,
+        },
+    ];
+    match deps.table.transact(ops).await {
         Ok(()) => Outcome::Done,
         Err(e) => retry(e),
     }

@@ -1,0 +1,121 @@
+//! The workspace's admin chat: where operators are told what needs them (a webhook endpoint
+//! disabled, and later a channel source failing). A group administrator sends `/setup_admin` in a
+//! group to make it the admin chat of the bot's workspace (`WS#<workspace>` / `ADMIN_CHAT`).
+//!
+//! Notices go through the `jobs` queue (`admin.notice`), so that Telegram's flood control and
+//! outages are retried from the queue like any other send, never dropped.
+
+use serde_json::{Value, json};
+use teledesk_ports::queue::{JOBS, OutMessage, QueueError};
+use teledesk_ports::table::{self, Condition, Item, PK, SK, TableError};
+
+use crate::Deps;
+use crate::desk::msg::Msg;
+use crate::desk::{Ctx, Fail, Res};
+use crate::html::escape;
+
+pub const JOB_NOTICE: &str = "admin.notice";
+const ADMIN_CHAT_SK: &str = "ADMIN_CHAT";
+
+pub fn workspace_pk(workspace: &str) -> String {
+    format!("WS#{workspace}")
+}
+
+/// The admin chat of a workspace: the bot that speaks there and the chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminChat {
+    pub bot_id: String,
+    pub chat_id: i64,
+}
+
+pub async fn get(deps: &Deps, workspace: &str) -> Result<Option<AdminChat>, TableError> {
+    let item = deps
+        .table
+        .get(&workspace_pk(workspace), ADMIN_CHAT_SK)
+        .await?;
+    Ok(item.and_then(|i| {
+        Some(AdminChat {
+            bot_id: table::str_attr(&i, "bot_id")?.to_owned(),
+            chat_id: table::int_attr(&i, "chat_id")?,
+        })
+    }))
+}
+
+pub async fn set(
+    deps: &Deps,
+    workspace: &str,
+    chat: &AdminChat,
+    set_by: i64,
+) -> Result<(), TableError> {
+    let mut item = Item::new();
+    item.insert(PK.into(), json!(workspace_pk(workspace)));
+    item.insert(SK.into(), json!(ADMIN_CHAT_SK));
+    item.insert("bot_id".into(), json!(chat.bot_id));
+    item.insert("chat_id".into(), json!(chat.chat_id));
+    item.insert("set_by".into(), json!(set_by));
+    item.insert("set_at".into(), json!(teledesk_ports::now_secs()));
+    deps.table.put(item, Condition::None).await
+}
+
+/// Queues a notice (HTML) to the workspace's admin chat; nothing when none is set. `id` names the
+/// notice (the same id is one notice on a FIFO queue; on a standard queue a repeat is possible).
+pub async fn notify(deps: &Deps, workspace: &str, html: &str) -> Result<bool, NotifyError> {
+    let Some(chat) = get(deps, workspace).await? else {
+        return Ok(false);
+    };
+    let job =
+        json!({"kind": JOB_NOTICE, "bot_id": chat.bot_id, "chat_id": chat.chat_id, "text": html});
+    deps.queue
+        .send(JOBS, vec![OutMessage::new(job.to_string())])
+        .await?;
+    Ok(true)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// The `admin.notice` job: send the text to the chat.
+pub async fn run_notice(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
+    let (Some(chat_id), Some(text)) = (job["chat_id"].as_i64(), job["text"].as_str()) else {
+        return Err(Fail::Poison("admin.notice needs chat_id and text".into()));
+    };
+    ctx.send(teledesk_telegram::OutgoingText::html(chat_id, None, text))
+        .await
+        .map(|_| ())
+}
+
+/// `/setup_admin`: a group administrator makes this group the admin chat of the bot's workspace.
+pub async fn on_setup_admin(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+    let admin = m.is_anonymous_admin() || {
+        let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
+        matches!(member["status"].as_str(), Some("creator" | "administrator"))
+    };
+    if !admin {
+        return ctx
+            .reply(
+                m,
+                "Only an administrator of this group can make it the admin chat.".into(),
+            )
+            .await;
+    }
+    let chat = AdminChat {
+        bot_id: ctx.bot_id().to_owned(),
+        chat_id: m.chat_id(),
+    };
+    set(ctx.deps, &ctx.bot.workspace, &chat, m.from_id()).await?;
+    tracing::info!(chat_id = chat.chat_id, "admin chat set");
+    ctx.reply(
+        m,
+        format!(
+            "This group is now the admin chat of workspace <b>{}</b>: I will post here what needs an \
+             operator (a webhook endpoint disabled, a channel source failing).",
+            escape(&ctx.bot.workspace)
+        ),
+    )
+    .await
+}
