@@ -2,6 +2,7 @@
 //! directory or, with `--aws`, on the deployed stack.
 
 mod backend;
+mod catalog_cli;
 mod serve;
 
 use std::path::PathBuf;
@@ -68,13 +69,109 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Channels that feed the catalog: add, list, remove, and run their syncs.
+    #[command(name = "channel-sources")]
+    ChannelSources {
+        #[command(subcommand)]
+        command: SourcesCommand,
+    },
+    /// The catalog's listings.
+    Listings {
+        #[command(subcommand)]
+        command: ListingsCommand,
+    },
+    /// Fill the catalog with a production-like demo dataset (idempotent).
+    Seed {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SourcesCommand {
+    /// Add a channel source.
+    Add {
+        /// The channel's username (with or without @), or its numeric id for --kind channel_post.
+        #[arg(long, allow_hyphen_values = true)]
+        channel: String,
+        /// preview (the public t.me/s page) or channel_post (the bot's updates).
+        #[arg(long, default_value = "preview")]
+        kind: String,
+        /// vehicles or generic.
+        #[arg(long, default_value = "vehicles")]
+        category: String,
+        /// Minutes between scheduled syncs.
+        #[arg(long, default_value_t = 15)]
+        schedule_minutes: u32,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// List channel sources and their sync state.
+    List {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Remove a channel source (its listings stay).
+    Remove {
+        id: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Sync the newest posts now.
+    Sync {
+        id: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Sync the posts dated within a range (YYYY-MM-DD, inclusive, UTC).
+    #[command(name = "parse-range")]
+    ParseRange {
+        id: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Fetch and parse what a sync would store; store nothing.
+    #[command(name = "dry-run")]
+    DryRun {
+        id: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListingsCommand {
+    /// Parse one post's text from standard input and print the listing as JSON.
+    Parse {
+        /// vehicles or generic.
+        #[arg(long, default_value = "vehicles")]
+        category: String,
+        /// Photos in the post (an album counts each).
+        #[arg(long, default_value_t = 0)]
+        photos: usize,
+    },
+    /// Parse stored raw posts again after a parser upgrade (those parsed by another version).
+    Reparse {
+        /// Only this source (default: every source of the workspace).
+        #[arg(long)]
+        source: Option<String>,
+        /// Parse every stored post again, whatever version parsed it.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum ApiKeysCommand {
     /// Create a key; it is printed once and cannot be shown again.
     Create {
-        /// Comma-separated: tickets:read, tickets:write, messages:read, messages:write, admin.
+        /// Comma-separated: tickets:read, tickets:write, messages:read, messages:write, catalog:read, admin.
         #[arg(long, value_delimiter = ',', required = true)]
         scopes: Vec<String>,
         /// A name to recognise the key by.
@@ -301,6 +398,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKeys { command } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;
             api_keys_command(&deps, command).await
+        }
+        Command::ChannelSources { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            catalog_cli::sources_command(&deps, command).await
+        }
+        Command::Listings { command } => match command {
+            ListingsCommand::Parse { category, photos } => {
+                catalog_cli::parse_stdin(&category, photos)
+            }
+            ListingsCommand::Reparse {
+                source,
+                all,
+                workspace,
+            } => {
+                let deps = backend::open(cli.aws, &cli.data_dir).await?;
+                catalog_cli::reparse(&deps, &workspace, source.as_deref(), all).await
+            }
+        },
+        Command::Seed { workspace } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            let r = teledesk_app::catalog::seed::seed(&deps, &workspace).await?;
+            println!(
+                "seeded workspace {workspace}: {} new listings, {} already there",
+                r.new, r.unchanged
+            );
+            Ok(())
         }
         Command::Staff { command } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;

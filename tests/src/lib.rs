@@ -1,12 +1,14 @@
 //! Test support for Teledesk's end-to-end tests: the Bot API test double ([`bot_api`]), the port
 //! conformance suite run on both adapter sets ([`conformance`]), stores on moto and on embedded
-//! storage ([`stores`]), and a `teledesk serve` process under test ([`serve`]).
+//! storage ([`stores`]), a `teledesk serve` process under test ([`serve`]), and a local "t.me"
+//! serving channel preview pages ([`pages`]).
 
 pub mod bot_api;
 pub mod conformance;
 pub mod counting;
 pub mod desk;
 pub mod load;
+pub mod pages;
 pub mod serve;
 pub mod spec;
 pub mod stores;

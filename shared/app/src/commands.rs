@@ -32,6 +32,19 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("unlink", "Stop syncing with a linked topic"),
     ("links", "Show where this topic's messages go"),
+    ("sources", "Channel sources of the catalog (admin chat)"),
+    (
+        "sync",
+        "Sync a channel source now: /sync <source id> (admin chat)",
+    ),
+    (
+        "parse_range",
+        "Sync a source's posts of some dates: /parse_range <source id> <YYYY-MM-DD> <YYYY-MM-DD> (admin chat)",
+    ),
+    (
+        "dry_run",
+        "What a sync would store, storing nothing: /dry_run <source id> (admin chat)",
+    ),
 ];
 
 /// One of the commands above.

@@ -2,7 +2,8 @@
 //! for:
 //! - `attachment.fetch`: download a message's attachment into the file store;
 //! - `album.relay`: copy a collected album to the linked endpoints;
-//! - `admin.notice`: tell the workspace's admin chat something ([`crate::admin_chat`]).
+//! - `admin.notice`: tell the workspace's admin chat something ([`crate::admin_chat`]);
+//! - `channel.sync`: a sync run of a channel source asked for through the API ([`crate::catalog`]).
 //!
 //! A job of a kind this build does not know, or for an unknown bot, is a poison message: it fails
 //! until the redrive parks it in `jobs-dlq`, never silently dropped.
@@ -26,6 +27,9 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     let Some(kind) = job.get("kind").and_then(Value::as_str) else {
         return Outcome::Poison("job without a kind".into());
     };
+    if kind == crate::api::catalog::JOB_SYNC {
+        return run_sync_job(deps, &job).await;
+    }
     if ![
         attachments::JOB_FETCH,
         relay::JOB_ALBUM,
@@ -56,4 +60,51 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
         _ => relay::run_album_job(&ctx, &job).await,
     };
     desk::outcome(r)
+}
+
+/// `channel.sync` (`workspace`, `source_id`, `mode`: `{"kind": "latest"}` or
+/// `{"kind": "range", "from", "to"}`). The run's outcome is recorded on the source; a source held
+/// by another run is retried shortly; a source that is gone ends the job.
+async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
+    use crate::catalog::{self, fetch::PreviewSource, sync};
+    let (Some(workspace), Some(source_id)) = (job["workspace"].as_str(), job["source_id"].as_str())
+    else {
+        return Outcome::Poison("channel.sync needs workspace and source_id".into());
+    };
+    let mode = match job["mode"]["kind"].as_str() {
+        Some("latest") | None => sync::Mode::Latest,
+        Some("dry_run") => sync::Mode::DryRun,
+        Some("range") => match (job["mode"]["from"].as_i64(), job["mode"]["to"].as_i64()) {
+            (Some(from), Some(to)) => sync::Mode::Range { from, to },
+            _ => return Outcome::Poison("a range needs from and to".into()),
+        },
+        Some(other) => return Outcome::Poison(format!("unknown sync mode `{other}`")),
+    };
+    let source = match catalog::get_source(deps, workspace, source_id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Outcome::Done,
+        Err(e) => {
+            tracing::warn!(error = %e, "table error; the sync job will be retried");
+            return Outcome::Retry { after: None };
+        }
+    };
+    let fetcher = PreviewSource::from_env();
+    match sync::run(deps, &fetcher, &source, mode, &|_, _| {}).await {
+        Ok(r) if r.status == "busy" => Outcome::Retry {
+            after: Some(std::time::Duration::from_secs(30)),
+        },
+        Ok(r) => {
+            if job["notify"].as_bool() == Some(true) {
+                let text = crate::catalog::commands::summary(&source, &r);
+                if let Err(e) = crate::admin_chat::notify(deps, workspace, &text).await {
+                    tracing::warn!(error = %e, "sync result not posted to the admin chat");
+                }
+            }
+            Outcome::Done
+        }
+        Err(sync::SyncError::Table(e)) => {
+            tracing::warn!(error = %e, "table error; the sync job will be retried");
+            Outcome::Retry { after: None }
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod admin_chat;
 pub mod api;
 pub mod batch;
 pub mod bots;
+pub mod catalog;
 pub mod commands;
 pub mod desk;
 pub mod events;

@@ -1,35 +1,56 @@
-//! The channel-sync schedule (EventBridge every 15 minutes on AWS, a timer under `serve`). Channel
-//! sources and the catalog arrive with their own issue; for now a run counts the configured
-//! sources and logs what it would do.
+//! The channel-sync schedule (EventBridge every 15 minutes on AWS, a timer under `serve`): every
+//! enabled preview source whose own schedule is due (and that is not backing off after a failure or
+//! a rate limit) is synced ([`crate::catalog::sync`], mode `latest`), one after another. A source
+//! held by another run is skipped by its lease.
 
 use serde_json::Value;
-use teledesk_ports::table::{Query, TableError};
+use teledesk_ports::table::TableError;
 
-use crate::{Deps, keys};
+use crate::Deps;
+use crate::catalog::{self, fetch::PreviewSource, sync};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
+    /// Sources configured (every workspace).
     pub sources: usize,
+    /// Sources synced by this run (whatever their outcome).
     pub synced: usize,
 }
 
 pub async fn run_schedule(deps: &Deps, event: &Value) -> Result<SyncReport, TableError> {
-    let page = deps
-        .table
-        .query(&Query::gsi1(keys::CHANNEL_SOURCES_GSI).limit(100))
-        .await?;
-    let report = SyncReport {
-        sources: page.items.len(),
-        synced: 0,
-    };
+    let fetcher = PreviewSource::from_env();
+    run_schedule_with(deps, &fetcher, event).await
+}
+
+pub async fn run_schedule_with(
+    deps: &Deps,
+    fetcher: &dyn catalog::fetch::PostSource,
+    event: &Value,
+) -> Result<SyncReport, TableError> {
     let trigger = event
         .get("source")
         .and_then(Value::as_str)
         .unwrap_or("timer");
+    let sources = catalog::all_sources(deps).await?;
+    let now = teledesk_ports::now_secs();
+    let mut synced = 0;
+    for s in sources.iter().filter(|s| s.is_due(now)) {
+        match sync::run(deps, fetcher, s, sync::Mode::Latest, &|_, _| {}).await {
+            Ok(r) => {
+                synced += 1;
+                tracing::info!(trigger, source_id = %s.id, status = %r.status, "scheduled sync");
+            }
+            Err(sync::SyncError::Table(e)) => return Err(e),
+        }
+    }
     tracing::info!(
         trigger,
-        sources = report.sources,
-        "channel sync run: no source kinds are implemented yet"
+        sources = sources.len(),
+        synced,
+        "channel sync schedule ran"
     );
-    Ok(report)
+    Ok(SyncReport {
+        sources: sources.len(),
+        synced,
+    })
 }

@@ -22,6 +22,7 @@ pub const SCOPES: &[&str] = &[
     "tickets:write",
     "messages:read",
     "messages:write",
+    "catalog:read",
     "admin",
 ];
 /// Requests per minute when a key names none.
@@ -104,7 +105,7 @@ pub fn parse(key: &str) -> Option<(&str, &str)> {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "unknown scope `{0}` (known: tickets:read, tickets:write, messages:read, messages:write, admin)"
+        "unknown scope `{0}` (known: tickets:read, tickets:write, messages:read, messages:write, catalog:read, admin)"
     )]
     UnknownScope(String),
     #[error("a key needs at least one scope")]

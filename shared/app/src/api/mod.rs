@@ -7,6 +7,7 @@
 //! errors as problem details ([`problem`]).
 
 pub mod admin;
+pub mod catalog;
 pub mod cursor;
 pub mod idempotency;
 pub mod keys;
@@ -188,6 +189,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(messages::routes())
         .merge(admin::routes())
         .merge(webhooks::routes())
+        .merge(catalog::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::{admin, messages, tickets, webhooks};
+use super::{admin, catalog, messages, tickets, webhooks};
 
 struct BearerKeys;
 
@@ -136,6 +136,16 @@ impl Modify for CommonProblems {
         webhooks::resend,
         webhooks::recover,
         webhooks::preview,
+        catalog::list_sources,
+        catalog::create_source,
+        catalog::get_source,
+        catalog::update_source,
+        catalog::delete_source,
+        catalog::sync_source,
+        catalog::parse_range,
+        catalog::dry_run,
+        catalog::list_listings,
+        catalog::get_listing,
     ),
     components(schemas(
         TicketView,
@@ -185,13 +195,27 @@ impl Modify for CommonProblems {
         webhooks::RecoverRequest,
         webhooks::RecoverResult,
         webhooks::PreviewRequest,
-        webhooks::PreviewResult
+        webhooks::PreviewResult,
+        catalog::SourceView,
+        catalog::SourceList,
+        catalog::SourceWrite,
+        catalog::SourceUpdate,
+        catalog::RangeWrite,
+        catalog::RunQueued,
+        catalog::ListingView,
+        catalog::PhotoView,
+        catalog::ListingList,
+        crate::catalog::SourceKind,
+        crate::catalog::RunCounts,
+        crate::catalog::store::Provenance,
+        crate::catalog::sync::RunReport,
     )),
     modifiers(&BearerKeys, &CommonProblems),
     tags(
         (name = "tickets", description = "Tickets: one forum topic each"),
         (name = "messages", description = "A ticket's messages, attachments and mentions"),
         (name = "webhooks", description = "Outbound webhooks: endpoints, secrets, deliveries (scope admin)"),
+        (name = "catalog", description = "Channel sources (scope admin) and the listings synced from them (scope catalog:read)"),
         (name = "admin", description = "The workspace: desks, internal users, bots and API keys (scope admin)"),
         (name = "health", description = "Liveness"),
     )

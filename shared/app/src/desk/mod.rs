@@ -293,6 +293,9 @@ async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, cmd: &commands::Command<'_>) -> 
         }
         "setup_desk" => groups::on_setup_desk(ctx, m).await,
         "setup_admin" => crate::admin_chat::on_setup_admin(ctx, m).await,
+        "sources" | "sync" | "parse_range" | "dry_run" => {
+            crate::catalog::commands::on_command(ctx, m, &cmd.name, cmd.args).await
+        }
         "create_ticket" => tickets::on_create(ctx, m, cmd.args).await,
         "close_ticket" => tickets::on_close(ctx, m).await,
         "reopen_ticket" => tickets::on_reopen(ctx, m).await,

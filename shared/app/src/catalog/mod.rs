@@ -1,0 +1,244 @@
+//! The catalog: channel sources ([`ChannelSource`]), scheduled and on-demand syncs of their posts
+//! ([`sync`]) through a [`fetch::PostSource`], and the listings parsed from them ([`store`]) with
+//! provenance, duplicate flags and photos in the file store.
+//!
+//! The listing parser itself is the pure crate `teledesk-catalog` (docs/catalog-parser.md).
+
+pub mod commands;
+pub mod fetch;
+pub mod seed;
+pub mod store;
+pub mod sync;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use teledesk_catalog::Category;
+use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
+
+use crate::Deps;
+use crate::keys::CHANNEL_SOURCES_GSI;
+
+pub fn sources_pk(workspace: &str) -> String {
+    format!("SRC#{workspace}")
+}
+
+/// How a source's posts reach us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// The public web preview `https://t.me/s/<channel>` (no account needed), fetched on a schedule.
+    Preview,
+    /// `channel_post` / `edited_channel_post` updates of a channel where the bot is an admin.
+    ChannelPost,
+}
+
+/// Counts of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RunCounts {
+    pub new: u32,
+    pub updated: u32,
+    pub duplicate: u32,
+    pub failed: u32,
+    /// Posts seen that are not listings (news, greetings, sold notices).
+    #[serde(default)]
+    pub skipped: u32,
+    #[serde(default)]
+    pub pages: u32,
+}
+
+/// A channel whose posts feed the catalog, and its sync state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelSource {
+    pub id: String,
+    pub workspace: String,
+    /// The channel's username (without `@`), or its numeric id for `channel_post` sources.
+    pub channel: String,
+    pub kind: SourceKind,
+    pub category: Category,
+    /// Minutes between scheduled syncs.
+    pub schedule_minutes: u32,
+    pub enabled: bool,
+    /// The highest message id stored.
+    pub cursor: i64,
+    pub last_sync_at: Option<i64>,
+    /// `new`, `ok`, `failed`, `rate_limited`.
+    pub status: String,
+    pub last_run: RunCounts,
+    pub last_error: Option<String>,
+    /// No sync before this time (epoch s): after a rate limit or a failure (backoff).
+    pub next_allowed_at: Option<i64>,
+    /// Failed runs in a row (the backoff grows with it).
+    #[serde(default)]
+    pub failures: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    #[serde(default)]
+    pub version: i64,
+}
+
+pub const DEFAULT_SCHEDULE_MINUTES: u32 = 15;
+
+impl ChannelSource {
+    pub fn new(workspace: &str, channel: &str, kind: SourceKind, category: Category) -> Self {
+        let now = teledesk_ports::now_secs();
+        ChannelSource {
+            id: format!("src_{}", hex::encode(rand::random::<[u8; 6]>())),
+            workspace: workspace.into(),
+            channel: channel.trim_start_matches('@').into(),
+            kind,
+            category,
+            schedule_minutes: DEFAULT_SCHEDULE_MINUTES,
+            enabled: true,
+            cursor: 0,
+            last_sync_at: None,
+            status: "new".into(),
+            last_run: RunCounts::default(),
+            last_error: None,
+            next_allowed_at: None,
+            failures: 0,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        }
+    }
+
+    /// Whether the schedule should sync it now.
+    pub fn is_due(&self, now: i64) -> bool {
+        self.enabled
+            && self.kind == SourceKind::Preview
+            && self.next_allowed_at.is_none_or(|t| now >= t)
+            && self
+                .last_sync_at
+                .is_none_or(|t| now >= t + i64::from(self.schedule_minutes) * 60)
+    }
+
+    fn to_item(&self) -> Item {
+        let mut item = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Item::new(),
+        };
+        item.insert(PK.into(), json!(sources_pk(&self.workspace)));
+        item.insert(SK.into(), json!(self.id));
+        item.insert(GSI1PK.into(), json!(CHANNEL_SOURCES_GSI));
+        item.insert(
+            GSI1SK.into(),
+            json!(format!("{}#{}", self.workspace, self.id)),
+        );
+        item.insert(table::VERSION.into(), json!(self.version));
+        item
+    }
+}
+
+/// A valid channel username (5–32 of letters, digits and `_`, starting with a letter) or a numeric
+/// channel id (`-100…`).
+pub fn valid_channel(c: &str) -> bool {
+    let c = c.trim_start_matches('@');
+    let username = (5..=32).contains(&c.len())
+        && c.starts_with(|ch: char| ch.is_ascii_alphabetic())
+        && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let id = c
+        .strip_prefix('-')
+        .is_some_and(|d| !d.is_empty() && d.len() <= 20 && d.bytes().all(|b| b.is_ascii_digit()));
+    username || id
+}
+
+fn from_item(item: Item) -> Option<ChannelSource> {
+    serde_json::from_value(Value::Object(item)).ok()
+}
+
+pub async fn get_source(
+    deps: &Deps,
+    workspace: &str,
+    id: &str,
+) -> Result<Option<ChannelSource>, TableError> {
+    Ok(deps
+        .table
+        .get(&sources_pk(workspace), id)
+        .await?
+        .and_then(from_item))
+}
+
+pub async fn list_sources(deps: &Deps, workspace: &str) -> Result<Vec<ChannelSource>, TableError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .table
+            .query(&Query::partition(sources_pk(workspace)).after(cursor))
+            .await?;
+        out.extend(
+            page.items
+                .into_iter()
+                .filter(|i| table::str_attr(i, SK).is_some_and(|sk| !sk.contains('#')))
+                .filter_map(from_item),
+        );
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Every source of every workspace (the schedule's view).
+pub async fn all_sources(deps: &Deps) -> Result<Vec<ChannelSource>, TableError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .table
+            .query(&Query::gsi1(CHANNEL_SOURCES_GSI).after(cursor))
+            .await?;
+        out.extend(page.items.into_iter().filter_map(from_item));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Writes a source guarded by its version (absent when 0); returns it with the new version.
+pub async fn save_source(deps: &Deps, s: &ChannelSource) -> Result<ChannelSource, TableError> {
+    let mut next = s.clone();
+    next.version = s.version + 1;
+    next.updated_at = teledesk_ports::now_secs();
+    let cond = if s.version == 0 {
+        Condition::Absent
+    } else {
+        Condition::VersionEquals(s.version)
+    };
+    deps.table.put(next.to_item(), cond).await?;
+    Ok(next)
+}
+
+/// Applies `change` to the stored source, re-reading it when another writer got there first.
+pub async fn update_source(
+    deps: &Deps,
+    workspace: &str,
+    id: &str,
+    change: impl Fn(&mut ChannelSource),
+) -> Result<Option<ChannelSource>, TableError> {
+    for _ in 0..5 {
+        let Some(mut s) = get_source(deps, workspace, id).await? else {
+            return Ok(None);
+        };
+        change(&mut s);
+        match save_source(deps, &s).await {
+            Ok(saved) => return Ok(Some(saved)),
+            Err(TableError::ConditionFailed) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(TableError::ConditionFailed)
+}
+
+pub async fn delete_source(deps: &Deps, workspace: &str, id: &str) -> Result<bool, TableError> {
+    match deps
+        .table
+        .delete(&sources_pk(workspace), id, Condition::Exists)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(TableError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,396 @@
+//! Raw posts and the listings parsed from them.
+//!
+//! - A raw post is kept as fetched (`CPOST#<source>` / `<message id:012>`), so that it can be parsed
+//!   again after a parser upgrade, and so that a re-read page tells an edit (the text changed) from
+//!   a post already stored.
+//! - One listing per post (an album is one post with all its member ids): `LISTING#<id>` /
+//!   `LISTING`, its id derived from the source and the post's first message id, so writing it again
+//!   is idempotent. Listed newest first through GSI1 `LISTINGS#<workspace>` / `<date:010>#<id>`.
+//! - Duplicates are flagged, never merged: the same VIN (`LVIN#<workspace>#<vin>` / listing id), the
+//!   same make/model/year/price/mileage within 30 days (`LFP#<workspace>#<fingerprint>` / listing
+//!   id), or the same photo bytes (`LPHOTO#<workspace>#<sha256>` / listing id).
+//! - Photos are copied into the file store at sync time under their content hash
+//!   (`photos/<sha256[..2]>/<sha256>`): the preview's CDN links expire.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use teledesk_catalog::preview::PreviewPost;
+use teledesk_catalog::{Category, Listing, Post};
+use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
+
+use super::{ChannelSource, SourceKind};
+use crate::Deps;
+
+pub const LISTING_SK: &str = "LISTING";
+/// Same make/model/year/price/mileage within this many seconds: a probable duplicate.
+pub const DUPLICATE_WINDOW_SECS: i64 = 30 * 86_400;
+
+pub fn post_pk(source_id: &str) -> String {
+    format!("CPOST#{source_id}")
+}
+pub fn listing_pk(id: &str) -> String {
+    format!("LISTING#{id}")
+}
+pub fn listings_gsi(workspace: &str) -> String {
+    format!("LISTINGS#{workspace}")
+}
+
+/// A listing's stable id: from its source and the post's first message id.
+pub fn listing_id(source_id: &str, message_id: i64) -> String {
+    let h = Sha256::digest(format!("{source_id}#{message_id}").as_bytes());
+    format!("lst_{}", &hex::encode(h)[..16])
+}
+
+/// Where a listing came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Provenance {
+    pub source_id: String,
+    pub source_kind: SourceKind,
+    /// The channel's numeric id when known (channel_post sources).
+    pub channel_id: Option<i64>,
+    pub channel_username: Option<String>,
+    /// The post's message ids (every album member).
+    pub message_ids: Vec<i64>,
+    pub post_url: String,
+    pub fetched_at: i64,
+    pub parsed_at: i64,
+    pub parser_version: u32,
+}
+
+/// A photo of a listing, copied into the file store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Photo {
+    /// The file store key (`photos/<sha256[..2]>/<sha256>`); absent when the copy failed.
+    pub key: Option<String>,
+    pub sha256: Option<String>,
+    /// Where it was fetched from (the preview's CDN link, which expires).
+    pub source_url: String,
+    pub error: Option<String>,
+}
+
+/// A stored listing: the parser's fields, status, duplicate flags, photos and provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredListing {
+    pub id: String,
+    pub workspace: String,
+    /// `active`, `draft` (low confidence: for review), `sold`.
+    pub status: String,
+    pub category: Category,
+    #[serde(flatten)]
+    pub fields: Listing,
+    pub duplicate: bool,
+    /// Why it looks like a duplicate: `vin:<id>`, `fingerprint:<id>`, `photo:<id>`.
+    pub duplicate_of: Vec<String>,
+    pub photos: Vec<Photo>,
+    pub provenance: Provenance,
+    /// The post's date (epoch s).
+    pub posted_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a store did with one post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// A new listing; `duplicate` when it looks like one already stored.
+    New {
+        duplicate: bool,
+    },
+    Updated,
+    /// Stored already with the same text: nothing changed.
+    Unchanged,
+    /// Not a listing (or a sold notice): kept as a raw post only.
+    NotListing,
+}
+
+fn text_hash(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
+}
+
+/// Parses one preview post for a source (pure: what a dry run shows).
+pub fn parse_post(source: &ChannelSource, post: &PreviewPost) -> Listing {
+    teledesk_catalog::parse(
+        &Post {
+            text: post.text.clone(),
+            photo_count: post.photos.len(),
+            is_repost: post.forwarded_from.is_some(),
+        },
+        source.category,
+    )
+}
+
+/// Stores one post and its listing; idempotent. `photos` are the post's photos, already copied.
+pub async fn store_post(
+    deps: &Deps,
+    source: &ChannelSource,
+    post: &PreviewPost,
+    photos: Vec<Photo>,
+    fetched_at: i64,
+) -> Result<Stored, TableError> {
+    store_post_as(deps, source, post, photos, fetched_at, false).await
+}
+
+/// [`store_post`]; with `reparse`, a post stored already with the same text is parsed again (after
+/// a parser upgrade) instead of being left alone.
+async fn store_post_as(
+    deps: &Deps,
+    source: &ChannelSource,
+    post: &PreviewPost,
+    photos: Vec<Photo>,
+    fetched_at: i64,
+    reparse: bool,
+) -> Result<Stored, TableError> {
+    let hash = text_hash(&post.text);
+    let pk = post_pk(&source.id);
+    let sk = format!("{:012}", post.message_id);
+    let previous = deps.table.get(&pk, &sk).await?;
+    let edited = match &previous {
+        Some(p) if table::str_attr(p, "text_hash") == Some(hash.as_str()) && !reparse => {
+            return Ok(Stored::Unchanged);
+        }
+        Some(_) => true,
+        None => false,
+    };
+    let parsed = parse_post(source, post);
+    let now = teledesk_ports::now_secs();
+    let mut raw = Item::new();
+    raw.insert(PK.into(), json!(pk));
+    raw.insert(SK.into(), json!(sk));
+    raw.insert("channel".into(), json!(post.channel));
+    raw.insert("message_id".into(), json!(post.message_id));
+    raw.insert("member_ids".into(), json!(post.member_ids));
+    raw.insert("date".into(), json!(post.date));
+    raw.insert("url".into(), json!(post.url));
+    raw.insert("text".into(), json!(post.text));
+    raw.insert("text_hash".into(), json!(hash));
+    raw.insert("photos".into(), json!(post.photos));
+    raw.insert("links".into(), json!(post.links));
+    raw.insert("forwarded_from".into(), json!(post.forwarded_from));
+    raw.insert("edited".into(), json!(post.edited));
+    raw.insert("fetched_at".into(), json!(fetched_at));
+    raw.insert("parser_version".into(), json!(parsed.parser_version));
+    let sold = parsed.warnings.iter().any(|w| w.contains("sold"));
+    let id = listing_id(&source.id, post.message_id);
+    if !parsed.is_listing {
+        raw.insert("listing_id".into(), Value::Null);
+        deps.table.put(raw, Condition::None).await?;
+        if sold && let Some(mut l) = deps.table.get(&listing_pk(&id), LISTING_SK).await? {
+            // The post became a sold notice: its listing is closed, not deleted.
+            l.insert("status".into(), json!("sold"));
+            l.insert("updated_at".into(), json!(now));
+            deps.table.put(l, Condition::None).await?;
+            return Ok(Stored::Updated);
+        }
+        return Ok(Stored::NotListing);
+    }
+    raw.insert("listing_id".into(), json!(id));
+    let posted_at = post.date.unwrap_or(fetched_at);
+    let mut listing = StoredListing {
+        id: id.clone(),
+        workspace: source.workspace.clone(),
+        status: if parsed.is_draft() { "draft" } else { "active" }.into(),
+        category: source.category,
+        duplicate: false,
+        duplicate_of: Vec::new(),
+        photos,
+        provenance: Provenance {
+            source_id: source.id.clone(),
+            source_kind: source.kind,
+            channel_id: source.channel.parse().ok(),
+            channel_username: (!source.channel.starts_with('-')).then(|| source.channel.clone()),
+            message_ids: post.member_ids.clone(),
+            post_url: post.url.clone(),
+            fetched_at,
+            parsed_at: now,
+            parser_version: parsed.parser_version,
+        },
+        fields: parsed,
+        posted_at,
+        created_at: now,
+        updated_at: now,
+    };
+    if let Some(old) = deps.table.get(&listing_pk(&id), LISTING_SK).await?
+        && let Some(c) = table::int_attr(&old, "created_at")
+    {
+        listing.created_at = c;
+    }
+    flag_duplicates(deps, &mut listing).await?;
+    deps.table
+        .put(listing_item(&listing), Condition::None)
+        .await?;
+    deps.table.put(raw, Condition::None).await?;
+    Ok(if edited || previous.is_some() {
+        Stored::Updated
+    } else {
+        Stored::New {
+            duplicate: listing.duplicate,
+        }
+    })
+}
+
+fn listing_item(l: &StoredListing) -> Item {
+    let mut item = match serde_json::to_value(l) {
+        Ok(Value::Object(m)) => m,
+        _ => Item::new(),
+    };
+    item.insert(PK.into(), json!(listing_pk(&l.id)));
+    item.insert(SK.into(), json!(LISTING_SK));
+    item.insert(GSI1PK.into(), json!(listings_gsi(&l.workspace)));
+    item.insert(
+        GSI1SK.into(),
+        json!(format!("{:010}#{}", l.posted_at.max(0), l.id)),
+    );
+    item
+}
+
+/// The make/model/year/price/mileage a probable duplicate shares, when all are known.
+fn fingerprint(l: &Listing) -> Option<String> {
+    Some(
+        format!(
+            "{}|{}|{}|{}{}|{}",
+            l.make.as_deref()?,
+            l.model.as_deref()?,
+            l.year?,
+            l.price?.round() as i64,
+            l.currency.as_deref()?,
+            l.mileage_km? / 1000
+        )
+        .to_lowercase(),
+    )
+}
+
+/// Finds the other listings that share a key with this one, writes this one's keys, and flags it.
+async fn flag_duplicates(deps: &Deps, l: &mut StoredListing) -> Result<(), TableError> {
+    let ws = l.workspace.clone();
+    let mut keys: Vec<(String, &'static str, Option<i64>)> = Vec::new();
+    if let Some(vin) = &l.fields.vin {
+        keys.push((format!("LVIN#{ws}#{vin}"), "vin", None));
+    }
+    if let Some(fp) = fingerprint(&l.fields) {
+        keys.push((
+            format!("LFP#{ws}#{fp}"),
+            "fingerprint",
+            Some(DUPLICATE_WINDOW_SECS),
+        ));
+    }
+    for p in &l.photos {
+        if let Some(h) = &p.sha256 {
+            keys.push((format!("LPHOTO#{ws}#{h}"), "photo", None));
+        }
+    }
+    let mut found = Vec::new();
+    for (pk, why, window) in &keys {
+        let page = deps
+            .table
+            .query(&Query::partition(pk.clone()).limit(50))
+            .await?;
+        for other in page.items {
+            let Some(other_id) = table::str_attr(&other, SK) else {
+                continue;
+            };
+            let at = table::int_attr(&other, "posted_at").unwrap_or(0);
+            if other_id != l.id && window.is_none_or(|w| (at - l.posted_at).abs() <= w) {
+                found.push(format!("{why}:{other_id}"));
+            }
+        }
+        let mut mine = Item::new();
+        mine.insert(PK.into(), json!(pk));
+        mine.insert(SK.into(), json!(l.id));
+        mine.insert("posted_at".into(), json!(l.posted_at));
+        deps.table.put(mine, Condition::None).await?;
+    }
+    found.sort();
+    found.dedup();
+    l.duplicate = !found.is_empty();
+    l.duplicate_of = found;
+    Ok(())
+}
+
+pub async fn get_listing(
+    deps: &Deps,
+    workspace: &str,
+    id: &str,
+) -> Result<Option<StoredListing>, TableError> {
+    let item = deps.table.get(&listing_pk(id), LISTING_SK).await?;
+    Ok(item
+        .and_then(|i| serde_json::from_value::<StoredListing>(Value::Object(i)).ok())
+        .filter(|l| l.workspace == workspace))
+}
+
+/// Copies a photo into the file store under its content hash.
+pub async fn keep_photo(deps: &Deps, url: &str, bytes: Vec<u8>) -> Photo {
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let key = format!("photos/{}/{}", &sha[..2], sha);
+    let content_type = if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        "image/png"
+    } else if bytes.starts_with(b"RIFF") {
+        "image/webp"
+    } else {
+        "image/jpeg"
+    };
+    match deps.files.put(&key, bytes, content_type).await {
+        Ok(()) => Photo {
+            key: Some(key),
+            sha256: Some(sha),
+            source_url: url.to_owned(),
+            error: None,
+        },
+        Err(e) => Photo {
+            key: None,
+            sha256: Some(sha),
+            source_url: url.to_owned(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// Parses a source's stored raw posts again when the parser's version changed since (or always,
+/// with `all`); photos already copied are kept. Returns how many listings were rewritten.
+pub async fn reparse_source(
+    deps: &Deps,
+    source: &ChannelSource,
+    all: bool,
+) -> Result<usize, TableError> {
+    let mut done = 0;
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .table
+            .query(&Query::partition(post_pk(&source.id)).after(cursor))
+            .await?;
+        for raw in page.items {
+            let version = table::int_attr(&raw, "parser_version").unwrap_or(0) as u32;
+            if !all && !teledesk_catalog::needs_reparse(version) {
+                continue;
+            }
+            let get = |k: &str| raw.get(k).cloned().unwrap_or(Value::Null);
+            let post = PreviewPost {
+                channel: table::str_attr(&raw, "channel").unwrap_or_default().into(),
+                message_id: table::int_attr(&raw, "message_id").unwrap_or(0),
+                member_ids: serde_json::from_value(get("member_ids")).unwrap_or_default(),
+                date: table::int_attr(&raw, "date"),
+                url: table::str_attr(&raw, "url").unwrap_or_default().into(),
+                text: table::str_attr(&raw, "text").unwrap_or_default().into(),
+                photos: serde_json::from_value(get("photos")).unwrap_or_default(),
+                links: serde_json::from_value(get("links")).unwrap_or_default(),
+                forwarded_from: table::str_attr(&raw, "forwarded_from").map(str::to_owned),
+                views: None,
+                edited: get("edited").as_bool().unwrap_or(false),
+            };
+            let id = listing_id(&source.id, post.message_id);
+            let photos = match deps.table.get(&listing_pk(&id), LISTING_SK).await? {
+                Some(l) => serde_json::from_value(l.get("photos").cloned().unwrap_or_default())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let fetched_at = table::int_attr(&raw, "fetched_at").unwrap_or(0);
+            store_post_as(deps, source, &post, photos, fetched_at, true).await?;
+            done += 1;
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(done),
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Sync runs of a preview source:
+//!
+//! - **latest** (incremental, the schedule's): newest pages are fetched until one reaches the
+//!   cursor; the pages are stored oldest first and the cursor advances after each page is stored,
+//!   so a run that fails half-way resumes where it stopped. The newest page is read every time, so
+//!   edits to recent posts are caught (a changed text is parsed again).
+//! - **range** (dates from–to): pages are walked back until posts older than `from`; the posts
+//!   dated within the range are stored (the cursor only ever moves forward).
+//! - **dry run**: fetch and parse, store nothing, return what would be stored.
+//!
+//! A lease (`SRC#<workspace>` / `<source id>#LEASE`, expiring) keeps two runs off one source. A
+//! 429 sets `next_allowed_at` from Retry-After; any other failure backs off (1, 2, 4 … 60 minutes)
+//! and records the error. A page with the history markup but no posts is a markup change: an
+//! `error.occurred` event is emitted and the cursor stays.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+use teledesk_catalog::preview::PreviewPost;
+use teledesk_ports::table::{Condition, EXPIRES_AT, Item, PK, SK, TableError};
+
+use super::fetch::{FetchError, PostSource};
+use super::store::{self, Stored};
+use super::{ChannelSource, RunCounts, sources_pk, update_source};
+use crate::Deps;
+
+/// How long a run holds its source.
+pub const LEASE_SECS: i64 = 15 * 60;
+/// The most pages one run reads (a first sync of a long channel continues on the next run).
+pub const MAX_PAGES: u32 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Latest,
+    Range { from: i64, to: i64 },
+    DryRun,
+}
+
+/// What a run did (or, dry, would do).
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct RunReport {
+    pub source_id: String,
+    pub mode: String,
+    /// `ok`, `failed`, `rate_limited`, `busy` (another run holds the source).
+    pub status: String,
+    pub counts: RunCounts,
+    pub cursor: i64,
+    pub error: Option<String>,
+    /// Dry runs: the listings that would be stored.
+    #[schema(value_type = Vec<Object>)]
+    pub would_store: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// Progress callback: pages read so far, posts stored so far.
+pub type Progress<'a> = &'a (dyn Fn(u32, u32) + Send + Sync);
+
+/// Runs one sync of `source` with `mode`.
+pub async fn run(
+    deps: &Deps,
+    fetcher: &dyn PostSource,
+    source: &ChannelSource,
+    mode: Mode,
+    progress: Progress<'_>,
+) -> Result<RunReport, SyncError> {
+    let mode_name = match mode {
+        Mode::Latest => "latest",
+        Mode::Range { .. } => "range",
+        Mode::DryRun => "dry_run",
+    };
+    let mut report = RunReport {
+        source_id: source.id.clone(),
+        mode: mode_name.into(),
+        cursor: source.cursor,
+        ..Default::default()
+    };
+    let dry = mode == Mode::DryRun;
+    let lease = if dry {
+        None
+    } else {
+        match take_lease(deps, source).await? {
+            Some(l) => Some(l),
+            None => {
+                report.status = "busy".into();
+                report.error = Some("another run is syncing this source".into());
+                return Ok(report);
+            }
+        }
+    };
+    let outcome = walk(deps, fetcher, source, &mode, &mut report, progress).await;
+    if let Some(nonce) = lease {
+        release_lease(deps, source, nonce).await?;
+    }
+    let now = teledesk_ports::now_secs();
+    let mut retry_after = 60;
+    match outcome {
+        Ok(()) => report.status = "ok".into(),
+        Err(Walk::Table(e)) => return Err(e.into()),
+        Err(Walk::Fetch(FetchError::RateLimited(after))) => {
+            report.status = "rate_limited".into();
+            report.error = Some(format!("rate limited: retry after {after} s"));
+            retry_after = after as i64;
+        }
+        Err(Walk::Fetch(FetchError::Failed(why))) | Err(Walk::Markup(why)) => {
+            report.status = "failed".into();
+            report.error = Some(why);
+        }
+    }
+    if !dry {
+        let r = report.clone();
+        update_source(deps, &source.workspace, &source.id, |s| {
+            s.last_run = r.counts.clone();
+            s.status = r.status.clone();
+            s.last_error = r.error.clone();
+            s.cursor = s.cursor.max(r.cursor);
+            match r.status.as_str() {
+                "ok" => {
+                    s.failures = 0;
+                    s.next_allowed_at = None;
+                    s.last_sync_at = Some(now);
+                }
+                "rate_limited" => s.next_allowed_at = Some(now + retry_after),
+                _ => {
+                    s.failures += 1;
+                    s.next_allowed_at = Some(now + backoff_secs(s.failures));
+                    s.last_sync_at = Some(now);
+                }
+            }
+        })
+        .await?;
+        tracing::info!(source_id = %source.id, mode = mode_name, status = %report.status,
+            new = report.counts.new, updated = report.counts.updated, cursor = report.cursor, "channel sync run");
+    }
+    Ok(report)
+}
+
+/// 1, 2, 4 … minutes after failed runs in a row, at most an hour.
+pub fn backoff_secs(failures: u32) -> i64 {
+    (60i64 << failures.saturating_sub(1).min(6)).min(3600)
+}
+
+enum Walk {
+    Table(TableError),
+    Fetch(FetchError),
+    Markup(String),
+}
+
+impl From<TableError> for Walk {
+    fn from(e: TableError) -> Self {
+        Walk::Table(e)
+    }
+}
+
+async fn walk(
+    deps: &Deps,
+    fetcher: &dyn PostSource,
+    source: &ChannelSource,
+    mode: &Mode,
+    report: &mut RunReport,
+    progress: Progress<'_>,
+) -> Result<(), Walk> {
+    // Pages newest first, until the cursor (latest, dry run) or the range's start is reached.
+    let mut pages: Vec<Vec<PreviewPost>> = Vec::new();
+    let mut before = None;
+    loop {
+        if report.counts.pages >= MAX_PAGES {
+            break;
+        }
+        let page = fetcher
+            .page(&source.channel, before)
+            .await
+            .map_err(Walk::Fetch)?;
+        report.counts.pages += 1;
+        progress(
+            report.counts.pages,
+            report.counts.new + report.counts.updated,
+        );
+        if !page.has_history_markup {
+            return Err(Walk::Fetch(FetchError::Failed(format!(
+                "@{} has no public web preview (or does not exist)",
+                source.channel
+            ))));
+        }
+        if page.posts.is_empty() {
+            if before.is_none() {
+                let why = format!(
+                    "the preview page of @{} has the history markup but no posts: its markup may have changed",
+                    source.channel
+                );
+                if mode != &Mode::DryRun {
+                    let _ = crate::events::emit(
+                        deps,
+                        "error.occurred",
+                        &format!("markup#{}#{}", source.id, teledesk_ports::now_secs() / 3600),
+                        &source.workspace,
+                        "",
+                        json!({"error": "channel_markup_changed", "detail": why,
+                               "source_id": source.id, "channel": source.channel}),
+                    )
+                    .await;
+                }
+                return Err(Walk::Markup(why));
+            }
+            break;
+        }
+        let oldest = page.posts.iter().map(|p| p.message_id).min().unwrap_or(0);
+        let oldest_date = page.posts.iter().filter_map(|p| p.date).min();
+        let next = page.before;
+        pages.push(page.posts);
+        let reached = match mode {
+            Mode::Latest | Mode::DryRun => oldest <= source.cursor,
+            Mode::Range { from, .. } => oldest_date.is_some_and(|d| d < *from),
+        };
+        match next {
+            Some(b) if !reached => before = Some(b),
+            _ => break,
+        }
+    }
+    // Oldest page first; within a page, oldest post first.
+    let now = teledesk_ports::now_secs();
+    let fetched = pages.len();
+    for (i, posts) in pages.into_iter().rev().enumerate() {
+        let newest_page = i + 1 == fetched;
+        let mut by_id: BTreeMap<i64, PreviewPost> = BTreeMap::new();
+        for p in posts {
+            by_id.insert(p.message_id, p);
+        }
+        let mut page_max = report.cursor;
+        for (id, post) in by_id {
+            let wanted = match mode {
+                // Old posts are read again only on the newest page (to catch edits).
+                Mode::Latest | Mode::DryRun => id > source.cursor || newest_page,
+                Mode::Range { from, to } => post.date.is_some_and(|d| d >= *from && d <= *to),
+            };
+            if !wanted {
+                continue;
+            }
+            if mode == &Mode::DryRun {
+                if id > source.cursor {
+                    let listing = store::parse_post(source, &post);
+                    report
+                        .would_store
+                        .push(json!({"message_ids": post.member_ids,
+                        "url": post.url, "listing": listing}));
+                    report.counts.new += 1;
+                }
+                continue;
+            }
+            let photos = copy_photos(deps, fetcher, &post, report).await;
+            match store::store_post(deps, source, &post, photos, now).await? {
+                Stored::New { duplicate } => {
+                    report.counts.new += 1;
+                    report.counts.duplicate += u32::from(duplicate);
+                }
+                Stored::Updated => report.counts.updated += 1,
+                Stored::Unchanged => {}
+                Stored::NotListing => report.counts.skipped += 1,
+            }
+            page_max = page_max.max(post.member_ids.iter().copied().max().unwrap_or(id));
+        }
+        if mode != &Mode::DryRun && page_max > report.cursor {
+            // The page is stored: the cursor may move past it.
+            report.cursor = page_max;
+            let cursor = page_max;
+            update_source(deps, &source.workspace, &source.id, |s| {
+                s.cursor = s.cursor.max(cursor);
+            })
+            .await?;
+        }
+        progress(
+            report.counts.pages,
+            report.counts.new + report.counts.updated,
+        );
+    }
+    Ok(())
+}
+
+/// Copies a post's photos into the file store (only for posts not stored yet or edited: a stored
+/// post's photos are not fetched again).
+async fn copy_photos(
+    deps: &Deps,
+    fetcher: &dyn PostSource,
+    post: &PreviewPost,
+    report: &mut RunReport,
+) -> Vec<store::Photo> {
+    let mut out = Vec::new();
+    for url in &post.photos {
+        match fetcher.photo(url).await {
+            Ok(bytes) => {
+                let p = store::keep_photo(deps, url, bytes).await;
+                if p.error.is_some() {
+                    report.counts.failed += 1;
+                }
+                out.push(p);
+            }
+            Err(e) => {
+                report.counts.failed += 1;
+                out.push(store::Photo {
+                    key: None,
+                    sha256: None,
+                    source_url: url.clone(),
+                    error: Some(e.to_string()),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Takes the source's lease; None when another run holds it. Returns the lease's nonce.
+async fn take_lease(deps: &Deps, source: &ChannelSource) -> Result<Option<i64>, TableError> {
+    let nonce = (rand::random::<u32>() as i64) + 1;
+    let mut item = Item::new();
+    item.insert(PK.into(), json!(sources_pk(&source.workspace)));
+    item.insert(SK.into(), json!(format!("{}#LEASE", source.id)));
+    item.insert(teledesk_ports::table::VERSION.into(), json!(nonce));
+    item.insert(
+        EXPIRES_AT.into(),
+        json!(teledesk_ports::now_secs() + LEASE_SECS),
+    );
+    match deps.table.put(item, Condition::Absent).await {
+        Ok(()) => Ok(Some(nonce)),
+        Err(TableError::ConditionFailed) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn release_lease(deps: &Deps, source: &ChannelSource, nonce: i64) -> Result<(), TableError> {
+    match deps
+        .table
+        .delete(
+            &sources_pk(&source.workspace),
+            &format!("{}#LEASE", source.id),
+            Condition::VersionEquals(nonce),
+        )
+        .await
+    {
+        Ok(()) | Err(TableError::ConditionFailed) => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,832 @@
+//! Channel sync into the catalog, end to end on the local stack: preview pages served by a local
+//! t.me double ([`ChannelPages`]), the sync runs, the store (embedded table and files), the API.
+
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+use teledesk_app::api::keys;
+use teledesk_app::catalog::fetch::PreviewSource;
+use teledesk_app::catalog::store::{self, StoredListing};
+use teledesk_app::catalog::sync::{self, Mode};
+use teledesk_app::catalog::{self, ChannelSource, SourceKind};
+use teledesk_catalog::Category;
+use teledesk_e2e::desk::DeskEnv;
+use teledesk_e2e::pages::{ChannelPages, FakePost};
+use teledesk_ports::files::Files;
+use tower::ServiceExt;
+
+const CHANNEL: &str = "cars_test_channel";
+const T0: i64 = 1_780_000_000;
+
+fn car(id: i64, text: &str, photos: usize) -> FakePost {
+    FakePost {
+        id,
+        date: T0 + id * 60,
+        text: text.into(),
+        photos,
+        ..Default::default()
+    }
+}
+
+/// 45 posts: cars in three styles, a few that are not listings, and an album of three at 30.
+fn channel_posts() -> Vec<FakePost> {
+    let mut out = Vec::new();
+    let mut id = 1;
+    while out.len() < 45 {
+        let n = out.len();
+        let p = match n % 9 {
+            8 => car(id, "Подписывайтесь на канал! Лучшие авто каждый день", 0),
+            _ if id == 30 => car(
+                id,
+                "Toyota Camry 2015 г.в.\nПробег 120 тыс. км\nЦена: $12 500, торг\nКиев",
+                3,
+            ),
+            _ => car(
+                id,
+                &format!(
+                    "Volkswagen Passat {}\nЦена: ${} 500\nПробег {} тыс км\nОдесса\nТел: +38067{:07}",
+                    2005 + n % 15,
+                    5 + n,
+                    90 + n,
+                    1_234_000 + n
+                ),
+                usize::from(n % 4 == 0),
+            ),
+        };
+        id += p.photos.max(1) as i64;
+        out.push(p);
+    }
+    out
+}
+
+async fn env_with_source(pages: &ChannelPages) -> (DeskEnv, ChannelSource) {
+    let env = DeskEnv::start().await;
+    pages.set_posts(CHANNEL, channel_posts());
+    let s = ChannelSource::new("default", CHANNEL, SourceKind::Preview, Category::Vehicles);
+    let s = catalog::save_source(&env.deps, &s).await.unwrap();
+    (env, s)
+}
+
+async fn listings(env: &DeskEnv) -> Vec<StoredListing> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = env
+            .deps
+            .table
+            .query(
+                &teledesk_ports::table::Query::gsi1(store::listings_gsi("default")).after(cursor),
+            )
+            .await
+            .unwrap();
+        out.extend(
+            page.items
+                .into_iter()
+                .map(|i| serde_json::from_value(Value::Object(i)).unwrap()),
+        );
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+async fn source(env: &DeskEnv, id: &str) -> ChannelSource {
+    catalog::get_source(&env.deps, "default", id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_incremental_sync_stores_every_post_once_then_only_what_is_new_or_edited() {
+    let pages = ChannelPages::start().await;
+    let (env, s) = env_with_source(&pages).await;
+    let fetcher = PreviewSource::new(&pages.base_url);
+    let r = sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(r.status, "ok", "{r:?}");
+    assert_eq!(r.counts.pages, 3, "45 posts at 20 a page");
+    let posts = channel_posts();
+    let not_listings = posts
+        .iter()
+        .filter(|p| p.text.starts_with("Подпис"))
+        .count() as u32;
+    assert_eq!(
+        (r.counts.new, r.counts.skipped),
+        (45 - not_listings, not_listings)
+    );
+    let last = posts.last().unwrap();
+    let max_id = last.id + last.photos.max(1) as i64 - 1;
+    assert_eq!(r.cursor, max_id);
+    assert_eq!(source(&env, &s.id).await.cursor, max_id);
+    let stored = listings(&env).await;
+    assert_eq!(stored.len() as u32, r.counts.new);
+
+    // The album is one listing with every member id, its photos copied under their content hash.
+    let album = stored
+        .iter()
+        .find(|l| l.provenance.message_ids == vec![30, 31, 32])
+        .expect("the album's listing");
+    assert_eq!(
+        (
+            album.fields.make.as_deref(),
+            album.fields.price,
+            album.fields.year
+        ),
+        (Some("Toyota"), Some(12_500.0), Some(2015))
+    );
+    assert_eq!(album.photos.len(), 3);
+    for (n, p) in album.photos.iter().enumerate() {
+        let key = p.key.as_deref().expect("copied");
+        let bytes = env
+            .emb
+            .files
+            .get(key)
+            .await
+            .unwrap()
+            .expect("in the file store");
+        assert_eq!(bytes, teledesk_e2e::pages::photo_bytes(CHANNEL, 30, n));
+        assert!(key.ends_with(p.sha256.as_deref().unwrap()));
+    }
+    // Provenance on every listing.
+    for l in &stored {
+        let p = &l.provenance;
+        assert_eq!(p.source_id, s.id);
+        assert_eq!(p.channel_username.as_deref(), Some(CHANNEL));
+        assert_eq!(p.source_kind, SourceKind::Preview);
+        assert!(
+            p.post_url
+                .ends_with(&format!("/{CHANNEL}/{}", p.message_ids[0]))
+        );
+        assert_eq!(p.parser_version, teledesk_catalog::PARSER_VERSION);
+        assert!(p.fetched_at > 0 && p.parsed_at > 0);
+    }
+
+    // Nothing new: one page read (the newest, for edits), nothing stored.
+    let before = pages.requests().len();
+    let again = sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.counts.new, again.counts.updated), (0, 0));
+    let page_requests = pages.requests()[before..]
+        .iter()
+        .filter(|r| r.starts_with("/s/"))
+        .count();
+    assert_eq!(page_requests, 1, "{:?}", &pages.requests()[before..]);
+
+    // Two new posts and an edit of a recent one.
+    pages.add_post(
+        CHANNEL,
+        car(max_id + 1, "Skoda Octavia 2019\nЦена: $14 900\nЛьвов", 0),
+    );
+    pages.add_post(
+        CHANNEL,
+        car(max_id + 2, "BMW X5 2017\nPrice: €31 000\nWarsaw", 0),
+    );
+    let edited = posts[posts.len() - 2].id;
+    pages.edit_post(
+        CHANNEL,
+        edited,
+        "Volkswagen Passat 2011\nЦена: $6 900 (снижена)\nОдесса",
+    );
+    let third = sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (third.counts.new, third.counts.updated),
+        (2, 1),
+        "{third:?}"
+    );
+    assert_eq!(third.cursor, max_id + 2);
+    let l = store::get_listing(&env.deps, "default", &store::listing_id(&s.id, edited))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(l.fields.price, Some(6_900.0), "the edit was parsed again");
+    assert_eq!(listings(&env).await.len() as u32, r.counts.new + 2);
+}
+
+#[tokio::test]
+async fn a_dry_run_stores_nothing_and_a_range_stores_only_its_dates() {
+    let pages = ChannelPages::start().await;
+    let (env, s) = env_with_source(&pages).await;
+    let fetcher = PreviewSource::new(&pages.base_url);
+    let dry = sync::run(&env.deps, &fetcher, &s, Mode::DryRun, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(dry.status, "ok");
+    assert_eq!(dry.would_store.len(), 45);
+    assert_eq!(
+        dry.would_store[0]["listing"]["make"], "Volkswagen",
+        "parsed: {}",
+        dry.would_store[0]
+    );
+    assert!(listings(&env).await.is_empty(), "a dry run stores nothing");
+    assert_eq!(source(&env, &s.id).await.cursor, 0);
+
+    // Posts 10..=20 by date.
+    let (from, to) = (T0 + 10 * 60, T0 + 20 * 60);
+    let r = sync::run(
+        &env.deps,
+        &fetcher,
+        &s,
+        Mode::Range { from, to },
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, "ok", "{r:?}");
+    let stored = listings(&env).await;
+    assert!(!stored.is_empty());
+    assert!(
+        stored.iter().all(|l| (from..=to).contains(&l.posted_at)),
+        "only the range"
+    );
+    let in_range = channel_posts()
+        .iter()
+        .filter(|p| (from..=to).contains(&p.date) && !p.text.starts_with("Подпис"))
+        .count();
+    assert_eq!(stored.len(), in_range);
+}
+
+#[tokio::test]
+async fn a_markup_change_alerts_and_leaves_the_cursor_and_a_rate_limit_backs_off() {
+    let pages = ChannelPages::start().await;
+    let (env, s) = env_with_source(&pages).await;
+    env.take_events().await;
+    let fetcher = PreviewSource::new(&pages.base_url);
+    pages.break_markup(CHANNEL, true);
+    let r = sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(r.status, "failed");
+    assert!(r.error.as_deref().unwrap().contains("markup"), "{r:?}");
+    let after = source(&env, &s.id).await;
+    assert_eq!((after.cursor, after.status.as_str()), (0, "failed"));
+    assert!(
+        after.next_allowed_at.is_some(),
+        "a failing source backs off"
+    );
+    assert!(!after.is_due(teledesk_ports::now_secs()));
+    let events = env.take_events().await;
+    let alert = events
+        .iter()
+        .find(|e| e["type"] == "error.occurred")
+        .expect("an error.occurred event");
+    assert_eq!(alert["data"]["error"], "channel_markup_changed");
+    assert_eq!(alert["data"]["source_id"], s.id.as_str());
+
+    // Rate limited: the source waits as long as Telegram says, and stores nothing meanwhile.
+    pages.break_markup(CHANNEL, false);
+    pages.rate_limit_next(1, 120);
+    let r = sync::run(&env.deps, &fetcher, &after, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(r.status, "rate_limited");
+    let limited = source(&env, &s.id).await;
+    let wait = limited.next_allowed_at.unwrap() - teledesk_ports::now_secs();
+    assert!((110..=120).contains(&wait), "{wait}");
+    assert!(listings(&env).await.is_empty());
+
+    // An unknown channel is a clear error, not a markup change.
+    let mut missing = ChannelSource::new(
+        "default",
+        "no_such_channel",
+        SourceKind::Preview,
+        Category::Vehicles,
+    );
+    missing = catalog::save_source(&env.deps, &missing).await.unwrap();
+    let r = sync::run(&env.deps, &fetcher, &missing, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert!(r.error.unwrap().contains("no public web preview"));
+}
+
+#[tokio::test]
+async fn the_lease_keeps_two_runs_off_one_source() {
+    let pages = ChannelPages::start().await;
+    let (env, s) = env_with_source(&pages).await;
+    let fetcher = PreviewSource::new(&pages.base_url);
+    let (a, b) = tokio::join!(
+        sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {}),
+        sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {})
+    );
+    let mut statuses = [a.unwrap().status, b.unwrap().status];
+    statuses.sort();
+    assert_eq!(statuses, ["busy".to_string(), "ok".to_string()]);
+    // Released after the run: the next one runs.
+    let r = sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, "ok");
+}
+
+#[tokio::test]
+async fn duplicates_are_flagged_by_vin_fingerprint_and_photo_never_merged() {
+    let pages = ChannelPages::start().await;
+    let env = DeskEnv::start().await;
+    let vin = "WVWZZZ3CZ9E123456";
+    pages.set_posts(
+        CHANNEL,
+        vec![
+            car(
+                1,
+                &format!("Volkswagen Passat 2009\nЦена: $7 500\nVIN {vin}\nКиев"),
+                0,
+            ),
+            car(
+                2,
+                &format!("VW Passat B6 2009 год\nЦена $7 400\nVIN: {vin}\nОдесса"),
+                0,
+            ),
+            car(
+                3,
+                "Toyota RAV4 2018\nЦена: $21 000\nПробег 80 тыс км\nХарьков",
+                0,
+            ),
+            car(
+                4,
+                "Toyota RAV4 2018 года\nЦена: $21 000\nПробег 80 тыс. км\nХарьков, срочно",
+                0,
+            ),
+            car(5, "Honda Civic 2012\nЦена: $8 000\nДнепр", 1),
+            car(6, "Mazda 6 2013\nЦена: $9 000\nЛьвов", 1),
+        ],
+    );
+    pages.same_photo(CHANNEL, 6, CHANNEL, 5);
+    let s = ChannelSource::new("default", CHANNEL, SourceKind::Preview, Category::Vehicles);
+    let s = catalog::save_source(&env.deps, &s).await.unwrap();
+    let r = sync::run(
+        &env.deps,
+        &PreviewSource::new(&pages.base_url),
+        &s,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.counts.new, r.counts.duplicate), (6, 3), "{r:?}");
+    let get = |id: i64| {
+        let deps = env.deps.clone();
+        let sid = s.id.clone();
+        async move {
+            store::get_listing(&deps, "default", &store::listing_id(&sid, id))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let first = get(1).await;
+    assert!(!first.duplicate, "the first one is the original");
+    let second = get(2).await;
+    assert_eq!(second.duplicate_of, vec![format!("vin:{}", first.id)]);
+    assert!(
+        get(4)
+            .await
+            .duplicate_of
+            .iter()
+            .any(|d| d.starts_with("fingerprint:"))
+    );
+    assert!(
+        get(6)
+            .await
+            .duplicate_of
+            .iter()
+            .any(|d| d.starts_with("photo:"))
+    );
+    assert_eq!(listings(&env).await.len(), 6, "flagged, never merged");
+}
+
+async fn api(
+    env: &DeskEnv,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {key}"));
+    let req = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            req.body(Body::from(b.to_string())).unwrap()
+        }
+        None => req.body(Body::empty()).unwrap(),
+    };
+    let resp = router.oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
+    let pages = ChannelPages::start().await;
+    // SAFETY: the only test of this binary that reads the variable (through the sync job).
+    unsafe { std::env::set_var("TELEGRAM_PREVIEW_BASE", &pages.base_url) };
+    let env = DeskEnv::ready().await;
+    pages.set_posts(CHANNEL, channel_posts());
+    let admin = keys::create(&env.deps, "default", "ops", &["admin".into()], None, None)
+        .await
+        .unwrap()
+        .1;
+    let reader = keys::create(
+        &env.deps,
+        "default",
+        "shop",
+        &["catalog:read".into()],
+        None,
+        None,
+    )
+    .await
+    .unwrap()
+    .1;
+    for (body, field) in [
+        (json!({"channel": "x"}), "channel"),
+        (json!({"channel": CHANNEL, "category": "boats"}), "category"),
+        (
+            json!({"channel": CHANNEL, "schedule_minutes": 1}),
+            "schedule_minutes",
+        ),
+        (json!({"channel": CHANNEL, "colour": "red"}), "colour"),
+    ] {
+        let (s, p) = api(&env, &admin, "POST", "/api/v1/channel-sources", Some(body)).await;
+        assert_eq!(
+            (s, p["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{p}"
+        );
+    }
+    let (s, _) = api(
+        &env,
+        &reader,
+        "POST",
+        "/api/v1/channel-sources",
+        Some(json!({"channel": CHANNEL})),
+    )
+    .await;
+    assert_eq!(s, 403, "sources need the admin scope");
+    let (s, src) = api(
+        &env,
+        &admin,
+        "POST",
+        "/api/v1/channel-sources",
+        Some(json!({"channel": format!("@{CHANNEL}"), "schedule_minutes": 30})),
+    )
+    .await;
+    assert_eq!(s, 201, "{src}");
+    let id = src["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (src["channel"].as_str(), src["status"].as_str()),
+        (Some(CHANNEL), Some("new"))
+    );
+
+    let (s, dry) = api(
+        &env,
+        &admin,
+        "POST",
+        &format!("/api/v1/channel-sources/{id}/dry-run"),
+        None,
+    )
+    .await;
+    assert_eq!((s, dry["status"].as_str()), (200, Some("ok")), "{dry}");
+    assert_eq!(dry["would_store"].as_array().unwrap().len(), 45);
+
+    let (s, q) = api(
+        &env,
+        &admin,
+        "POST",
+        &format!("/api/v1/channel-sources/{id}/sync"),
+        None,
+    )
+    .await;
+    assert_eq!((s, q["queued"].as_bool()), (202, Some(true)), "{q}");
+    env.drain().await; // the jobs queue runs the sync
+    let (_, src) = api(
+        &env,
+        &admin,
+        "GET",
+        &format!("/api/v1/channel-sources/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(src["status"], "ok", "{src}");
+    let new = src["last_run"]["new"].as_u64().unwrap();
+    assert!(new >= 40, "{src}");
+
+    // The catalog: filters, pages, one listing with presigned photo links.
+    let (s, all) = api(&env, &reader, "GET", "/api/v1/listings?limit=100", None).await;
+    assert_eq!(s, 200, "{all}");
+    assert_eq!(all["data"].as_array().unwrap().len() as u64, new);
+    let (_, toyota) = api(&env, &reader, "GET", "/api/v1/listings?make=toyota", None).await;
+    assert_eq!(toyota["data"].as_array().unwrap().len(), 1);
+    let (_, cheap) = api(
+        &env,
+        &reader,
+        "GET",
+        "/api/v1/listings?price_max=10000&currency=USD&limit=100",
+        None,
+    )
+    .await;
+    assert!(
+        cheap["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["price"].as_f64().unwrap() <= 10_000.0)
+    );
+    assert!(!cheap["data"].as_array().unwrap().is_empty());
+    let (_, page1) = api(&env, &reader, "GET", "/api/v1/listings?limit=10", None).await;
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let (_, page2) = api(
+        &env,
+        &reader,
+        "GET",
+        &format!("/api/v1/listings?limit=10&cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_ne!(page1["data"][0]["id"], page2["data"][0]["id"]);
+    let (s, _) = api(
+        &env,
+        &reader,
+        "GET",
+        &format!("/api/v1/listings?limit=10&make=bmw&cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 422, "a cursor belongs to its filters");
+    let (s, _) = api(&env, &reader, "GET", "/api/v1/listings?year_min=old", None).await;
+    assert_eq!(s, 422);
+    let album = toyota["data"][0]["id"].as_str().unwrap();
+    let (s, one) = api(
+        &env,
+        &reader,
+        "GET",
+        &format!("/api/v1/listings/{album}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let photos = one["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 3);
+    assert!(
+        photos.iter().all(|p| p["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("sig") || u.starts_with("http"))),
+        "{one}"
+    );
+    let (s, _) = api(&env, &reader, "GET", "/api/v1/listings/lst_nope", None).await;
+    assert_eq!(s, 404);
+
+    // Range: 202, validated.
+    let (s, p) = api(
+        &env,
+        &admin,
+        "POST",
+        &format!("/api/v1/channel-sources/{id}/parse-range"),
+        Some(json!({"from": 200, "to": 100})),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, _) = api(
+        &env,
+        &admin,
+        "POST",
+        &format!("/api/v1/channel-sources/{id}/parse-range"),
+        Some(json!({"from": T0, "to": T0 + 3600})),
+    )
+    .await;
+    assert_eq!(s, 202);
+    env.drain().await;
+
+    // The same runs from the admin chat, for its administrators only.
+    use teledesk_e2e::desk::{ADMIN, BOB, DESK, OTHER};
+    env.api.set_member(OTHER, ADMIN, "administrator");
+    env.deliver(env.command(OTHER, None, ADMIN, "/sources"))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("admin chat only"),
+        "{:?}",
+        env.texts_to(OTHER, None)
+    );
+    env.deliver(env.command(OTHER, None, ADMIN, "/setup_admin"))
+        .await;
+    env.deliver(env.command(OTHER, None, BOB, &format!("/sync {id}")))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("Only an administrator")
+    );
+    env.deliver(env.command(OTHER, None, ADMIN, "/sources"))
+        .await;
+    assert!(env.texts_to(OTHER, None).last().unwrap().contains(&id));
+    env.deliver(env.command(OTHER, None, ADMIN, "/sync src_nope"))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("No channel source")
+    );
+    env.deliver(env.command(
+        OTHER,
+        None,
+        ADMIN,
+        &format!("/parse_range {id} 2026-02-30x"),
+    ))
+    .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .starts_with("Usage")
+    );
+    pages.add_post(CHANNEL, car(500, "Lexus RX 2016\nЦена: $29 000\nКиев", 0));
+    env.deliver(env.command(OTHER, None, ADMIN, &format!("/dry_run {id}")))
+        .await;
+    let texts = env.texts_to(OTHER, None);
+    let result = texts.last().unwrap();
+    assert!(
+        result.contains("dry_run") && result.contains("New 1") && result.contains("Lexus"),
+        "{texts:?}"
+    );
+    env.deliver(env.command(OTHER, None, ADMIN, &format!("/sync {id}")))
+        .await;
+    let result = env.texts_to(OTHER, None).last().unwrap().clone();
+    assert!(
+        result.contains("latest") && result.contains(": ok") && result.contains("New 1"),
+        "{result}"
+    );
+    env.deliver(env.command(DESK, None, ADMIN, "/sources"))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("admin chat only")
+    );
+
+    let (s, _) = api(
+        &env,
+        &admin,
+        "DELETE",
+        &format!("/api/v1/channel-sources/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, _) = api(
+        &env,
+        &admin,
+        "GET",
+        &format!("/api/v1/channel-sources/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn the_schedule_syncs_due_sources_only() {
+    let pages = ChannelPages::start().await;
+    let (env, s) = env_with_source(&pages).await;
+    let mut off = ChannelSource::new(
+        "default",
+        "other_channel",
+        SourceKind::Preview,
+        Category::Generic,
+    );
+    off.enabled = false;
+    catalog::save_source(&env.deps, &off).await.unwrap();
+    let fetcher = PreviewSource::new(&pages.base_url);
+    let ev = json!({"source": "aws.events"});
+    let r = teledesk_app::sync::run_schedule_with(&env.deps, &fetcher, &ev)
+        .await
+        .unwrap();
+    assert_eq!((r.sources, r.synced), (2, 1));
+    assert!(source(&env, &s.id).await.cursor > 0);
+    // Synced a moment ago: not due until its schedule comes round.
+    let r = teledesk_app::sync::run_schedule_with(&env.deps, &fetcher, &ev)
+        .await
+        .unwrap();
+    assert_eq!(r.synced, 0);
+}
+
+#[tokio::test]
+async fn seeding_is_idempotent_and_production_like() {
+    let env = DeskEnv::start().await;
+    let first = teledesk_app::catalog::seed::seed(&env.deps, "default")
+        .await
+        .unwrap();
+    assert!(first.new >= 50, "{first:?}");
+    let again = teledesk_app::catalog::seed::seed(&env.deps, "default")
+        .await
+        .unwrap();
+    assert_eq!((again.new, again.unchanged), (0, first.new));
+    let stored = listings(&env).await;
+    let makes: std::collections::BTreeSet<_> = stored
+        .iter()
+        .filter_map(|l| l.fields.make.clone())
+        .collect();
+    let cities: std::collections::BTreeSet<_> = stored
+        .iter()
+        .filter_map(|l| l.fields.location.clone())
+        .collect();
+    let currencies: std::collections::BTreeSet<_> = stored
+        .iter()
+        .filter_map(|l| l.fields.currency.clone())
+        .collect();
+    assert!(makes.len() >= 15, "{makes:?}");
+    assert!(cities.len() >= 10, "{cities:?}");
+    assert!(currencies.len() >= 2, "{currencies:?}");
+    assert!(
+        stored.iter().all(|l| l.fields.price.is_some()),
+        "every seeded listing has a price"
+    );
+}
+
+#[tokio::test]
+async fn stored_raw_posts_are_parsed_again_after_a_parser_upgrade() {
+    let pages = ChannelPages::start().await;
+    let (env, s) = env_with_source(&pages).await;
+    let fetcher = PreviewSource::new(&pages.base_url);
+    sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        store::reparse_source(&env.deps, &s, false).await.unwrap(),
+        0,
+        "all parsed by this version"
+    );
+    // Post 30 as an older parser left it: no price, an old version on the raw post.
+    let id = store::listing_id(&s.id, 30);
+    let mut l = env
+        .item(&store::listing_pk(&id), store::LISTING_SK)
+        .await
+        .unwrap();
+    l.insert("price".into(), Value::Null);
+    env.deps
+        .table
+        .put(l, teledesk_ports::table::Condition::None)
+        .await
+        .unwrap();
+    let mut raw = env
+        .item(&store::post_pk(&s.id), &format!("{:012}", 30))
+        .await
+        .unwrap();
+    raw.insert("parser_version".into(), json!(0));
+    env.deps
+        .table
+        .put(raw, teledesk_ports::table::Condition::None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::reparse_source(&env.deps, &s, false).await.unwrap(),
+        1
+    );
+    let l = store::get_listing(&env.deps, "default", &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(l.fields.price, Some(12_500.0));
+    assert_eq!(l.photos.len(), 3, "the copied photos are kept");
+    assert_eq!(
+        store::reparse_source(&env.deps, &s, true).await.unwrap(),
+        45,
+        "--all parses every stored post"
+    );
+}
