@@ -6,7 +6,8 @@
 //!   edits to recent posts are caught (a changed text is parsed again).
 //! - **range** (dates from–to): pages are walked back until posts older than `from`; the posts
 //!   dated within the range are stored (the cursor only ever moves forward).
-//! - **dry run**: fetch and parse, store nothing, return what would be stored.
+//! - **dry run**: fetch and parse, store nothing, return what would be stored (at most
+//!   [`DRY_RUN_MAX_PAGES`] pages).
 //!
 //! A lease (`SRC#<workspace>` / `<source id>#LEASE`, expiring) keeps two runs off one source. A
 //! 429 sets `next_allowed_at` from Retry-After; any other failure backs off (1, 2, 4 … 60 minutes)
@@ -29,6 +30,9 @@ use crate::Deps;
 pub const LEASE_SECS: i64 = 15 * 60;
 /// The most pages one run reads (a first sync of a long channel continues on the next run).
 pub const MAX_PAGES: u32 = 50;
+/// The most pages a dry run reads (about 200 posts): it answers an API request, whose Lambda has
+/// 15 seconds.
+pub const DRY_RUN_MAX_PAGES: u32 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -168,8 +172,13 @@ async fn walk(
     // Pages newest first, until the cursor (latest, dry run) or the range's start is reached.
     let mut pages: Vec<Vec<PreviewPost>> = Vec::new();
     let mut before = None;
+    let max_pages = if mode == &Mode::DryRun {
+        DRY_RUN_MAX_PAGES
+    } else {
+        MAX_PAGES
+    };
     loop {
-        if report.counts.pages >= MAX_PAGES {
+        if report.counts.pages >= max_pages {
             break;
         }
         let page = fetcher
