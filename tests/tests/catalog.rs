@@ -830,3 +830,79 @@ async fn stored_raw_posts_are_parsed_again_after_a_parser_upgrade() {
         "--all parses every stored post"
     );
 }
+
+#[tokio::test]
+async fn channel_posts_of_a_followed_channel_become_listings_through_the_webhook() {
+    let env = DeskEnv::start().await;
+    const CHAN: i64 = -1_009_876_543_210;
+    let mut s = ChannelSource::new(
+        "default",
+        &CHAN.to_string(),
+        SourceKind::ChannelPost,
+        Category::Vehicles,
+    );
+    s = catalog::save_source(&env.deps, &s).await.unwrap();
+    env.api
+        .add_file("photo-big", "photos/big.jpg", b"a channel photo".to_vec());
+    let chat = json!({"id": CHAN, "type": "channel", "title": "Cars channel", "username": "cars_channel_test"});
+    let post = |update_id: i64, kind: &str, extra: Value| {
+        let mut body = json!({"message_id": 77, "date": T0, "chat": chat});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let u = json!({"update_id": update_id, kind: body});
+        let problems = teledesk_e2e::spec::check_value("Update", &u);
+        assert!(problems.is_empty(), "{problems:?}");
+        u
+    };
+    env.deliver(post(
+        9_001,
+        "channel_post",
+        json!({
+            "caption": "Toyota Camry 2015\nЦена: $12 500\nКиев",
+            "photo": [
+                {"file_id": "photo-small", "file_unique_id": "u-small", "width": 90, "height": 60},
+                {"file_id": "photo-big", "file_unique_id": "u-big", "width": 1280, "height": 853}
+            ]
+        }),
+    ))
+    .await;
+    let id = store::listing_id(&s.id, 77);
+    let l = store::get_listing(&env.deps, "default", &id)
+        .await
+        .unwrap()
+        .expect("a listing");
+    assert_eq!(
+        (l.fields.make.as_deref(), l.fields.price),
+        (Some("Toyota"), Some(12_500.0))
+    );
+    assert_eq!(l.provenance.source_kind, SourceKind::ChannelPost);
+    assert_eq!(l.provenance.channel_id, Some(CHAN));
+    assert_eq!(l.provenance.post_url, "https://t.me/cars_channel_test/77");
+    let key = l.photos[0]
+        .key
+        .as_deref()
+        .expect("the largest photo copied");
+    assert_eq!(
+        env.emb.files.get(key).await.unwrap().unwrap(),
+        b"a channel photo"
+    );
+    assert_eq!(source(&env, &s.id).await.cursor, 77);
+
+    // An edit is parsed again; a channel nobody follows is ignored.
+    env.deliver(post(9_002, "edited_channel_post", json!({
+        "edit_date": T0 + 60, "caption": "Toyota Camry 2015\nЦена: $11 900\nКиев",
+        "photo": [{"file_id": "photo-big", "file_unique_id": "u-big", "width": 1280, "height": 853}]
+    })))
+    .await;
+    let l = store::get_listing(&env.deps, "default", &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(l.fields.price, Some(11_900.0));
+    let other = json!({"update_id": 9_003, "channel_post": {"message_id": 5, "date": T0,
+        "chat": {"id": -1_001_111_111_111i64, "type": "channel", "title": "Other"}, "text": "BMW X5 2017, $30 000"}});
+    env.deliver(other).await;
+    assert_eq!(listings(&env).await.len(), 1);
+    env.assert_clean();
+}

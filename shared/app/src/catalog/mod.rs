@@ -4,6 +4,7 @@
 //!
 //! The listing parser itself is the pure crate `teledesk-catalog` (docs/catalog-parser.md).
 
+pub mod channel_post;
 pub mod commands;
 pub mod fetch;
 pub mod seed;

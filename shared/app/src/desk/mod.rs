@@ -247,6 +247,11 @@ pub async fn handle_update(ctx: &Ctx<'_>, update: &Value) -> Outcome {
         mention::on_callback(ctx, q).await
     } else if let Some(c) = update.get("my_chat_member") {
         groups::on_my_chat_member(ctx, c).await
+    } else if let Some(p) = update
+        .get("channel_post")
+        .or(update.get("edited_channel_post"))
+    {
+        crate::catalog::channel_post::on_channel_post(ctx, p).await
     } else {
         Ok(())
     };
