@@ -444,3 +444,35 @@ impl DeskEnv {
         assert_eq!(self.api.violations(), Vec::<String>::new());
     }
 }
+
+/// One REST API request through the api router, as the given key; the status and the JSON body
+/// (Null when the body is not JSON).
+pub async fn api(
+    env: &DeskEnv,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let router = teledesk_app::http::api_router(env.deps.clone());
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {key}"));
+    let req = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            req.body(Body::from(b.to_string())).unwrap()
+        }
+        None => req.body(Body::empty()).unwrap(),
+    };
+    let resp = router.oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}

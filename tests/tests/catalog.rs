@@ -1,8 +1,6 @@
 //! Channel sync into the catalog, end to end on the local stack: preview pages served by a local
 //! t.me double ([`ChannelPages`]), the sync runs, the store (embedded table and files), the API.
 
-use axum::body::Body;
-use axum::http::Request;
 use serde_json::{Value, json};
 use teledesk_app::api::keys;
 use teledesk_app::catalog::fetch::PreviewSource;
@@ -10,10 +8,9 @@ use teledesk_app::catalog::store::{self, StoredListing};
 use teledesk_app::catalog::sync::{self, Mode};
 use teledesk_app::catalog::{self, ChannelSource, SourceKind};
 use teledesk_catalog::Category;
-use teledesk_e2e::desk::DeskEnv;
+use teledesk_e2e::desk::{DeskEnv, api};
 use teledesk_e2e::pages::{ChannelPages, FakePost};
 use teledesk_ports::files::Files;
-use tower::ServiceExt;
 
 const CHANNEL: &str = "cars_test_channel";
 const T0: i64 = 1_780_000_000;
@@ -415,36 +412,6 @@ async fn duplicates_are_flagged_by_vin_fingerprint_and_photo_never_merged() {
             .any(|d| d.starts_with("photo:"))
     );
     assert_eq!(listings(&env).await.len(), 6, "flagged, never merged");
-}
-
-async fn api(
-    env: &DeskEnv,
-    key: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let router = teledesk_app::http::api_router(env.deps.clone());
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {key}"));
-    let req = match body {
-        Some(b) => {
-            req = req.header("content-type", "application/json");
-            req.body(Body::from(b.to_string())).unwrap()
-        }
-        None => req.body(Body::empty()).unwrap(),
-    };
-    let resp = router.oneshot(req).await.unwrap();
-    let status = resp.status().as_u16();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 22)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 #[tokio::test]

@@ -4,15 +4,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use teledesk_app::api::keys;
 use teledesk_e2e::desk::*;
 use teledesk_ports::queue::{EVENTS, Queue};
-use tower::ServiceExt;
 
 fn configure() {
     // SAFETY: every test of this binary sets the same values before any thread reads them.
@@ -132,36 +131,6 @@ async fn drain_events(env: &DeskEnv) {
             }
         }
     }
-}
-
-async fn api(
-    env: &DeskEnv,
-    key: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let router = teledesk_app::http::api_router(env.deps.clone());
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {key}"));
-    let req = match body {
-        Some(b) => {
-            req = req.header("content-type", "application/json");
-            req.body(Body::from(b.to_string())).unwrap()
-        }
-        None => req.body(Body::empty()).unwrap(),
-    };
-    let resp = router.oneshot(req).await.unwrap();
-    let status = resp.status().as_u16();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 async fn admin(env: &DeskEnv) -> String {

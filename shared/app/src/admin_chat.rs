@@ -91,11 +91,7 @@ pub async fn run_notice(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
 
 /// `/setup_admin`: a group administrator makes this group the admin chat of the bot's workspace.
 pub async fn on_setup_admin(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let admin = m.is_anonymous_admin() || {
-        let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
-        matches!(member["status"].as_str(), Some("creator" | "administrator"))
-    };
-    if !admin {
+    if !ctx.is_group_admin(m).await? {
         return ctx
             .reply(
                 m,

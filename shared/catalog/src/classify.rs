@@ -3,9 +3,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::text;
+use crate::text::{self, Words};
 
 /// Words that offer something (sell, rent out, urgent).
 #[rustfmt::skip]
@@ -42,8 +40,8 @@ pub(crate) const NOT_LISTING: &[&str] = &[
 /// Sold notices: a listing that is no longer available.
 #[rustfmt::skip]
 pub(crate) const SOLD: &[&str] = &["продано", "продан", "продана", "sold"];
-/// The same, written in capitals anywhere in the post.
-pub(crate) const SOLD_CAPS: &str = r"\b(?:ПРОДАНО|ПРОДАН|ПРОДАНА|SOLD)\b";
+/// The same, written in capitals anywhere in the post (whole words, case-sensitive).
+pub(crate) const SOLD_CAPS: &str = "ПРОДАНО|ПРОДАН|ПРОДАНА|SOLD";
 
 /// Channel boilerplate lines (subscribe, contact the admin, suggest a post): ignored for contacts
 /// and titles.
@@ -76,13 +74,13 @@ pub(crate) const DETAIL_SCORE: i32 = 1;
 pub(crate) const NOT_LISTING_PENALTY: i32 = 3;
 pub(crate) const LISTING_MIN_SCORE: i32 = 4;
 
-static OFFER_RE: LazyLock<Regex> = LazyLock::new(|| text::fragments_regex(OFFER));
-static NOT_LISTING_RE: LazyLock<Regex> = LazyLock::new(|| text::fragments_regex(NOT_LISTING));
-static SOLD_RE: LazyLock<Regex> = LazyLock::new(|| text::fragments_regex(SOLD));
-static SOLD_CAPS_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(SOLD_CAPS));
-static BOILERPLATE_RE: LazyLock<Regex> = LazyLock::new(|| text::fragments_regex(BOILERPLATE));
-static NEGOTIABLE_RE: LazyLock<Regex> = LazyLock::new(|| text::fragments_regex(NEGOTIABLE));
-static NOT_NEGOTIABLE_RE: LazyLock<Regex> = LazyLock::new(|| text::fragments_regex(NOT_NEGOTIABLE));
+static OFFER_RE: LazyLock<Words> = LazyLock::new(|| text::fragments_regex(OFFER));
+static NOT_LISTING_RE: LazyLock<Words> = LazyLock::new(|| text::fragments_regex(NOT_LISTING));
+static SOLD_RE: LazyLock<Words> = LazyLock::new(|| text::fragments_regex(SOLD));
+static SOLD_CAPS_RE: LazyLock<Words> = LazyLock::new(|| Words::new(SOLD_CAPS));
+static BOILERPLATE_RE: LazyLock<Words> = LazyLock::new(|| text::fragments_regex(BOILERPLATE));
+static NEGOTIABLE_RE: LazyLock<Words> = LazyLock::new(|| text::fragments_regex(NEGOTIABLE));
+static NOT_NEGOTIABLE_RE: LazyLock<Words> = LazyLock::new(|| text::fragments_regex(NOT_NEGOTIABLE));
 
 pub(crate) fn offers(scan: &str) -> bool {
     OFFER_RE.is_match(scan)
@@ -90,14 +88,18 @@ pub(crate) fn offers(scan: &str) -> bool {
 
 /// Whether a line holds nothing but offer words (`🔥 СРОЧНО ПРОДАМ 🔥`): not a title.
 pub(crate) fn only_offer_words(line: &str) -> bool {
-    OFFER_RE
-        .replace_all(line, "")
-        .chars()
-        .all(|c| !c.is_alphanumeric())
+    let mut rest = 0;
+    for m in OFFER_RE.find_iter(line) {
+        if line[rest..m.start].chars().any(char::is_alphanumeric) {
+            return false;
+        }
+        rest = m.end;
+    }
+    !line[rest..].chars().any(char::is_alphanumeric)
 }
 
 pub(crate) fn not_listing_marker(scan: &str) -> Option<String> {
-    NOT_LISTING_RE.find(scan).map(|m| text::key(m.as_str()))
+    NOT_LISTING_RE.find(scan).map(|m| text::key(&scan[m]))
 }
 
 /// A sold notice: a sold word on the first non-empty line, or in capitals anywhere.
@@ -146,6 +148,25 @@ mod tests {
         assert!(sold("✅ Продано!\nДякуємо"));
         assert!(sold("Toyota Camry — SOLD"));
         assert!(!sold("Toyota Camry\nSold with full service history"));
+    }
+
+    #[test]
+    fn keyword_sets_match_as_whole_words() {
+        let hays = text::tests::corpus_texts();
+        for (table, flags) in [
+            (OFFER, "(?i:"),
+            (NOT_LISTING, "(?i:"),
+            (SOLD, "(?i:"),
+            (BOILERPLATE, "(?i:"),
+            (NEGOTIABLE, "(?i:"),
+            (NOT_NEGOTIABLE, "(?i:"),
+            (&[SOLD_CAPS][..], "(?:"),
+        ] {
+            text::tests::assert_words_like_word_boundaries(
+                &format!("{flags}{})", table.join("|")),
+                &hays,
+            );
+        }
     }
 
     #[test]

@@ -5,12 +5,16 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::text;
+use crate::text::{self, Words};
 
-/// Links and e-mail addresses: masked before any other rule (`t.me/...`, `https://...`).
-const LINKS: &str = r"(?i)\b(?:https?://|www\.|t\.me/)\S+|[\w.+\-]+@[\w\-]+\.[\w.]+";
-/// `@username`: 4–32 characters, starting with a Latin letter, not inside a word or an e-mail.
-const USERNAME: &str = r"(?:^|[^\w@./])(?P<u>@[A-Za-z][A-Za-z0-9_]{3,31})\b";
+/// Links and e-mail addresses: masked before any other rule (`t.me/...`, `https://...`). Matched
+/// as the alternation `\b(?:LINK)|EMAIL`, with the `\b` done by [`Words::leading`].
+const LINK: &str = r"(?i:https?://|www\.|t\.me/)\S+";
+const EMAIL: &str = r"[\w.+\-]+@[\w\-]+\.[\w.]+";
+/// `@username`: 4–32 characters, starting with a Latin letter, not inside a word or an e-mail. The
+/// name ends before a non-word character: `(?:\W|$)` stands for `\b` (see [`Words`]), and the
+/// search resumes right after the name.
+const USERNAME: &str = r"(?:^|[^\w@./])(?P<u>@[A-Za-z][A-Za-z0-9_]{3,31})(?:\W|$)";
 /// A run of digits with the separators phones are written with.
 const PHONE_RUN: &str = r"\+?\(?\d[\d \-().]{7,20}\d";
 /// Words or emoji on a line that make a bare digit run a phone (`Tel: 601 234 567`).
@@ -26,23 +30,49 @@ const LABELLED_DIGITS: (usize, usize) = (9, 12);
 /// Country codes written without `+` (`380 67…`, `7 912…`, `48 601…`) and their lengths.
 const BARE_COUNTRY_CODES: &[(&str, usize)] = &[("380", 12), ("375", 12), ("48", 11), ("7", 11)];
 
-static LINKS_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(LINKS));
+static LINK_RE: LazyLock<Words> = LazyLock::new(|| Words::leading(LINK));
+static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(EMAIL));
 static USERNAME_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(USERNAME));
 static PHONE_RUN_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(PHONE_RUN));
 static PHONE_LABELS_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(PHONE_LABELS));
 
 /// Spans of links and e-mail addresses.
 pub(crate) fn links(text: &str) -> Vec<Range<usize>> {
-    LINKS_RE.find_iter(text).map(|m| m.range()).collect()
+    let mut out = Vec::new();
+    let mut pos = 0;
+    // Leftmost match first; at the same position a link wins over an e-mail.
+    while pos <= text.len() {
+        let link = LINK_RE.find_from(text, pos);
+        let email = EMAIL_RE.find_at(text, pos).map(|m| m.range());
+        let next = match (link, email) {
+            (Some(l), Some(e)) => {
+                if e.start < l.start {
+                    e
+                } else {
+                    l
+                }
+            }
+            (Some(m), None) | (None, Some(m)) => m,
+            (None, None) => break,
+        };
+        pos = next.end;
+        out.push(next);
+    }
+    out
 }
 
 /// `@usernames` with their spans.
 pub(crate) fn usernames(text: &str) -> Vec<(String, Range<usize>)> {
-    USERNAME_RE
-        .captures_iter(text)
-        .filter_map(|c| c.name("u"))
-        .map(|u| (u.as_str().to_string(), u.range()))
-        .collect()
+    if !text.contains('@') {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(u) = USERNAME_RE.captures_at(text, pos).and_then(|c| c.name("u")) {
+        out.push((u.as_str().to_string(), u.range()));
+        pos = u.end();
+    }
+    out
 }
 
 /// A phone normalised to `+` and digits, if `candidate` is one.

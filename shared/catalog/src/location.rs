@@ -6,9 +6,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::text;
+use crate::text::{self, LineRegex, Words};
 
 /// (name as returned, inflected forms). Each spelling family (Russian, Ukrainian, English/Polish)
 /// is its own row.
@@ -163,7 +161,7 @@ const VALUE_MAX_WORDS: usize = 4;
 const ORIGIN_WORDS: &[&str] = &["из", "з", "із", "from", "со", "зі"];
 
 struct Index {
-    re: Regex,
+    re: Words,
     by_key: HashMap<String, &'static str>,
 }
 
@@ -182,14 +180,14 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
     }
 });
 
-static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(LABELS));
+static LABEL_RE: LazyLock<LineRegex> = LazyLock::new(|| LineRegex::new(LABELS));
 
 /// The known city at the start of `value`, if any.
 fn city_at_start(value: &str) -> Option<&'static str> {
     let index = &*INDEX;
     let m = index.re.find(value)?;
-    (m.start() == 0)
-        .then(|| index.by_key.get(&text::key(m.as_str())).copied())
+    (m.start == 0)
+        .then(|| index.by_key.get(&text::key(&value[m])).copied())
         .flatten()
 }
 
@@ -211,11 +209,10 @@ fn clean_value(raw: &str) -> String {
 /// The location: a labelled value first (a known city in it is normalised), else the first known
 /// city written with a capital letter that is not an origin (`из Польши`, `з Варшави`).
 pub(crate) fn location(scan: &str) -> Option<String> {
-    for c in LABEL_RE.captures_iter(scan) {
-        let Some(v) = c.name("v") else { continue };
-        let value = clean_value(v.as_str());
+    let labelled = LABEL_RE.find_map(scan, |_, c| {
+        let value = clean_value(c.name("v")?.as_str());
         if value.is_empty() {
-            continue;
+            return None;
         }
         if let Some(city) = city_at_start(&value) {
             return Some(city.to_string());
@@ -223,16 +220,18 @@ pub(crate) fn location(scan: &str) -> Option<String> {
         let plausible = value.chars().next().is_some_and(char::is_alphabetic)
             && value.chars().count() <= VALUE_MAX_CHARS
             && value.split_whitespace().count() <= VALUE_MAX_WORDS;
-        if plausible {
-            return Some(value);
-        }
+        plausible.then_some(value)
+    });
+    if labelled.is_some() {
+        return labelled;
     }
     let index = &*INDEX;
     for m in index.re.find_iter(scan) {
-        if !m.as_str().chars().next().is_some_and(char::is_uppercase) {
+        let matched = &scan[m.clone()];
+        if !matched.chars().next().is_some_and(char::is_uppercase) {
             continue;
         }
-        let before = scan[..m.start()].trim_end();
+        let before = scan[..m.start].trim_end();
         let previous_word = before
             .rsplit(|c: char| !c.is_alphanumeric())
             .next()
@@ -241,7 +240,7 @@ pub(crate) fn location(scan: &str) -> Option<String> {
         if ORIGIN_WORDS.contains(&previous_word.as_str()) {
             continue;
         }
-        if let Some(name) = index.by_key.get(&text::key(m.as_str())) {
+        if let Some(name) = index.by_key.get(&text::key(matched)) {
             return Some((*name).to_string());
         }
     }

@@ -8,9 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::text;
+use crate::text::{self, Words};
 
 pub(crate) struct Model {
     pub name: &'static str,
@@ -406,17 +404,17 @@ const NOT_A_MODEL: &[&str] = &[
 
 /// A make's model regexes (all aliases; aliases with a letter) and the alias → model lookup.
 struct ModelIndex {
-    all: Regex,
-    lettered: Option<Regex>,
+    all: Words,
+    lettered: Option<Words>,
     by_key: HashMap<String, usize>,
 }
 
 struct Index {
-    make_re: Regex,
+    make_re: Words,
     make_by_key: HashMap<String, usize>,
     /// Per make, `None` when the table has no models for it.
     models: Vec<Option<ModelIndex>>,
-    inferred_re: Regex,
+    inferred_re: Words,
     inferred_by_key: HashMap<String, (usize, usize)>,
 }
 
@@ -445,13 +443,14 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
             cased.push(alias);
         }
     }
+    // Whole words: the case-insensitive aliases first, then the cased ones.
     let mut make_pattern = format!(
-        r"(?i)\b(?:{})\b",
+        "(?i:{})",
         text::alternation(insensitive.iter().map(String::as_str))
     );
     if !cased.is_empty() {
         make_pattern = format!(
-            r"{make_pattern}|(?-i:\b(?:{})\b)",
+            "{make_pattern}|(?-i:{})",
             text::alternation(cased.iter().copied())
         );
     }
@@ -490,7 +489,7 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
     }
     let inferred_re = text::words_regex(inferred_by_key.keys().map(String::as_str));
     Index {
-        make_re: text::compile(&make_pattern),
+        make_re: Words::new(&make_pattern),
         make_by_key,
         models,
         inferred_re,
@@ -515,39 +514,39 @@ pub(crate) fn identify(scan: &str) -> Identified {
     let mut out = Identified::default();
     let Some(make_match) = index.make_re.find(scan) else {
         if let Some(m) = index.inferred_re.find(scan)
-            && let Some(&(mi, ki)) = index.inferred_by_key.get(&text::key(m.as_str()))
+            && let Some(&(mi, ki)) = index.inferred_by_key.get(&text::key(&scan[m.clone()]))
         {
             out.make = Some(MAKES[mi].name);
             out.model = Some(MAKES[mi].models[ki].name.to_string());
-            out.spans.push(m.range());
+            out.spans.push(m);
         }
         return out;
     };
-    let Some(&mi) = index.make_by_key.get(&text::key(make_match.as_str())) else {
+    let Some(&mi) = index.make_by_key.get(&text::key(&scan[make_match.clone()])) else {
         return out;
     };
     let make = &MAKES[mi];
     out.make = Some(make.name);
-    out.spans.push(make_match.range());
-    let line_end = text::line_at(scan, make_match.start()).end;
+    out.spans.push(make_match.clone());
+    let line_end = text::line_at(scan, make_match.start).end;
     if let Some(ModelIndex {
         all,
         lettered,
         by_key,
     }) = &index.models[mi]
     {
-        let rest = &scan[make_match.end()..line_end];
+        let rest = &scan[make_match.end..line_end];
         let on_line = all.find(rest).map(|m| {
             (
-                m.as_str(),
-                make_match.end() + m.start()..make_match.end() + m.end(),
+                &rest[m.clone()],
+                make_match.end + m.start..make_match.end + m.end,
             )
         });
         let anywhere = || {
             lettered
                 .as_ref()
                 .and_then(|re| re.find(scan))
-                .map(|m| (m.as_str(), m.range()))
+                .map(|m| (&scan[m.clone()], m))
         };
         if let Some((matched, span)) = on_line.or_else(anywhere)
             && let Some(&ki) = by_key.get(&text::key(matched))
@@ -557,7 +556,7 @@ pub(crate) fn identify(scan: &str) -> Identified {
             return out;
         }
     }
-    if let Some((token, span)) = next_token(scan, make_match.end(), line_end) {
+    if let Some((token, span)) = next_token(scan, make_match.end, line_end) {
         out.model = Some(token);
         out.spans.push(span);
     }

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use crate::text::{self, NUMBER};
+use crate::text::{self, LineRegex, NUMBER};
 
 /// Currencies as written after (or before) the amount: (regex fragment, ISO code, multiplier).
 /// Order matters where fragments share a start: `руб…` must be tried before the bare `р`.
@@ -73,21 +73,21 @@ const PRICE_LABELS: &str =
 /// an engine volume).
 const NOT_A_PRICE_AFTER: &str = r"(?i)^ {0,2}(?:км|km|mi\b|miles?|миль|л\b|l\b|см|cm|cc\b|г\.|г\b|год|р\.|р\b|рок|рік|year|yr|тыс\.? ?км|тис\.? ?км|т\. ?км|k ?km)";
 
-static SUFFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
-    text::compile(&format!(
+static SUFFIX_RE: LazyLock<LineRegex> = LazyLock::new(|| {
+    LineRegex::new(&format!(
         r"(?i)\b(?P<num>{NUMBER}) {{0,2}}(?:(?P<mult>{MULTIPLIERS}) {{0,2}})?(?P<cur>{})",
         currency_alternation()
     ))
 });
 
-static PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| {
-    text::compile(&format!(
+static PREFIX_RE: LazyLock<LineRegex> = LazyLock::new(|| {
+    LineRegex::new(&format!(
         r"(?i)(?P<pcur>{PREFIX_CURRENCIES}) {{0,2}}(?P<num>{NUMBER})(?: {{0,2}}(?P<mult>{MULTIPLIERS}))?"
     ))
 });
 
-static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    text::compile(&format!(
+static LABEL_RE: LazyLock<LineRegex> = LazyLock::new(|| {
+    LineRegex::new(&format!(
         r"(?i)(?:{PRICE_LABELS})[^\p{{L}}\p{{N}}\n]{{0,8}}?(?:(?P<pcur>{PREFIX_CURRENCIES}) {{0,2}})?\b(?P<num>{NUMBER})(?: {{0,2}}(?P<mult>{MULTIPLIERS}))?(?: {{0,2}}(?P<cur>{}))?",
         currency_alternation()
     ))
@@ -168,17 +168,23 @@ fn currency_ends_word(scan: &str, cur_end: usize, matched: &str) -> bool {
     !text::char_after(scan, cur_end).is_some_and(char::is_alphanumeric)
 }
 
-fn candidate(scan: &str, caps: &Captures<'_>, labelled: bool) -> Option<PriceCandidate> {
+/// A candidate from one match; `base` is where the matched line starts in `scan`.
+fn candidate(
+    scan: &str,
+    base: usize,
+    caps: &Captures<'_>,
+    labelled: bool,
+) -> Option<PriceCandidate> {
     let num = caps.name("num")?;
     let mult = caps.name("mult");
     let mut currency = None;
     let mut factor = 1.0;
-    let mut end = mult.map_or(num.end(), |m| m.end());
+    let mut end = base + mult.map_or(num.end(), |m| m.end());
     if let Some(p) = caps.name("pcur") {
         currency = currency_of(p.as_str()).map(|(code, _, _)| code);
     }
     if let Some(c) = caps.name("cur")
-        && currency_ends_word(scan, c.end(), c.as_str())
+        && currency_ends_word(scan, base + c.end(), c.as_str())
         && let Some((code, cur_mult, ambiguous)) = currency_of(c.as_str())
     {
         if ambiguous && looks_like_year(num.as_str()) && mult.is_none() {
@@ -187,7 +193,7 @@ fn candidate(scan: &str, caps: &Captures<'_>, labelled: bool) -> Option<PriceCan
         }
         currency = currency.or(Some(code));
         factor = cur_mult;
-        end = c.end();
+        end = base + c.end();
     }
     if currency.is_none() {
         if !labelled {
@@ -206,7 +212,7 @@ fn candidate(scan: &str, caps: &Captures<'_>, labelled: bool) -> Option<PriceCan
     if amount <= 0.0 {
         return None;
     }
-    let start = caps.get(0).map_or(num.start(), |m| m.start());
+    let start = base + caps.get(0).map_or(num.start(), |m| m.start());
     Some(PriceCandidate {
         span: start..end,
         amount,
@@ -219,15 +225,15 @@ fn candidate(scan: &str, caps: &Captures<'_>, labelled: bool) -> Option<PriceCan
 /// labelled one, then the longer one wins).
 pub(crate) fn candidates(scan: &str) -> Vec<PriceCandidate> {
     let mut all: Vec<PriceCandidate> = Vec::new();
-    for caps in LABEL_RE.captures_iter(scan) {
-        all.extend(candidate(scan, &caps, true));
-    }
-    for caps in SUFFIX_RE.captures_iter(scan) {
-        all.extend(candidate(scan, &caps, false));
-    }
-    for caps in PREFIX_RE.captures_iter(scan) {
-        all.extend(candidate(scan, &caps, false));
-    }
+    LABEL_RE.for_each(scan, |base, caps| {
+        all.extend(candidate(scan, base, caps, true))
+    });
+    SUFFIX_RE.for_each(scan, |base, caps| {
+        all.extend(candidate(scan, base, caps, false))
+    });
+    PREFIX_RE.for_each(scan, |base, caps| {
+        all.extend(candidate(scan, base, caps, false))
+    });
     all.sort_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)));
     let mut merged: Vec<PriceCandidate> = Vec::new();
     for c in all {

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::text::{self, NUMBER};
+use crate::text::{self, LineRegex, NUMBER, Words};
 
 /// The oldest model year accepted.
 pub(crate) const YEAR_MIN: u16 = 1950;
@@ -30,6 +30,9 @@ const YEAR_POSITIONAL: &str = r"(?i)\b(?P<y>(?:19|20)\d\d)(?P<m> ?(?:г\.? ?в|�
 
 /// Mileage: optional label, a number, an optional thousands multiplier, an optional unit.
 const MILEAGE: &str = r"(?i)(?:(?P<label>\b(?:пробег|пробіг|mileage|odometer|одометр)\b)[^\p{L}\p{N}\n]{0,6}?)?\b(?P<num>NUM)(?: {0,2}(?P<mult>(?:тыс|тис|thousand|k|к)\b\.?|т\.))?(?: {0,2}(?P<unit>км|kms?|миль|miles?|mi)\b\.?)?";
+
+/// A line without any of these has no mileage: [`MILEAGE`] matches count only with a label or unit.
+const MILEAGE_LABEL_OR_UNIT: &str = r"(?i)пробег|пробіг|mileage|odometer|одометр|км|km|миль|mi";
 
 /// Engine volume in cubic centimetres: `1600 см3`, `1998cc`, `1600 куб`.
 const ENGINE_CC: &str =
@@ -129,29 +132,33 @@ pub(crate) const TRANS_MANUAL: &[&str] = &[
     "stick",
 ];
 
-/// A VIN candidate: 17 letters and digits as one word.
-const VIN: &str = r"\b[A-Za-z0-9]{17}\b";
+/// A VIN candidate: 17 letters and digits as one word (matched with [`Words`], which adds the word
+/// boundaries).
+const VIN: &str = r"[A-Za-z0-9]{17}";
 /// A VIN has at least this many digits (the serial number is numeric); it keeps hashtags out.
 const VIN_MIN_DIGITS: usize = 3;
 
 static YEAR_LABELLED_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(YEAR_LABELLED));
-static YEAR_POSITIONAL_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(YEAR_POSITIONAL));
-static MILEAGE_RE: LazyLock<Regex> =
-    LazyLock::new(|| text::compile(&MILEAGE.replace("NUM", NUMBER)));
-static ENGINE_CC_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(ENGINE_CC));
-static ENGINE_L_RE: LazyLock<Regex> =
-    LazyLock::new(|| text::compile(&ENGINE_L.replace("ENGINE_TECH", &ENGINE_TECH.join("|"))));
+/// [`YEAR_LABELLED`] without `\b`: a fast check that spares the exact pattern on most posts.
+static YEAR_LABELLED_GATE: LazyLock<Regex> =
+    LazyLock::new(|| text::compile(&YEAR_LABELLED.replace(r"\b", "")));
+static YEAR_POSITIONAL_RE: LazyLock<LineRegex> = LazyLock::new(|| LineRegex::new(YEAR_POSITIONAL));
+static MILEAGE_RE: LazyLock<LineRegex> =
+    LazyLock::new(|| LineRegex::with_gate(&MILEAGE.replace("NUM", NUMBER), MILEAGE_LABEL_OR_UNIT));
+static ENGINE_CC_RE: LazyLock<LineRegex> = LazyLock::new(|| LineRegex::new(ENGINE_CC));
+static ENGINE_L_RE: LazyLock<LineRegex> =
+    LazyLock::new(|| LineRegex::new(&ENGINE_L.replace("ENGINE_TECH", &ENGINE_TECH.join("|"))));
 static ENGINE_FOLLOWERS_RE: LazyLock<Regex> = LazyLock::new(|| {
     text::compile(&format!(
         r"(?i)^ *(?:$|[,;:|/)(\n•—–-]|(?:19|20)\d\d\b|(?:{})\b)",
         ENGINE_FOLLOWERS.join("|")
     ))
 });
-static VIN_RE: LazyLock<Regex> = LazyLock::new(|| text::compile(VIN));
+static VIN_RE: LazyLock<Words> = LazyLock::new(|| Words::new(VIN));
 
 struct KeywordSet {
     value: &'static str,
-    re: Regex,
+    re: Words,
 }
 
 fn keyword_sets(sets: &[(&'static str, &[&str])]) -> Vec<KeywordSet> {
@@ -195,29 +202,31 @@ pub(crate) struct Found<T> {
 /// [`YEAR_MIN`]..=[`YEAR_MAX`] are reported, not returned.
 pub(crate) fn year(scan: &str, warnings: &mut Vec<String>) -> Option<Found<u16>> {
     let mut candidates: Vec<(u16, Range<usize>)> = Vec::new();
-    if let Some(c) = YEAR_LABELLED_RE.captures(scan)
+    if YEAR_LABELLED_GATE.is_match(scan)
+        && let Some(c) = YEAR_LABELLED_RE.captures(scan)
         && let Some(y) = c.name("y")
         && let Ok(v) = y.as_str().parse::<u16>()
     {
         candidates.push((v, y.range()));
     }
-    for c in YEAR_POSITIONAL_RE.captures_iter(scan) {
-        let Some(y) = c.name("y") else { continue };
+    YEAR_POSITIONAL_RE.for_each(scan, |base, c| {
+        let Some(y) = c.name("y") else { return };
+        let span = base + y.start()..base + y.end();
         let marked = c.name("m").is_some();
-        if !marked && text::char_after(scan, y.end()).is_some_and(char::is_alphanumeric) {
-            continue;
+        if !marked && text::char_after(scan, span.end).is_some_and(char::is_alphanumeric) {
+            return;
         }
-        if text::char_before(scan, y.start()).is_some_and(|ch| matches!(ch, '.' | ',' | '-')) {
-            continue; // part of a date or a decimal
+        if text::char_before(scan, span.start).is_some_and(|ch| matches!(ch, '.' | ',' | '-')) {
+            return; // part of a date or a decimal
         }
         let Ok(v) = y.as_str().parse::<u16>() else {
-            continue;
+            return;
         };
         if !marked && !(YEAR_MIN..=2049).contains(&v) {
-            continue;
+            return;
         }
-        candidates.push((v, y.range()));
-    }
+        candidates.push((v, span));
+    });
     if let Some((v, span)) = candidates
         .iter()
         .find(|(v, _)| (YEAR_MIN..=YEAR_MAX).contains(v))
@@ -236,26 +245,22 @@ pub(crate) fn year(scan: &str, warnings: &mut Vec<String>) -> Option<Found<u16>>
 /// The mileage in km: `120 тыс км`, `120 тис. км`, `120000 km`, `пробег 95 т.км`, `85k miles`
 /// (converted), `Пробег: 120 тыс`.
 pub(crate) fn mileage(scan: &str, warnings: &mut Vec<String>) -> Option<Found<u32>> {
-    for c in MILEAGE_RE.captures_iter(scan) {
-        let (Some(num), Some(all)) = (c.name("num"), c.get(0)) else {
-            continue;
-        };
+    MILEAGE_RE.find_map(scan, |base, c| {
+        let (num, all) = (c.name("num")?, c.get(0)?);
         let labelled = c.name("label").is_some();
         let mult = c.name("mult");
         let unit = c.name("unit").map(|u| u.as_str().to_lowercase());
         if unit.is_none() && !labelled {
-            continue;
+            return None;
         }
-        let Some(mut value) = text::parse_number(num.as_str(), mult.is_some()) else {
-            continue;
-        };
+        let mut value = text::parse_number(num.as_str(), mult.is_some())?;
         if mult.is_some() {
             value *= 1_000.0;
         } else if unit.is_none() && value < 1_000.0 {
             value *= 1_000.0;
             warnings.push("mileage unit missing; assumed thousands of km".to_string());
         } else if unit.is_some() && !labelled && value < BARE_MILEAGE_MIN_KM {
-            continue;
+            return None;
         }
         if unit
             .as_deref()
@@ -266,23 +271,23 @@ pub(crate) fn mileage(scan: &str, warnings: &mut Vec<String>) -> Option<Found<u3
         let km = value.round();
         if km > f64::from(MILEAGE_MAX_KM) {
             warnings.push(format!("mileage {km} km out of range"));
-            continue;
+            return None;
         }
-        return Some(Found {
+        Some(Found {
             // In range by the check above.
             value: km as u32,
-            span: all.range(),
-        });
-    }
-    None
+            span: base + all.start()..base + all.end(),
+        })
+    })
 }
 
 /// Engine volumes in cubic centimetres (`1600 см3` → 1.6), to read before years are looked for.
 pub(crate) fn engine_cc(scan: &str) -> Option<Found<f64>> {
-    ENGINE_CC_RE.captures_iter(scan).find_map(|c| {
+    ENGINE_CC_RE.find_map(scan, |base, c| {
         let cc: f64 = c.name("cc")?.as_str().parse().ok()?;
         let litres = (cc / 100.0).round() / 10.0;
-        let span = c.get(0)?.range();
+        let all = c.get(0)?;
+        let span = base + all.start()..base + all.end();
         in_engine_range(litres).then_some(Found {
             value: litres,
             span,
@@ -293,21 +298,22 @@ pub(crate) fn engine_cc(scan: &str) -> Option<Found<f64>> {
 /// Engine volumes in litres. A bare decimal counts only with a unit, a technology suffix, a label
 /// before it, or a fuel/gearbox word, a year or punctuation after it (`Camry 2.5, 2015`).
 pub(crate) fn engine_litres(scan: &str) -> Option<Found<f64>> {
-    ENGINE_L_RE.captures_iter(scan).find_map(|c| {
+    ENGINE_L_RE.find_map(scan, |base, c| {
         let v = c.name("v")?;
         let all = c.get(0)?;
+        let v_end = base + v.end();
         let confirmed = c.name("unit").is_some()
             || c.name("tech").is_some()
             || c.name("label").is_some()
-            || (!text::char_after(scan, v.end()).is_some_and(char::is_alphanumeric)
-                && ENGINE_FOLLOWERS_RE.is_match(&scan[v.end()..]));
+            || (!text::char_after(scan, v_end).is_some_and(char::is_alphanumeric)
+                && ENGINE_FOLLOWERS_RE.is_match(&scan[v_end..]));
         if !confirmed {
             return None;
         }
         let litres = text::parse_number(v.as_str(), true)?;
         in_engine_range(litres).then(|| Found {
             value: litres,
-            span: all.range(),
+            span: base + all.start()..base + all.end(),
         })
     })
 }
@@ -339,8 +345,8 @@ pub(crate) fn transmission(scan: &str) -> Option<&'static str> {
         if matches!(set.value, "cvt" | "robot") {
             return Some(set.value);
         }
-        if generic.is_none_or(|(pos, _)| m.start() < pos) {
-            generic = Some((m.start(), set.value));
+        if generic.is_none_or(|(pos, _)| m.start < pos) {
+            generic = Some((m.start, set.value));
         }
     }
     generic.map(|(_, v)| v)
@@ -357,10 +363,10 @@ pub fn is_valid_vin(vin: &str) -> bool {
 /// The first VIN in the text, uppercased. 17-character words with I, O or Q are reported.
 pub(crate) fn vin(scan: &str, warnings: &mut Vec<String>) -> Option<Found<String>> {
     for m in VIN_RE.find_iter(scan) {
-        if text::char_before(scan, m.start()) == Some('#') {
+        if text::char_before(scan, m.start) == Some('#') {
             continue;
         }
-        let upper = m.as_str().to_ascii_uppercase();
+        let upper = scan[m.clone()].to_ascii_uppercase();
         let digits = upper.chars().filter(char::is_ascii_digit).count();
         if digits < VIN_MIN_DIGITS || digits == upper.len() {
             continue;
@@ -368,7 +374,7 @@ pub(crate) fn vin(scan: &str, warnings: &mut Vec<String>) -> Option<Found<String
         if is_valid_vin(&upper) {
             return Some(Found {
                 value: upper,
-                span: m.range(),
+                span: m,
             });
         }
         warnings.push(format!("VIN {upper} rejected: contains I, O or Q"));

@@ -427,13 +427,19 @@ pub async fn delete_source(
     }
 }
 
-async fn queue_run(deps: &Deps, s: &ChannelSource, mode: Value) -> Result<Response, Problem> {
-    if s.kind != SourceKind::Preview {
-        return Err(Problem::validation(vec![FieldError {
-            field: "id".into(),
-            message: "a channel_post source is fed by the bot's updates, not synced".into(),
-        }]));
+/// Only preview sources are synced: a channel_post source is fed by the bot's updates.
+fn syncable(s: &ChannelSource) -> Result<(), Problem> {
+    if s.kind == SourceKind::Preview {
+        return Ok(());
     }
+    Err(Problem::validation(vec![FieldError {
+        field: "id".into(),
+        message: "a channel_post source is fed by the bot's updates, not synced".into(),
+    }]))
+}
+
+async fn queue_run(deps: &Deps, s: &ChannelSource, mode: Value) -> Result<Response, Problem> {
+    syncable(s)?;
     let job = json!({"kind": JOB_SYNC, "workspace": s.workspace, "source_id": s.id, "mode": mode});
     deps.queue
         .send(JOBS, vec![OutMessage::new(job.to_string())])
@@ -529,12 +535,7 @@ pub async fn dry_run(
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
     let s = load(&deps, &caller, &id).await?;
-    if s.kind != SourceKind::Preview {
-        return Err(Problem::validation(vec![FieldError {
-            field: "id".into(),
-            message: "a channel_post source is fed by the bot's updates, not synced".into(),
-        }]));
-    }
+    syncable(&s)?;
     let fetcher = PreviewSource::from_env();
     let report = sync::run(&deps, &fetcher, &s, sync::Mode::DryRun, &|_, _| {})
         .await

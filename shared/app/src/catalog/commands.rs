@@ -24,11 +24,7 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
             )
             .await;
     }
-    let admin = m.is_anonymous_admin() || {
-        let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
-        matches!(member["status"].as_str(), Some("creator" | "administrator"))
-    };
-    if !admin {
+    if !ctx.is_group_admin(m).await? {
         return ctx
             .reply(
                 m,

@@ -265,11 +265,7 @@ pub async fn on_start(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
 
 /// `/setup_desk`: a group administrator makes this group the bot's support desk.
 pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let admin = m.is_anonymous_admin() || {
-        let member = ctx.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
-        matches!(member["status"].as_str(), Some("creator" | "administrator"))
-    };
-    if !admin {
+    if !ctx.is_group_admin(m).await? {
         return ctx
             .reply(
                 m,

@@ -50,6 +50,19 @@ impl Ctx<'_> {
         &self.bot.bot_id
     }
 
+    /// Whether the sender is an administrator of the message's group (or the group itself,
+    /// writing anonymously), as Telegram says now.
+    pub async fn is_group_admin(&self, m: &Msg<'_>) -> Res<bool> {
+        if m.is_anonymous_admin() {
+            return Ok(true);
+        }
+        let member = self.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
+        Ok(matches!(
+            member["status"].as_str(),
+            Some("creator" | "administrator")
+        ))
+    }
+
     pub fn workspace(&self) -> &str {
         &self.bot.workspace
     }
