@@ -553,6 +553,15 @@ async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
     assert_eq!(s, 422, "a cursor belongs to its filters");
     let (s, _) = api(&env, &reader, "GET", "/api/v1/listings?year_min=old", None).await;
     assert_eq!(s, 422);
+    let (s, _) = api(
+        &env,
+        &reader,
+        "GET",
+        "/api/v1/listings?currency=dollars",
+        None,
+    )
+    .await;
+    assert_eq!(s, 422);
     let album = toyota["data"][0]["id"].as_str().unwrap();
     let (s, one) = api(
         &env,

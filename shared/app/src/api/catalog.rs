@@ -613,6 +613,15 @@ pub async fn list_listings(
     let text = |name: &str| q.get(name).map(|v| v.to_lowercase());
     let (make, model, location) = (text("make"), text("model"), text("location"));
     let currency = q.get("currency").map(|c| c.to_uppercase());
+    if currency
+        .as_ref()
+        .is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        errors.push(FieldError {
+            field: "currency".into(),
+            message: "an ISO 4217 code, three letters (USD, EUR, UAH…)".into(),
+        });
+    }
     let source = q.get("source").cloned();
     let status = q.get("status").cloned();
     if let Some(s) = &status
