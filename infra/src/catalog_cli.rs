@@ -36,12 +36,6 @@ pub fn parse_stdin(cat: &str, photos: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `YYYY-MM-DD` → epoch seconds at 00:00 UTC.
-fn date(s: &str) -> anyhow::Result<i64> {
-    teledesk_app::catalog::commands::parse_date(s)
-        .with_context(|| format!("{s}: expected YYYY-MM-DD"))
-}
-
 /// A progress line on stderr, redrawn in place on a terminal.
 fn progress_bar() -> impl Fn(u32, u32) + Send + Sync {
     let tty = std::io::stderr().is_terminal();
@@ -69,9 +63,9 @@ async fn source(deps: &Deps, workspace: &str, id: &str) -> anyhow::Result<Channe
 }
 
 async fn run(deps: &Deps, s: &ChannelSource, mode: sync::Mode) -> anyhow::Result<()> {
-    let fetcher = PreviewSource::from_env();
+    let fetcher = PreviewSource::shared();
     let bar = progress_bar();
-    let r = sync::run(deps, &fetcher, s, mode, &bar).await?;
+    let r = sync::run(deps, fetcher, s, mode, &bar).await?;
     eprintln!();
     if !r.would_store.is_empty() {
         println!("{}", serde_json::to_string_pretty(&r.would_store)?);
@@ -159,12 +153,11 @@ pub async fn sources_command(deps: &Deps, command: SourcesCommand) -> anyhow::Re
             to,
             workspace,
         } => {
-            let (from, to) = (date(&from)?, date(&to)? + 86_399);
-            if from > to {
-                bail!("--to is before --from");
-            }
+            let Some(range) = sync::Mode::days(&from, &to) else {
+                bail!("--from and --to: YYYY-MM-DD dates, --to not before --from");
+            };
             let s = source(deps, &workspace, &id).await?;
-            run(deps, &s, sync::Mode::Range { from, to }).await?;
+            run(deps, &s, range).await?;
         }
         SourcesCommand::DryRun { id, workspace } => {
             let s = source(deps, &workspace, &id).await?;

@@ -178,6 +178,12 @@ async fn an_incremental_sync_stores_every_post_once_then_only_what_is_new_or_edi
         .filter(|r| r.starts_with("/s/"))
         .count();
     assert_eq!(page_requests, 1, "{:?}", &pages.requests()[before..]);
+    assert_eq!(
+        pages.requests().len() - before,
+        1,
+        "the newest page's photos are not fetched again: {:?}",
+        &pages.requests()[before..]
+    );
 
     // Two new posts and an edit of a recent one.
     pages.add_post(
@@ -881,4 +887,151 @@ async fn channel_posts_of_a_followed_channel_become_listings_through_the_webhook
     env.deliver(other).await;
     assert_eq!(listings(&env).await.len(), 1);
     env.assert_clean();
+}
+
+#[tokio::test]
+async fn a_listing_without_a_price_is_a_draft_and_a_post_edited_to_sold_closes_its_listing() {
+    let pages = ChannelPages::start().await;
+    let env = DeskEnv::start().await;
+    pages.set_posts(
+        CHANNEL,
+        vec![
+            car(
+                1,
+                "Toyota Camry 2015\nЦена: $12 500\nКиев\nТел: +380671234567",
+                0,
+            ),
+            car(
+                2,
+                "Продаю Honda Civic 2012, пробег 150 тыс км, Днепр, пишите @civic_owner",
+                0,
+            ),
+        ],
+    );
+    let s = ChannelSource::new("default", CHANNEL, SourceKind::Preview, Category::Vehicles);
+    let s = catalog::save_source(&env.deps, &s).await.unwrap();
+    let fetcher = PreviewSource::new(&pages.base_url);
+    sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    let get = |id: i64| {
+        let deps = env.deps.clone();
+        let sid = s.id.clone();
+        async move {
+            store::get_listing(&deps, "default", &store::listing_id(&sid, id))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert_eq!(get(1).await.status, "active");
+    let civic = get(2).await;
+    assert_eq!(civic.status, "draft", "no price: {:?}", civic.fields);
+    assert!(civic.fields.warnings.iter().any(|w| w.contains("price")));
+
+    pages.edit_post(CHANNEL, 1, "ПРОДАНО! Toyota Camry 2015");
+    let r = sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.counts.updated, 1, "{r:?}");
+    let sold = get(1).await;
+    assert_eq!(sold.status, "sold");
+    assert_eq!(sold.fields.price, Some(12_500.0), "closed, not rewritten");
+}
+
+/// The CLI on a data directory: `listings parse`, `seed`, and `channel-sources` against the local
+/// t.me double (its base given to the child process only). The double needs a worker of its own
+/// while the test waits for each command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_parses_seeds_and_runs_channel_sources() {
+    let pages = ChannelPages::start().await;
+    pages.set_posts(CHANNEL, channel_posts());
+    let dir = tempfile::tempdir().unwrap();
+    let bin = teledesk_e2e::serve::teledesk_bin();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("TELEGRAM_PREVIEW_BASE", &pages.base_url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        {
+            use std::io::Write;
+            let mut input = child.stdin.take().unwrap();
+            input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, _) = run(
+        &["listings", "parse"],
+        Some("Toyota Camry 2015, 120 тыс км, $12 500, Киев"),
+    );
+    assert!(ok);
+    let parsed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            parsed["make"].as_str(),
+            parsed["price"].as_f64(),
+            parsed["mileage_km"].as_u64()
+        ),
+        (Some("Toyota"), Some(12_500.0), Some(120_000))
+    );
+    let (ok, _, err) = run(&["listings", "parse", "--category", "boats"], Some("x"));
+    assert!(!ok && err.contains("vehicles or generic"), "{err}");
+
+    let (ok, out, _) = run(&["seed"], None);
+    assert!(ok && out.contains("60 new"), "{out}");
+    let (ok, out, _) = run(&["seed"], None);
+    assert!(
+        ok && out.contains("0 new") && out.contains("60 already"),
+        "{out}"
+    );
+
+    let (ok, _, err) = run(&["channel-sources", "add", "--channel", "x"], None);
+    assert!(!ok && err.contains("--channel"), "{err}");
+    let (ok, out, _) = run(&["channel-sources", "add", "--channel", CHANNEL], None);
+    assert!(ok, "{out}");
+    let id = out.split_whitespace().nth(1).unwrap().to_owned();
+    let (_, list, _) = run(&["channel-sources", "list"], None);
+    assert!(list.contains(&id) && list.contains(CHANNEL), "{list}");
+    let (ok, out, _) = run(&["channel-sources", "dry-run", &id], None);
+    assert!(
+        ok && out.contains("dry_run") && out.contains("new 45"),
+        "{out}"
+    );
+    let (ok, out, err) = run(&["channel-sources", "sync", &id], None);
+    assert!(
+        ok && out.contains(": ok") && out.contains("new 40"),
+        "{out}"
+    );
+    assert!(err.contains("pages 3"), "the progress line: {err}");
+    let (ok, _, err) = run(
+        &[
+            "channel-sources",
+            "parse-range",
+            &id,
+            "--from",
+            "2026-02-01",
+            "--to",
+            "2026-01-01",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("--from"), "{err}");
+    let (ok, out, _) = run(&["channel-sources", "remove", &id], None);
+    assert!(ok && out.contains(&id));
 }

@@ -992,3 +992,67 @@ async fn a_duplicated_attempt_message_posts_once() {
         "the second copy found the attempt made"
     );
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_for_five_days_is_disabled_and_says_so() {
+    configure();
+    let env = DeskEnv::ready().await;
+    env.take_events().await;
+    let (rx, url) = Receiver::start(vec![503; 10]).await;
+    let k = admin(&env).await;
+    let (_, ep) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/webhooks",
+        Some(json!({"url": url})),
+    )
+    .await;
+    let id = ep["id"].as_str().unwrap().to_owned();
+    // Every attempt has failed since five days and a minute ago.
+    let mut stored = teledesk_app::webhooks::get_endpoint(&env.deps, "default", &id)
+        .await
+        .unwrap()
+        .unwrap();
+    stored.failing_since =
+        Some(teledesk_ports::now_secs() - teledesk_app::webhooks::DISABLE_AFTER_SECS - 60);
+    teledesk_app::webhooks::save_endpoint(&env.deps, &stored)
+        .await
+        .unwrap();
+    emit_events(&env, 1, "five-days").await;
+    drain_events(&env).await;
+    assert_eq!(rx.requests().len(), 1, "one more failure, then no retry");
+    let (_, e) = api(&env, &k, "GET", &format!("/api/v1/webhooks/{id}"), None).await;
+    assert_eq!(e["enabled"], false, "{e}");
+    assert!(
+        e["disabled_reason"].as_str().unwrap().contains("5 days"),
+        "{e}"
+    );
+    let (_, log) = api(
+        &env,
+        &k,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/deliveries"),
+        None,
+    )
+    .await;
+    let statuses: Vec<(&str, &str)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["event_type"].as_str().unwrap(),
+                d["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("ticket.created", "failed")),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("endpoint.disabled", "skipped")),
+        "endpoint.disabled was emitted (and kept for the disabled endpoint): {statuses:?}"
+    );
+}

@@ -57,8 +57,8 @@ pub async fn set(
     deps.table.put(item, Condition::None).await
 }
 
-/// Queues a notice (HTML) to the workspace's admin chat; nothing when none is set. `id` names the
-/// notice (the same id is one notice on a FIFO queue; on a standard queue a repeat is possible).
+/// Queues a notice (HTML) to the workspace's admin chat; false when none is set. The `jobs` queue
+/// delivers at least once, so a notice may (rarely) be posted twice.
 pub async fn notify(deps: &Deps, workspace: &str, html: &str) -> Result<bool, NotifyError> {
     let Some(chat) = get(deps, workspace).await? else {
         return Ok(false);

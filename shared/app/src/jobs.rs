@@ -27,7 +27,7 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     let Some(kind) = job.get("kind").and_then(Value::as_str) else {
         return Outcome::Poison("job without a kind".into());
     };
-    if kind == crate::api::catalog::JOB_SYNC {
+    if kind == crate::catalog::sync::JOB_SYNC {
         return run_sync_job(deps, &job).await;
     }
     if ![
@@ -62,23 +62,18 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     desk::outcome(r)
 }
 
-/// `channel.sync` (`workspace`, `source_id`, `mode`: `{"kind": "latest"}` or
-/// `{"kind": "range", "from", "to"}`). The run's outcome is recorded on the source; a source held
-/// by another run is retried shortly; a source that is gone ends the job.
+/// `channel.sync` (`workspace`, `source_id`, `mode`: a [`crate::catalog::sync::Mode`], `notify`).
+/// The run's outcome is recorded on the source; a source held by another run is retried shortly; a
+/// source that is gone ends the job.
 async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
     use crate::catalog::{self, fetch::PreviewSource, sync};
     let (Some(workspace), Some(source_id)) = (job["workspace"].as_str(), job["source_id"].as_str())
     else {
         return Outcome::Poison("channel.sync needs workspace and source_id".into());
     };
-    let mode = match job["mode"]["kind"].as_str() {
-        Some("latest") | None => sync::Mode::Latest,
-        Some("dry_run") => sync::Mode::DryRun,
-        Some("range") => match (job["mode"]["from"].as_i64(), job["mode"]["to"].as_i64()) {
-            (Some(from), Some(to)) => sync::Mode::Range { from, to },
-            _ => return Outcome::Poison("a range needs from and to".into()),
-        },
-        Some(other) => return Outcome::Poison(format!("unknown sync mode `{other}`")),
+    let mode: sync::Mode = match serde_json::from_value(job["mode"].clone()) {
+        Ok(m) => m,
+        Err(e) => return Outcome::Poison(format!("channel.sync has no valid mode: {e}")),
     };
     let source = match catalog::get_source(deps, workspace, source_id).await {
         Ok(Some(s)) => s,
@@ -88,8 +83,8 @@ async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
             return Outcome::Retry { after: None };
         }
     };
-    let fetcher = PreviewSource::from_env();
-    match sync::run(deps, &fetcher, &source, mode, &|_, _| {}).await {
+    let fetcher = PreviewSource::shared();
+    match sync::run(deps, fetcher, &source, mode, &|_, _| {}).await {
         Ok(r) if r.status == "busy" => Outcome::Retry {
             after: Some(std::time::Duration::from_secs(30)),
         },
@@ -102,7 +97,7 @@ async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
             }
             Outcome::Done
         }
-        Err(sync::SyncError::Table(e)) => {
+        Err(e) => {
             tracing::warn!(error = %e, "table error; the sync job will be retried");
             Outcome::Retry { after: None }
         }

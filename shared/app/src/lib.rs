@@ -16,6 +16,7 @@ pub mod batch;
 pub mod bots;
 pub mod catalog;
 pub mod commands;
+pub mod counter;
 pub mod desk;
 pub mod events;
 pub mod fanout;

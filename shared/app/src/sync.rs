@@ -18,8 +18,8 @@ pub struct SyncReport {
 }
 
 pub async fn run_schedule(deps: &Deps, event: &Value) -> Result<SyncReport, TableError> {
-    let fetcher = PreviewSource::from_env();
-    run_schedule_with(deps, &fetcher, event).await
+    let fetcher = PreviewSource::shared();
+    run_schedule_with(deps, fetcher, event).await
 }
 
 pub async fn run_schedule_with(
@@ -35,13 +35,9 @@ pub async fn run_schedule_with(
     let now = teledesk_ports::now_secs();
     let mut synced = 0;
     for s in sources.iter().filter(|s| s.is_due(now)) {
-        match sync::run(deps, fetcher, s, sync::Mode::Latest, &|_, _| {}).await {
-            Ok(r) => {
-                synced += 1;
-                tracing::info!(trigger, source_id = %s.id, status = %r.status, "scheduled sync");
-            }
-            Err(sync::SyncError::Table(e)) => return Err(e),
-        }
+        let r = sync::run(deps, fetcher, s, sync::Mode::Latest, &|_, _| {}).await?;
+        synced += 1;
+        tracing::info!(trigger, source_id = %s.id, status = %r.status, "scheduled sync");
     }
     tracing::info!(
         trigger,

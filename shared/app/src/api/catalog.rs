@@ -11,14 +11,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use teledesk_catalog::Category;
-use teledesk_ports::queue::{JOBS, OutMessage};
-use teledesk_ports::table::Query as TableQuery;
 use utoipa::ToSchema;
 
 use super::Caller;
-use super::cursor::Cursors;
+use super::cursor::{self, Cursors};
 use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;
@@ -47,9 +45,6 @@ pub fn routes() -> Router<Deps> {
         .route("/api/v1/listings", get(list_listings))
         .route("/api/v1/listings/{id}", get(get_listing))
 }
-
-/// The `jobs` message that runs a sync (`latest` or `range`) in the background.
-pub const JOB_SYNC: &str = "channel.sync";
 
 /// A channel source and its sync state.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -438,19 +433,16 @@ fn syncable(s: &ChannelSource) -> Result<(), Problem> {
     }]))
 }
 
-async fn queue_run(deps: &Deps, s: &ChannelSource, mode: Value) -> Result<Response, Problem> {
+async fn queue_run(deps: &Deps, s: &ChannelSource, mode: sync::Mode) -> Result<Response, Problem> {
     syncable(s)?;
-    let job = json!({"kind": JOB_SYNC, "workspace": s.workspace, "source_id": s.id, "mode": mode});
-    deps.queue
-        .send(JOBS, vec![OutMessage::new(job.to_string())])
+    sync::queue(deps, s, &mode, false)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
-    let mode = mode["kind"].as_str().unwrap_or("latest").to_owned();
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(RunQueued {
             source_id: s.id.clone(),
-            mode,
+            mode: mode.name().into(),
             queued: true,
         }),
     )
@@ -471,7 +463,7 @@ pub async fn sync_source(
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
     let s = load(&deps, &caller, &id).await?;
-    queue_run(&deps, &s, json!({"kind": "latest"})).await
+    queue_run(&deps, &s, sync::Mode::Latest).await
 }
 
 /// Sync the posts dated within a range (in the background).
@@ -514,11 +506,14 @@ pub async fn parse_range(
             message: "must not be before `from`".into(),
         });
     }
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(Problem::validation(errors));
+    };
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
     let s = load(&deps, &caller, &id).await?;
-    queue_run(&deps, &s, json!({"kind": "range", "from": from, "to": to})).await
+    queue_run(&deps, &s, sync::Mode::Range { from, to }).await
 }
 
 /// Fetch and parse the posts a sync would store, and store nothing.
@@ -536,10 +531,8 @@ pub async fn dry_run(
     caller.require("admin")?;
     let s = load(&deps, &caller, &id).await?;
     syncable(&s)?;
-    let fetcher = PreviewSource::from_env();
-    let report = sync::run(&deps, &fetcher, &s, sync::Mode::DryRun, &|_, _| {})
-        .await
-        .map_err(|sync::SyncError::Table(e)| Problem::from(e))?;
+    let fetcher = PreviewSource::shared();
+    let report = sync::run(&deps, fetcher, &s, sync::Mode::DryRun, &|_, _| {}).await?;
     Ok(axum::Json(report).into_response())
 }
 
@@ -644,14 +637,9 @@ pub async fn list_listings(
             None
         }
     };
-    let mut fingerprint: Vec<(&String, &String)> = q
-        .iter()
-        .filter(|(k, _)| *k != "cursor" && *k != "limit")
-        .collect();
-    fingerprint.sort();
-    let scope = format!("listings|{}|{fingerprint:?}", caller.workspace());
+    let scope = cursor::scope("listings", caller.workspace(), &q);
     let cursors = Cursors::new(&deps);
-    let (limit, mut table_cursor) = cursors.page(&q, &scope, 20, &mut errors).await?;
+    let (limit, table_cursor) = cursors.page(&q, &scope, 20, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -678,37 +666,22 @@ pub async fn list_listings(
             && status.as_ref().is_none_or(|s| &l.status == s)
             && duplicate.is_none_or(|d| l.duplicate == d)
     };
-    let mut out = Vec::new();
-    let mut scanned = 0;
-    let next = loop {
-        let page = deps
-            .table
-            .query(
-                &TableQuery::gsi1(store::listings_gsi(caller.workspace()))
-                    .backward()
-                    .limit(limit - out.len())
-                    .after(table_cursor.take()),
-            )
-            .await?;
-        scanned += page.items.len();
-        for item in page.items {
-            if let Ok(l) = serde_json::from_value::<StoredListing>(Value::Object(item))
-                && matches(&l)
-            {
-                let photos = l.photos.iter().map(|p| photo_view(p, None)).collect();
-                out.push(listing_view(&l, photos));
-            }
-        }
-        match page.cursor {
-            None => break None,
-            Some(c) if out.len() >= limit || scanned >= SCAN_BUDGET => break Some(c),
-            Some(c) => table_cursor = Some(c),
-        }
-    };
-    let next_cursor = match next {
-        Some(c) => Some(cursors.seal(&scope, &c).await?),
-        None => None,
-    };
+    let (out, next_cursor) = cursors
+        .scan_newest(
+            &scope,
+            store::listings_gsi(caller.workspace()),
+            limit,
+            table_cursor,
+            SCAN_BUDGET,
+            |item| {
+                let l = serde_json::from_value::<StoredListing>(Value::Object(item)).ok()?;
+                matches(&l).then(|| {
+                    let photos = l.photos.iter().map(|p| photo_view(p, None)).collect();
+                    listing_view(&l, photos)
+                })
+            },
+        )
+        .await?;
     Ok(axum::Json(ListingList {
         data: out,
         has_more: next_cursor.is_some(),

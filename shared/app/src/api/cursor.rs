@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
-use teledesk_ports::table::{Condition, Item, PK, SK, TableError};
+use teledesk_ports::table::{Condition, Item, PK, Query, SK, TableError};
 
 use super::problem::FieldError;
 use crate::Deps;
@@ -40,6 +40,21 @@ fn mac(secret: &[u8], scope: &str, inner: &str) -> Vec<u8> {
     m.update(b"\0");
     m.update(inner.as_bytes());
     m.finalize().into_bytes()[..16].to_vec()
+}
+
+/// What a listing's cursor is bound to: the listing, the workspace and every filter (not `limit`
+/// and `cursor` themselves), so a cursor of other filters is refused.
+pub fn scope(
+    listing: &str,
+    workspace: &str,
+    q: &std::collections::HashMap<String, String>,
+) -> String {
+    let mut filters: Vec<(&String, &String)> = q
+        .iter()
+        .filter(|(k, _)| *k != "cursor" && *k != "limit")
+        .collect();
+    filters.sort();
+    format!("{listing}|{workspace}|{filters:?}")
 }
 
 /// Seals and opens the cursors of one request; the secret is read from the table at most once.
@@ -94,6 +109,47 @@ impl<'a> Cursors<'a> {
             }
         }
         Ok((limit, after))
+    }
+
+    /// A filtered listing's page, newest first: reads the GSI1 `partition` backwards and keeps
+    /// what `keep` makes something of, until `limit` are kept or `budget` items were read. Each
+    /// table page asks for no more than still needed, so the returned cursor (sealed for `scope`)
+    /// is exactly where the listing stopped: nothing is skipped between pages.
+    pub async fn scan_newest<T>(
+        &self,
+        scope: &str,
+        partition: String,
+        limit: usize,
+        mut after: Option<String>,
+        budget: usize,
+        mut keep: impl FnMut(Item) -> Option<T>,
+    ) -> Result<(Vec<T>, Option<String>), TableError> {
+        let mut out = Vec::new();
+        let mut scanned = 0;
+        let next = loop {
+            let page = self
+                .deps
+                .table
+                .query(
+                    &Query::gsi1(partition.clone())
+                        .backward()
+                        .limit(limit - out.len())
+                        .after(after.take()),
+                )
+                .await?;
+            scanned += page.items.len();
+            out.extend(page.items.into_iter().filter_map(&mut keep));
+            match page.cursor {
+                None => break None,
+                Some(c) if out.len() >= limit || scanned >= budget => break Some(c),
+                Some(c) => after = Some(c),
+            }
+        };
+        let sealed = match next {
+            Some(c) => Some(self.seal(scope, &c).await?),
+            None => None,
+        };
+        Ok((out, sealed))
     }
 
     /// Wraps a table cursor for the listing identified by `scope`.

@@ -1,9 +1,8 @@
 //! Per-key rate limit, shared by every Lambda and process: a counter per key and minute in the
-//! table (`RL#<key id>` / window start). The first hit of a window removes the previous window's
-//! counter, so at most two live per key (counters carry no TTL: see docs/architecture.md).
+//! table (`RL#<key id>` / window start), counted by [`crate::counter`].
 
 use axum::http::{HeaderMap, HeaderValue};
-use teledesk_ports::table::{Condition, TableError};
+use teledesk_ports::table::TableError;
 
 use super::keys::ApiKey;
 use crate::Deps;
@@ -36,17 +35,8 @@ fn pk(key_id: &str) -> String {
 /// Counts one request of the key in the current window.
 pub async fn hit(deps: &Deps, key: &ApiKey) -> Result<Window, TableError> {
     let now = teledesk_ports::now_secs();
-    let start = now - now.rem_euclid(WINDOW_SECS);
-    let n = deps
-        .table
-        .increment(&pk(&key.id), &start.to_string(), "count", 1)
-        .await?;
-    if n == 1 {
-        let previous = (start - WINDOW_SECS).to_string();
-        deps.table
-            .delete(&pk(&key.id), &previous, Condition::None)
-            .await?;
-    }
+    let (n, start) =
+        crate::counter::hit(deps.table.as_ref(), &pk(&key.id), WINDOW_SECS, now).await?;
     Ok(Window {
         limit: key.rate_limit,
         remaining: i64::from(key.rate_limit) - n,

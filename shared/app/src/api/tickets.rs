@@ -10,10 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use teledesk_ports::table::Query as TableQuery;
 
 use super::Caller;
-use super::cursor::Cursors;
+use super::cursor::{self, Cursors};
 use super::problem::{FieldError, Problem, unknown};
 use super::schema::{
     MessageCounts, ProblemView, TicketCreate, TicketList, TicketUpdate, TicketView,
@@ -178,14 +177,9 @@ pub async fn list(
     let updated_before = parse_time(&q, "updated_before", &mut errors);
 
     // The cursor is bound to the filters: a cursor of another listing is refused.
-    let mut fingerprint: Vec<(&String, &String)> = q
-        .iter()
-        .filter(|(k, _)| *k != "cursor" && *k != "limit")
-        .collect();
-    fingerprint.sort();
-    let scope = format!("tickets|{}|{fingerprint:?}", caller.workspace());
+    let scope = cursor::scope("tickets", caller.workspace(), &q);
     let cursors = Cursors::new(&deps);
-    let (limit, mut table_cursor) = cursors.page(&q, &scope, 20, &mut errors).await?;
+    let (limit, table_cursor) = cursors.page(&q, &scope, 20, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -201,38 +195,21 @@ pub async fn list(
             && updated_after.is_none_or(|a| t.updated_at >= a)
             && updated_before.is_none_or(|b| t.updated_at < b)
     };
-    // Newest first. Each table page is asked for no more than still needed, so the page's cursor
-    // is exactly where the listing stops: nothing is skipped between pages.
-    let mut out = Vec::new();
-    let mut scanned = 0;
-    let next = loop {
-        let page = deps
-            .table
-            .query(
-                &TableQuery::gsi1(keys::tickets_gsi(caller.workspace()))
-                    .backward()
-                    .limit(limit - out.len())
-                    .after(table_cursor.take()),
-            )
-            .await?;
-        scanned += page.items.len();
-        for item in page.items {
-            if let Ok(t) = serde_json::from_value::<Ticket>(Value::Object(item))
-                && matches(&t)
-            {
-                out.push(view(&t));
-            }
-        }
-        match page.cursor {
-            None => break None,
-            Some(c) if out.len() >= limit || scanned >= SCAN_BUDGET => break Some(c),
-            Some(c) => table_cursor = Some(c),
-        }
-    };
-    let next_cursor = match next {
-        Some(c) => Some(cursors.seal(&scope, &c).await?),
-        None => None,
-    };
+    let (out, next_cursor) = cursors
+        .scan_newest(
+            &scope,
+            keys::tickets_gsi(caller.workspace()),
+            limit,
+            table_cursor,
+            SCAN_BUDGET,
+            |item| {
+                serde_json::from_value::<Ticket>(Value::Object(item))
+                    .ok()
+                    .filter(|t| matches(t))
+                    .map(|t| view(&t))
+            },
+        )
+        .await?;
     Ok(axum::Json(TicketList {
         data: out,
         has_more: next_cursor.is_some(),

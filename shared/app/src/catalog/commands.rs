@@ -2,9 +2,7 @@
 //! and only for its administrators: `/sources`, `/sync <id>`, `/parse_range <id> <from> <to>`,
 //! `/dry_run <id>`. Runs are `channel.sync` jobs; the job tells the admin chat how it went.
 
-use serde_json::json;
-use teledesk_ports::queue::{JOBS, OutMessage};
-
+use super::sync::{self, Mode};
 use super::{SourceKind, get_source, list_sources};
 use crate::desk::msg::Msg;
 use crate::desk::{Ctx, Res};
@@ -84,31 +82,22 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
             .await;
     }
     let mode = match name {
-        "sync" => json!({"kind": "latest"}),
-        "dry_run" => json!({"kind": "dry_run"}),
+        "sync" => Mode::Latest,
+        "dry_run" => Mode::DryRun,
         _ => {
-            let dates: Vec<Option<i64>> = words.take(2).map(parse_date).collect();
-            match dates.as_slice() {
-                [Some(from), Some(to)] if from <= to => {
-                    json!({"kind": "range", "from": from, "to": to + 86_399})
-                }
-                _ => {
-                    return ctx
-                        .reply(
-                            m,
-                            "Usage: /parse_range &lt;source id&gt; &lt;YYYY-MM-DD&gt; &lt;YYYY-MM-DD&gt; (from, then to)".into(),
-                        )
-                        .await;
-                }
-            }
+            let (from, to) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+            let Some(range) = Mode::days(from, to) else {
+                return ctx
+                    .reply(
+                        m,
+                        "Usage: /parse_range &lt;source id&gt; &lt;YYYY-MM-DD&gt; &lt;YYYY-MM-DD&gt; (from, then to)".into(),
+                    )
+                    .await;
+            };
+            range
         }
     };
-    let job = json!({"kind": crate::api::catalog::JOB_SYNC, "workspace": workspace,
-                     "source_id": source.id, "mode": mode, "notify": true});
-    ctx.deps
-        .queue
-        .send(JOBS, vec![OutMessage::new(job.to_string())])
-        .await?;
+    sync::queue(ctx.deps, &source, &mode, true).await?;
     ctx.reply(
         m,
         format!(
@@ -152,34 +141,4 @@ pub fn summary(source: &super::ChannelSource, r: &super::sync::RunReport) -> Str
         ));
     }
     t
-}
-
-/// `YYYY-MM-DD` → epoch seconds at 00:00 UTC.
-pub fn parse_date(s: &str) -> Option<i64> {
-    let mut it = s.split('-');
-    let (y, m, d): (i64, i64, i64) = (
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    );
-    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_are_utc_midnights() {
-        assert_eq!(super::parse_date("1970-01-01"), Some(0));
-        assert_eq!(super::parse_date("2025-09-24"), Some(1_758_672_000));
-        assert_eq!(super::parse_date("2025-13-01"), None);
-        assert_eq!(super::parse_date("2025-01-01-01"), None);
-    }
 }

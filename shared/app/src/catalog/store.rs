@@ -120,7 +120,24 @@ pub fn parse_post(source: &ChannelSource, post: &PreviewPost) -> Listing {
     )
 }
 
-/// Stores one post and its listing; idempotent. `photos` are the post's photos, already copied.
+/// The stored raw post of `post`, if any.
+pub async fn prior(
+    deps: &Deps,
+    source: &ChannelSource,
+    post: &PreviewPost,
+) -> Result<Option<Item>, TableError> {
+    deps.table
+        .get(&post_pk(&source.id), &format!("{:012}", post.message_id))
+        .await
+}
+
+/// Whether `post` is stored already with this very text: nothing to parse, fetch or write.
+pub fn unchanged(prior: Option<&Item>, post: &PreviewPost) -> bool {
+    prior.is_some_and(|p| table::str_attr(p, "text_hash") == Some(text_hash(&post.text).as_str()))
+}
+
+/// Stores one post and its listing unless it is stored with the same text already; idempotent.
+/// `photos` are the post's photos, already copied.
 pub async fn store_post(
     deps: &Deps,
     source: &ChannelSource,
@@ -128,46 +145,37 @@ pub async fn store_post(
     photos: Vec<Photo>,
     fetched_at: i64,
 ) -> Result<Stored, TableError> {
-    store_post_as(deps, source, post, photos, fetched_at, false).await
+    let prior = prior(deps, source, post).await?;
+    if unchanged(prior.as_ref(), post) {
+        return Ok(Stored::Unchanged);
+    }
+    save(deps, source, post, prior, photos, fetched_at).await
 }
 
-/// [`store_post`]; with `reparse`, a post stored already with the same text is parsed again (after
-/// a parser upgrade) instead of being left alone.
-async fn store_post_as(
+/// Parses `post` and writes it and its listing over `prior` (its stored raw post, if any), whatever
+/// the text: a caller that has checked [`unchanged`] itself (a sync, before fetching photos) or
+/// wants the post parsed again (after a parser upgrade).
+pub async fn save(
     deps: &Deps,
     source: &ChannelSource,
     post: &PreviewPost,
+    prior: Option<Item>,
     photos: Vec<Photo>,
     fetched_at: i64,
-    reparse: bool,
 ) -> Result<Stored, TableError> {
     let hash = text_hash(&post.text);
     let pk = post_pk(&source.id);
     let sk = format!("{:012}", post.message_id);
-    let previous = deps.table.get(&pk, &sk).await?;
-    let edited = match &previous {
-        Some(p) if table::str_attr(p, "text_hash") == Some(hash.as_str()) && !reparse => {
-            return Ok(Stored::Unchanged);
-        }
-        Some(_) => true,
-        None => false,
-    };
     let parsed = parse_post(source, post);
     let now = teledesk_ports::now_secs();
-    let mut raw = Item::new();
+    // The raw post is the fetched post as is, so that it can be parsed again later.
+    let mut raw = match serde_json::to_value(post) {
+        Ok(Value::Object(m)) => m,
+        _ => Item::new(),
+    };
     raw.insert(PK.into(), json!(pk));
     raw.insert(SK.into(), json!(sk));
-    raw.insert("channel".into(), json!(post.channel));
-    raw.insert("message_id".into(), json!(post.message_id));
-    raw.insert("member_ids".into(), json!(post.member_ids));
-    raw.insert("date".into(), json!(post.date));
-    raw.insert("url".into(), json!(post.url));
-    raw.insert("text".into(), json!(post.text));
     raw.insert("text_hash".into(), json!(hash));
-    raw.insert("photos".into(), json!(post.photos));
-    raw.insert("links".into(), json!(post.links));
-    raw.insert("forwarded_from".into(), json!(post.forwarded_from));
-    raw.insert("edited".into(), json!(post.edited));
     raw.insert("fetched_at".into(), json!(fetched_at));
     raw.insert("parser_version".into(), json!(parsed.parser_version));
     let sold = parsed.warnings.iter().any(|w| w.contains("sold"));
@@ -210,7 +218,9 @@ async fn store_post_as(
         created_at: now,
         updated_at: now,
     };
-    if let Some(old) = deps.table.get(&listing_pk(&id), LISTING_SK).await?
+    // A post stored before may have its listing: keep when that was made. A new post has none.
+    if prior.is_some()
+        && let Some(old) = deps.table.get(&listing_pk(&id), LISTING_SK).await?
         && let Some(c) = table::int_attr(&old, "created_at")
     {
         listing.created_at = c;
@@ -220,7 +230,7 @@ async fn store_post_as(
         .put(listing_item(&listing), Condition::None)
         .await?;
     deps.table.put(raw, Condition::None).await?;
-    Ok(if edited || previous.is_some() {
+    Ok(if prior.is_some() {
         Stored::Updated
     } else {
         Stored::New {
@@ -364,19 +374,9 @@ pub async fn reparse_source(
             if !all && !teledesk_catalog::needs_reparse(version) {
                 continue;
             }
-            let get = |k: &str| raw.get(k).cloned().unwrap_or(Value::Null);
-            let post = PreviewPost {
-                channel: table::str_attr(&raw, "channel").unwrap_or_default().into(),
-                message_id: table::int_attr(&raw, "message_id").unwrap_or(0),
-                member_ids: serde_json::from_value(get("member_ids")).unwrap_or_default(),
-                date: table::int_attr(&raw, "date"),
-                url: table::str_attr(&raw, "url").unwrap_or_default().into(),
-                text: table::str_attr(&raw, "text").unwrap_or_default().into(),
-                photos: serde_json::from_value(get("photos")).unwrap_or_default(),
-                links: serde_json::from_value(get("links")).unwrap_or_default(),
-                forwarded_from: table::str_attr(&raw, "forwarded_from").map(str::to_owned),
-                views: None,
-                edited: get("edited").as_bool().unwrap_or(false),
+            let Ok(post) = serde_json::from_value::<PreviewPost>(Value::Object(raw.clone())) else {
+                tracing::warn!(source_id = %source.id, "a stored raw post does not read back; skipped");
+                continue;
             };
             let id = listing_id(&source.id, post.message_id);
             let photos = match deps.table.get(&listing_pk(&id), LISTING_SK).await? {
@@ -385,7 +385,7 @@ pub async fn reparse_source(
                 None => Vec::new(),
             };
             let fetched_at = table::int_attr(&raw, "fetched_at").unwrap_or(0);
-            store_post_as(deps, source, &post, photos, fetched_at, true).await?;
+            save(deps, source, &post, Some(raw), photos, fetched_at).await?;
             done += 1;
         }
         match page.cursor {

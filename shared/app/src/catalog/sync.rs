@@ -14,11 +14,10 @@
 //! and records the error. A page with the history markup but no posts is a markup change: an
 //! `error.occurred` event is emitted and the cursor stays.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use teledesk_catalog::preview::PreviewPost;
+use teledesk_ports::queue::{JOBS, OutMessage, QueueError};
 use teledesk_ports::table::{Condition, EXPIRES_AT, Item, PK, SK, TableError};
 
 use super::fetch::{FetchError, PostSource};
@@ -34,11 +33,73 @@ pub const MAX_PAGES: u32 = 50;
 /// 15 seconds.
 pub const DRY_RUN_MAX_PAGES: u32 = 10;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a run reads a source; also the `mode` of a `channel.sync` job (`{"kind": "latest"}`,
+/// `{"kind": "range", "from": …, "to": …}`, `{"kind": "dry_run"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mode {
     Latest,
-    Range { from: i64, to: i64 },
+    /// Posts dated from `from` to `to` (epoch seconds, inclusive).
+    Range {
+        from: i64,
+        to: i64,
+    },
     DryRun,
+}
+
+impl Mode {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Latest => "latest",
+            Mode::Range { .. } => "range",
+            Mode::DryRun => "dry_run",
+        }
+    }
+
+    /// A range of whole UTC days, `YYYY-MM-DD` to `YYYY-MM-DD` inclusive; None when a date is not
+    /// one or the range runs backwards.
+    pub fn days(from: &str, to: &str) -> Option<Mode> {
+        let (from, to) = (day_start(from)?, day_start(to)? + 86_399);
+        (from <= to).then_some(Mode::Range { from, to })
+    }
+}
+
+/// `YYYY-MM-DD` → epoch seconds at 00:00 UTC.
+pub fn day_start(s: &str) -> Option<i64> {
+    let mut it = s.split('-');
+    let (y, m, d): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (proleptic Gregorian), H. Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+/// The `jobs` message that runs a sync in the background (the worker consumes it).
+pub const JOB_SYNC: &str = "channel.sync";
+
+/// Queues a run of `source` as a `channel.sync` job; with `notify`, the job posts its summary to
+/// the workspace's admin chat.
+pub async fn queue(
+    deps: &Deps,
+    source: &ChannelSource,
+    mode: &Mode,
+    notify: bool,
+) -> Result<(), QueueError> {
+    let job = json!({"kind": JOB_SYNC, "workspace": source.workspace, "source_id": source.id,
+                     "mode": mode, "notify": notify});
+    deps.queue
+        .send(JOBS, vec![OutMessage::new(job.to_string())])
+        .await
 }
 
 /// What a run did (or, dry, would do).
@@ -56,12 +117,6 @@ pub struct RunReport {
     pub would_store: Vec<serde_json::Value>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Table(#[from] TableError),
-}
-
 /// Progress callback: pages read so far, posts stored so far.
 pub type Progress<'a> = &'a (dyn Fn(u32, u32) + Send + Sync);
 
@@ -72,12 +127,8 @@ pub async fn run(
     source: &ChannelSource,
     mode: Mode,
     progress: Progress<'_>,
-) -> Result<RunReport, SyncError> {
-    let mode_name = match mode {
-        Mode::Latest => "latest",
-        Mode::Range { .. } => "range",
-        Mode::DryRun => "dry_run",
-    };
+) -> Result<RunReport, TableError> {
+    let mode_name = mode.name();
     let mut report = RunReport {
         source_id: source.id.clone(),
         mode: mode_name.into(),
@@ -105,7 +156,7 @@ pub async fn run(
     let mut retry_after = 60;
     match outcome {
         Ok(()) => report.status = "ok".into(),
-        Err(Walk::Table(e)) => return Err(e.into()),
+        Err(Walk::Table(e)) => return Err(e),
         Err(Walk::Fetch(FetchError::RateLimited(after))) => {
             report.status = "rate_limited".into();
             report.error = Some(format!("rate limited: retry after {after} s"));
@@ -202,8 +253,8 @@ async fn walk(
                     "the preview page of @{} has the history markup but no posts: its markup may have changed",
                     source.channel
                 );
-                if mode != &Mode::DryRun {
-                    let _ = crate::events::emit(
+                if mode != &Mode::DryRun
+                    && let Err(e) = crate::events::emit(
                         deps,
                         "error.occurred",
                         &format!("markup#{}#{}", source.id, teledesk_ports::now_secs() / 3600),
@@ -212,7 +263,10 @@ async fn walk(
                         json!({"error": "channel_markup_changed", "detail": why,
                                "source_id": source.id, "channel": source.channel}),
                     )
-                    .await;
+                    .await
+                {
+                    // The source records the error too; the alert itself is not retried.
+                    tracing::warn!(source_id = %source.id, error = %e, "markup alert not queued");
                 }
                 return Err(Walk::Markup(why));
             }
@@ -236,12 +290,10 @@ async fn walk(
     let fetched = pages.len();
     for (i, posts) in pages.into_iter().rev().enumerate() {
         let newest_page = i + 1 == fetched;
-        let mut by_id: BTreeMap<i64, PreviewPost> = BTreeMap::new();
-        for p in posts {
-            by_id.insert(p.message_id, p);
-        }
         let mut page_max = report.cursor;
-        for (id, post) in by_id {
+        // A page's posts come oldest first (`parse_page`).
+        for post in posts {
+            let id = post.message_id;
             let wanted = match mode {
                 // Old posts are read again only on the newest page (to catch edits).
                 Mode::Latest | Mode::DryRun => id > source.cursor || newest_page,
@@ -261,8 +313,14 @@ async fn walk(
                 }
                 continue;
             }
+            // Stored already with the same text (the newest page is read every run): nothing to do,
+            // and its photos are not fetched again.
+            let prior = store::prior(deps, source, &post).await?;
+            if store::unchanged(prior.as_ref(), &post) {
+                continue;
+            }
             let photos = copy_photos(deps, fetcher, &post, report).await;
-            match store::store_post(deps, source, &post, photos, now).await? {
+            match store::save(deps, source, &post, prior, photos, now).await? {
                 Stored::New { duplicate } => {
                     report.counts.new += 1;
                     report.counts.duplicate += u32::from(duplicate);
@@ -290,8 +348,7 @@ async fn walk(
     Ok(())
 }
 
-/// Copies a post's photos into the file store (only for posts not stored yet or edited: a stored
-/// post's photos are not fetched again).
+/// Copies a post's photos into the file store (the caller skips posts stored already unchanged).
 async fn copy_photos(
     deps: &Deps,
     fetcher: &dyn PostSource,
@@ -352,5 +409,38 @@ async fn release_lease(deps: &Deps, source: &ChannelSource, nonce: i64) -> Resul
     {
         Ok(()) | Err(TableError::ConditionFailed) => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_whole_utc_days() {
+        assert_eq!(day_start("1970-01-01"), Some(0));
+        assert_eq!(day_start("2025-09-24"), Some(1_758_672_000));
+        assert_eq!(day_start("2025-13-01"), None);
+        assert_eq!(day_start("2025-01-01-01"), None);
+        assert_eq!(
+            Mode::days("2025-09-24", "2025-09-24"),
+            Some(Mode::Range {
+                from: 1_758_672_000,
+                to: 1_758_672_000 + 86_399
+            })
+        );
+        assert_eq!(Mode::days("2025-09-25", "2025-09-24"), None);
+    }
+
+    #[test]
+    fn a_mode_is_the_job_s_json() {
+        let m = Mode::Range { from: 1, to: 2 };
+        let v = serde_json::to_value(&m).unwrap();
+        assert_eq!(v, json!({"kind": "range", "from": 1, "to": 2}));
+        assert_eq!(serde_json::from_value::<Mode>(v).unwrap(), m);
+        assert_eq!(
+            serde_json::from_value::<Mode>(json!({"kind": "dry_run"})).unwrap(),
+            Mode::DryRun
+        );
     }
 }

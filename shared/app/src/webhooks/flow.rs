@@ -7,8 +7,8 @@
 //!   process (a Lambda instance, `serve`); an attempt waits up to [`SLOT_WAIT`] for a slot, then
 //!   goes back to the queue. A busy fast endpoint frees slots within milliseconds and keeps its pace;
 //!   a slow one cannot keep workers for longer than that before its breaker trips.
-//! - **Rate limit** (`rate_limit` on the endpoint, deliveries per second): a counter per endpoint
-//!   and second in the table, shared by every process (`WHR#<endpoint>` / second).
+//! - **Rate limit** (`rate_limit` on the endpoint, deliveries per second): a [`crate::counter`]
+//!   per endpoint and second, shared by every process (`WHR#<endpoint>` / second).
 //! - **Circuit breaker** (`WHB#<endpoint>` / `BREAKER`): after [`TRIP_AFTER`] attempts in a row
 //!   that failed or were slow (over a third of the timeout), the circuit opens for a cool-down that
 //!   doubles with every further failure (from 5 s up to 1 h, scaled like the retry schedule). When
@@ -137,21 +137,9 @@ pub async fn admit(
         }
     }
     if let Some(limit) = rate_limit.filter(|l| *l > 0) {
-        let second = now_ms / 1000;
-        let n = deps
-            .table
-            .increment(&rate_pk(endpoint_id), &second.to_string(), "count", 1)
-            .await?;
-        if n == 1 {
-            // The first of a second removes the one before: at most two counters live.
-            deps.table
-                .delete(
-                    &rate_pk(endpoint_id),
-                    &(second - 1).to_string(),
-                    Condition::None,
-                )
+        let (n, second) =
+            crate::counter::hit(deps.table.as_ref(), &rate_pk(endpoint_id), 1, now_ms / 1000)
                 .await?;
-        }
         if n > i64::from(limit) {
             // Over the limit: come back in the second where this one's turn falls.
             let ahead = (n - 1) / i64::from(limit);
@@ -255,22 +243,17 @@ pub async fn record(
     result: Answer,
     now_ms: i64,
 ) -> Result<(), TableError> {
-    if result == Answer::Fast && !pass.breaker {
-        return Ok(()); // the usual case: closed and fine, nothing to write
-    }
-    if result != Answer::Fast {
-        closed_mark(&pass.endpoint_id, None);
-    }
     let pk = breaker_pk(&pass.endpoint_id);
-    for _ in 0..3 {
-        let current = deps.table.get(&pk, BREAKER_SK).await?;
-        if result == Answer::Fast {
-            return match current {
-                Some(_) => deps.table.delete(&pk, BREAKER_SK, Condition::None).await,
-                None => Ok(()),
-            };
+    if result == Answer::Fast {
+        // Closes the circuit; the usual case (no record when admitted) writes nothing.
+        if !pass.breaker {
+            return Ok(());
         }
-        let (mut b, version) = match current {
+        return deps.table.delete(&pk, BREAKER_SK, Condition::None).await;
+    }
+    closed_mark(&pass.endpoint_id, None);
+    for _ in 0..3 {
+        let (mut b, version) = match deps.table.get(&pk, BREAKER_SK).await? {
             Some(b) => {
                 let v = table::int_attr(&b, table::VERSION).unwrap_or(0);
                 (b, v)

@@ -610,6 +610,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         return Outcome::Poison("a delivery without its event id".into());
     };
     let event_id = event_id.as_str();
+    let done = table::int_attr(&d, "attempts").unwrap_or(0);
     // Flow control: an endpoint that is busy, rate-limited or whose circuit is open makes this
     // attempt wait on the queue; waiting is not an attempt.
     let now_ms = teledesk_ports::now_millis();
@@ -617,7 +618,6 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         Ok(flow::Gate::Go(pass)) => pass,
         Ok(flow::Gate::Wait { until_ms, why }) => {
             tracing::debug!(endpoint_id, event_id, why, "webhook attempt waits");
-            let done = table::int_attr(&d, "attempts").unwrap_or(0);
             return match queue_attempt(deps, workspace, endpoint_id, event_id, until_ms, done).await
             {
                 Ok(()) => Outcome::Done,
@@ -627,7 +627,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         Err(e) => return retry(e),
     };
     let now = now_ms / 1000;
-    let n = table::int_attr(&d, "attempts").unwrap_or(0) + 1;
+    let n = done + 1;
     let mut log = Item::new();
     log.insert(PK.into(), json!(attempts_pk(endpoint_id, event_id)));
     log.insert(SK.into(), json!(format!("{n:03}")));
