@@ -65,8 +65,26 @@ async fn source(deps: &Deps, workspace: &str, id: &str) -> anyhow::Result<Channe
 async fn run(deps: &Deps, s: &ChannelSource, mode: sync::Mode) -> anyhow::Result<()> {
     let fetcher = PreviewSource::shared();
     let bar = progress_bar();
-    let r = sync::run(deps, fetcher, s, mode, &bar).await?;
+    // A run stops at its time budget (`more`); the command runs again until everything is stored.
+    let mut r = sync::run(deps, fetcher, s, mode.clone(), &bar).await?;
+    while r.more {
+        let again = sync::run(
+            deps,
+            fetcher,
+            &source(deps, &s.workspace, &s.id).await?,
+            mode.clone(),
+            &bar,
+        )
+        .await?;
+        r.counts.add(&again.counts);
+        r.warnings.extend(again.warnings.iter().cloned());
+        (r.status, r.error, r.cursor, r.more) =
+            (again.status, again.error, again.cursor, again.more);
+    }
     eprintln!();
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
     if !r.would_store.is_empty() {
         println!("{}", serde_json::to_string_pretty(&r.would_store)?);
     }

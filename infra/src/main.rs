@@ -159,7 +159,8 @@ enum ListingsCommand {
         /// Only this source (default: every source of the workspace).
         #[arg(long)]
         source: Option<String>,
-        /// Parse every stored post again, whatever version parsed it.
+        /// Parse every stored post again, whatever version parsed it (photos kept before
+        /// perceptual hashes existed get theirs, and their near-duplicates are flagged).
         #[arg(long)]
         all: bool,
         #[arg(long, default_value = "default")]

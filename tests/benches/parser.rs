@@ -1,7 +1,9 @@
 //! Catalog parser throughput in posts per second, on one core: `teledesk_catalog::parse` over the
 //! realistic corpus (`shared/catalog/tests/corpus/*.json`: vehicles in en/ru/uk, generic goods, posts
 //! that are not listings), and `preview::parse_page` on a 20-post `t.me/s/` page generated from the
-//! same texts by the test double's renderer.
+//! same texts by the test double's renderer; and the perceptual hash of a photo
+//! (`teledesk_catalog::photo::perceptual_hash`: JPEG decode, thumbnail, dHash) at the sizes the
+//! preview serves.
 //! `cargo bench -p teledesk-e2e --bench parser`
 
 use std::hint::black_box;
@@ -9,6 +11,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::Deserialize;
+use teledesk_catalog::photo::{perceptual_hash, testing};
 use teledesk_catalog::preview::parse_page;
 use teledesk_catalog::{Category, Post, parse};
 use teledesk_e2e::pages::{FakePost, render_page};
@@ -94,6 +97,17 @@ fn bench(c: &mut Criterion) {
         format!("{} posts, {} KiB page", posts.len(), html.len() / 1024),
         |b| b.iter(|| black_box(parse_page(black_box(&html)))),
     );
+    group.finish();
+
+    let mut group = c.benchmark_group("photo perceptual_hash");
+    group.throughput(Throughput::Elements(1));
+    for (w, h) in [(800, 600), (1280, 960)] {
+        let jpeg = testing::jpeg(&testing::scene(3, w, h), 85);
+        assert!(perceptual_hash(&jpeg).is_some());
+        group.bench_function(format!("{w}x{h} JPEG, {} KiB", jpeg.len() / 1024), |b| {
+            b.iter(|| black_box(perceptual_hash(black_box(&jpeg))))
+        });
+    }
     group.finish();
 }
 

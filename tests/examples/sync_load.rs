@@ -1,5 +1,5 @@
 //! A channel sync end to end through `teledesk serve`: a local t.me double serves N posts (20 a page,
-//! every fifth with a photo), a source is added and synced through the API (the `channel.sync` job
+//! every fifth with a photo: a distinct 800×600 JPEG, which is decoded for its perceptual hash), a source is added and synced through the API (the `channel.sync` job
 //! runs in serve's jobs consumer), and the time from `POST …/sync` to the source reporting `ok` is
 //! measured, with the listings counted through the API afterwards.
 //!
@@ -50,6 +50,15 @@ async fn main() {
             ..Default::default()
         })
         .collect();
+    for p in posts.iter().filter(|p| p.photos > 0) {
+        let scene = teledesk_catalog::photo::testing::scene(p.id as u64, 800, 600);
+        pages.set_photo(
+            CHANNEL,
+            p.id,
+            0,
+            teledesk_catalog::photo::testing::jpeg(&scene, 85),
+        );
+    }
     pages.set_posts(CHANNEL, posts);
 
     let dir = tempfile::tempdir().unwrap();

@@ -87,6 +87,8 @@ struct Inner {
     requests: Vec<String>,
     /// (channel lowercased, post id) → the post whose photo bytes it serves.
     same_photo: HashMap<(String, i64), (String, i64)>,
+    /// (channel lowercased, post id, n) → the bytes served instead (real pictures).
+    photo_bytes: HashMap<(String, i64, usize), Vec<u8>>,
 }
 
 /// The fake "t.me". Clones share the state.
@@ -113,6 +115,7 @@ impl ChannelPages {
                 retry_after: 0,
                 requests: Vec::new(),
                 same_photo: HashMap::new(),
+                photo_bytes: HashMap::new(),
             })),
         };
         let app = Router::new()
@@ -201,6 +204,14 @@ impl ChannelPages {
         self.lock()
             .same_photo
             .insert((key(channel), id), (key(as_channel), as_id));
+    }
+}
+
+impl ChannelPages {
+    /// Photo `n` of post `channel/id` serves these bytes (a real picture, for perceptual hashes);
+    /// a `same_photo` link to this post serves them too.
+    pub fn set_photo(&self, channel: &str, id: i64, n: usize, bytes: Vec<u8>) {
+        self.lock().photo_bytes.insert((key(channel), id, n), bytes);
     }
 }
 
@@ -310,7 +321,13 @@ async fn photo(
                 None => break,
             }
         }
-        Some(photo_bytes(&at.0, at.1, n))
+        Some(
+            inner
+                .photo_bytes
+                .get(&(at.0.clone(), at.1, n))
+                .cloned()
+                .unwrap_or_else(|| photo_bytes(&at.0, at.1, n)),
+        )
     })();
     match found {
         Some(bytes) => ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
@@ -396,29 +413,14 @@ pub fn expected_text(text: &str) -> String {
 
 /// `2025-09-24T10:00:00+00:00` for epoch seconds.
 pub fn rfc3339(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
     let secs = epoch.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+00:00",
+        "{}T{:02}:{:02}:{:02}+00:00",
+        teledesk_app::catalog::sync::day_of(epoch),
         secs / 3600,
         secs / 60 % 60,
         secs % 60
     )
-}
-
-/// Proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn page_head(channel: &str) -> String {

@@ -8,6 +8,7 @@ use teledesk_app::catalog::store::{self, StoredListing};
 use teledesk_app::catalog::sync::{self, Mode};
 use teledesk_app::catalog::{self, ChannelSource, SourceKind};
 use teledesk_catalog::Category;
+use teledesk_catalog::photo::testing;
 use teledesk_e2e::desk::{DeskEnv, api};
 use teledesk_e2e::pages::{ChannelPages, FakePost};
 use teledesk_ports::files::Files;
@@ -224,6 +225,81 @@ async fn an_incremental_sync_stores_every_post_once_then_only_what_is_new_or_edi
 }
 
 #[tokio::test]
+async fn a_run_out_of_time_continues_where_it_stopped_and_a_cut_walk_says_what_it_missed() {
+    let pages = ChannelPages::start().await;
+    pages.set_page_size(10);
+    let (env, s) = env_with_source(&pages).await;
+    let fetcher = PreviewSource::new(&pages.base_url);
+    // No time at all: every run stores one page (the oldest not yet stored), then stops.
+    let mut runs = Vec::new();
+    loop {
+        let r = sync::run_within(
+            &env.deps,
+            &fetcher,
+            &source(&env, &s.id).await,
+            Mode::Latest,
+            &|_, _| {},
+            std::time::Duration::ZERO,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, "ok", "{r:?}");
+        let more = r.more;
+        runs.push(r);
+        if !more {
+            break;
+        }
+        assert!(runs.len() < 10, "no progress: {runs:#?}");
+    }
+    assert_eq!(runs.len(), 5, "45 posts, 10 a page: {runs:#?}");
+    let cursors: Vec<i64> = runs.iter().map(|r| r.cursor).collect();
+    assert!(cursors.windows(2).all(|w| w[0] < w[1]), "{cursors:?}");
+    let stored: u32 = runs.iter().map(|r| r.counts.new + r.counts.skipped).sum();
+    assert_eq!(stored, 45, "every post once");
+    assert_eq!(
+        listings(&env).await.len() as u32,
+        runs.iter().map(|r| r.counts.new).sum::<u32>()
+    );
+    assert!(runs.iter().all(|r| r.warnings.is_empty()), "{runs:#?}");
+
+    // A first sync reads the newest 50 pages and says which posts it left for a range run.
+    let long = ChannelPages::start().await;
+    long.set_page_size(1);
+    long.set_posts(
+        "long_channel",
+        (1..=60)
+            .map(|id| car(id, &format!("Opel Astra 2010\nЦена: ${} 000\nКиев", id), 0))
+            .collect(),
+    );
+    let ls = ChannelSource::new(
+        "default",
+        "long_channel",
+        SourceKind::Preview,
+        Category::Vehicles,
+    );
+    let ls = catalog::save_source(&env.deps, &ls).await.unwrap();
+    let r = sync::run(
+        &env.deps,
+        &PreviewSource::new(&long.base_url),
+        &ls,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (r.status.as_str(), r.counts.pages, r.counts.new),
+        ("ok", 50, 50)
+    );
+    assert_eq!(r.warnings.len(), 1, "{r:?}");
+    assert!(
+        r.warnings[0].contains("posts before #11"),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[tokio::test]
 async fn a_dry_run_stores_nothing_and_a_range_stores_only_its_dates() {
     let pages = ChannelPages::start().await;
     let (env, s) = env_with_source(&pages).await;
@@ -374,9 +450,19 @@ async fn duplicates_are_flagged_by_vin_fingerprint_and_photo_never_merged() {
             ),
             car(5, "Honda Civic 2012\nЦена: $8 000\nДнепр", 1),
             car(6, "Mazda 6 2013\nЦена: $9 000\nЛьвов", 1),
+            car(7, "Skoda Octavia 2016\nЦена: $11 000\nЛуцк", 1),
+            car(8, "Skoda Octavia A7 2016\nЦена: $10 800\nРовно", 1),
+            car(9, "Renault Megane 2014\nЦена: $6 900\nЖитомир", 1),
         ],
     );
+    // 5 and 6: the same bytes. 7, and 8 resized and re-compressed: the same picture. 9: another.
+    let scene = |seed| testing::scene(seed, 480, 360);
+    pages.set_photo(CHANNEL, 5, 0, testing::jpeg(&scene(5), 85));
     pages.same_photo(CHANNEL, 6, CHANNEL, 5);
+    pages.set_photo(CHANNEL, 7, 0, testing::jpeg(&scene(7), 85));
+    let (_, repost) = testing::reposts(&scene(7)).swap_remove(1);
+    pages.set_photo(CHANNEL, 8, 0, repost);
+    pages.set_photo(CHANNEL, 9, 0, testing::jpeg(&scene(9), 85));
     let s = ChannelSource::new("default", CHANNEL, SourceKind::Preview, Category::Vehicles);
     let s = catalog::save_source(&env.deps, &s).await.unwrap();
     let r = sync::run(
@@ -388,7 +474,7 @@ async fn duplicates_are_flagged_by_vin_fingerprint_and_photo_never_merged() {
     )
     .await
     .unwrap();
-    assert_eq!((r.counts.new, r.counts.duplicate), (6, 3), "{r:?}");
+    assert_eq!((r.counts.new, r.counts.duplicate), (9, 4), "{r:?}");
     let get = |id: i64| {
         let deps = env.deps.clone();
         let sid = s.id.clone();
@@ -410,14 +496,67 @@ async fn duplicates_are_flagged_by_vin_fingerprint_and_photo_never_merged() {
             .iter()
             .any(|d| d.starts_with("fingerprint:"))
     );
-    assert!(
-        get(6)
-            .await
-            .duplicate_of
-            .iter()
-            .any(|d| d.starts_with("photo:"))
+    // The same bytes are said once (not also as a similar picture).
+    assert_eq!(
+        get(6).await.duplicate_of,
+        vec![format!("photo:{}", get(5).await.id)]
     );
-    assert_eq!(listings(&env).await.len(), 6, "flagged, never merged");
+    let original = get(7).await;
+    let hash = original.photos[0].phash.clone();
+    assert_eq!(
+        hash.as_deref().map(str::len),
+        Some(16),
+        "{:?}",
+        original.photos
+    );
+    assert!(!original.duplicate);
+    let resized = get(8).await;
+    assert_eq!(
+        resized.duplicate_of,
+        vec![format!("similar_photo:{}", original.id)]
+    );
+    assert_ne!(resized.photos[0].sha256, original.photos[0].sha256);
+    let other = get(9).await;
+    assert!(
+        !other.duplicate,
+        "another picture: {:?}",
+        other.duplicate_of
+    );
+    assert_eq!(listings(&env).await.len(), 9, "flagged, never merged");
+
+    // An edit that changes the price drops the listing's old fingerprint: a later post with the
+    // old fields matches only the listing that still has them.
+    pages.edit_post(
+        CHANNEL,
+        3,
+        "Toyota RAV4 2018\nЦена: $19 500\nПробег 80 тыс км\nХарьков",
+    );
+    pages.add_post(
+        CHANNEL,
+        car(
+            10,
+            "Toyota RAV4 2018\nЦена: $21 000\nПробег 80 тыс км\nХарьков",
+            0,
+        ),
+    );
+    let r = sync::run(
+        &env.deps,
+        &PreviewSource::new(&pages.base_url),
+        &catalog::get_source(&env.deps, "default", &s.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.counts.new, r.counts.updated), (1, 1), "{r:?}");
+    assert_eq!(get(3).await.fields.price, Some(19_500.0));
+    assert_eq!(
+        get(10).await.duplicate_of,
+        vec![format!("fingerprint:{}", get(4).await.id)]
+    );
 }
 
 #[tokio::test]
@@ -765,6 +904,12 @@ async fn seeding_is_idempotent_and_production_like() {
 async fn stored_raw_posts_are_parsed_again_after_a_parser_upgrade() {
     let pages = ChannelPages::start().await;
     let (env, s) = env_with_source(&pages).await;
+    pages.set_photo(
+        CHANNEL,
+        30,
+        0,
+        testing::jpeg(&testing::scene(30, 320, 240), 85),
+    );
     let fetcher = PreviewSource::new(&pages.base_url);
     sync::run(&env.deps, &fetcher, &s, Mode::Latest, &|_, _| {})
         .await
@@ -774,13 +919,25 @@ async fn stored_raw_posts_are_parsed_again_after_a_parser_upgrade() {
         0,
         "all parsed by this version"
     );
-    // Post 30 as an older parser left it: no price, an old version on the raw post.
     let id = store::listing_id(&s.id, 30);
+    let hash = store::get_listing(&env.deps, "default", &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .photos[0]
+        .phash
+        .clone();
+    assert!(hash.is_some(), "a real picture has a perceptual hash");
+    // Post 30 as an older version left it: no price, photos without perceptual hashes, an old
+    // parser version on the raw post.
     let mut l = env
         .item(&store::listing_pk(&id), store::LISTING_SK)
         .await
         .unwrap();
     l.insert("price".into(), Value::Null);
+    for p in l["photos"].as_array_mut().unwrap() {
+        p.as_object_mut().unwrap().remove("phash");
+    }
     env.deps
         .table
         .put(l, teledesk_ports::table::Condition::None)
@@ -806,6 +963,10 @@ async fn stored_raw_posts_are_parsed_again_after_a_parser_upgrade() {
         .unwrap();
     assert_eq!(l.fields.price, Some(12_500.0));
     assert_eq!(l.photos.len(), 3, "the copied photos are kept");
+    assert_eq!(
+        l.photos[0].phash, hash,
+        "and get their perceptual hash back"
+    );
     assert_eq!(
         store::reparse_source(&env.deps, &s, true).await.unwrap(),
         45,
@@ -886,6 +1047,93 @@ async fn channel_posts_of_a_followed_channel_become_listings_through_the_webhook
         "chat": {"id": -1_001_111_111_111i64, "type": "channel", "title": "Other"}, "text": "BMW X5 2017, $30 000"}});
     env.deliver(other).await;
     assert_eq!(listings(&env).await.len(), 1);
+
+    // An album: one update per member, the caption on the second. However they arrive (here out
+    // of order, one member twice), it is one listing with every member and photo.
+    let member = |update_id: i64, message_id: i64, kind: &str, caption: Option<&str>| {
+        let file = format!("album-{message_id}");
+        env.api.add_file(
+            &file,
+            &format!("photos/{file}.jpg"),
+            file.clone().into_bytes(),
+        );
+        let mut u = post(
+            update_id,
+            kind,
+            json!({
+                "media_group_id": "13579",
+                "photo": [{"file_id": file, "file_unique_id": format!("u-{file}"), "width": 1280, "height": 853}]
+            }),
+        );
+        u[kind]["message_id"] = json!(message_id);
+        if let Some(c) = caption {
+            u[kind]["caption"] = json!(c);
+        }
+        u
+    };
+    let caption = "Mazda CX-5 2019\nЦена: $21 000\nПробег 60 тыс км\nЛьвов";
+    env.deliver(member(9_010, 80, "channel_post", None)).await;
+    env.deliver(member(9_011, 82, "channel_post", None)).await;
+    env.deliver(member(9_012, 81, "channel_post", Some(caption)))
+        .await;
+    env.deliver(member(9_013, 82, "channel_post", None)).await;
+    let all = listings(&env).await;
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let album = store::get_listing(&env.deps, "default", &store::listing_id(&s.id, 80))
+        .await
+        .unwrap()
+        .expect("the album's listing, under its first member");
+    assert_eq!(album.provenance.message_ids, vec![80, 81, 82]);
+    assert_eq!(
+        album.provenance.post_url,
+        "https://t.me/cars_channel_test/80"
+    );
+    assert_eq!(
+        (
+            album.fields.make.as_deref(),
+            album.fields.price,
+            album.fields.mileage_km
+        ),
+        (Some("Mazda"), Some(21_000.0), Some(60_000))
+    );
+    let mut stored = Vec::new();
+    for p in &album.photos {
+        stored.push(
+            env.emb
+                .files
+                .get(p.key.as_deref().unwrap())
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    assert_eq!(
+        stored,
+        vec![
+            b"album-80".to_vec(),
+            b"album-81".to_vec(),
+            b"album-82".to_vec()
+        ]
+    );
+    // An edit of the captioned member changes the one listing.
+    let mut edit = member(
+        9_014,
+        81,
+        "edited_channel_post",
+        Some(&caption.replace("21 000", "19 900")),
+    );
+    edit["edited_channel_post"]["edit_date"] = json!(T0 + 120);
+    env.deliver(edit).await;
+    let album = store::get_listing(&env.deps, "default", &store::listing_id(&s.id, 80))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (album.fields.price, album.photos.len()),
+        (Some(19_900.0), 3)
+    );
+    assert_eq!(listings(&env).await.len(), 2);
+    assert_eq!(source(&env, &s.id).await.cursor, 82);
     env.assert_clean();
 }
 
@@ -1034,4 +1282,100 @@ async fn the_cli_parses_seeds_and_runs_channel_sources() {
     assert!(!ok && err.contains("--from"), "{err}");
     let (ok, out, _) = run(&["channel-sources", "remove", &id], None);
     assert!(ok && out.contains(&id));
+}
+
+/// The same sync on the AWS adapters, against the moto server `scripts/test` runs: the catalog's
+/// items (nested photo lists, the listings index, versioned sources, the lease, duplicate keys and
+/// their deletion) on DynamoDB's wire protocol, and the photos in S3.
+#[tokio::test]
+async fn a_sync_on_dynamodb_and_s3_stores_the_same_catalog() {
+    let Some(stores) = teledesk_e2e::stores::moto().await else {
+        return;
+    };
+    let deps = teledesk_app::Deps {
+        table: stores.table.clone(),
+        queue: stores.queue.clone(),
+        files: stores.files.clone(),
+        telegram: std::sync::Arc::new(teledesk_telegram::HttpConnector::new("http://127.0.0.1:9")),
+    };
+    let pages = ChannelPages::start().await;
+    let mut posts = channel_posts();
+    posts.push(car(60, "Skoda Octavia 2016\nЦена: $11 000\nЛуцк", 1));
+    posts.push(car(61, "Skoda Octavia A7 2016\nЦена: $10 800\nРовно", 1));
+    pages.set_posts(CHANNEL, posts);
+    let scene = testing::scene(60, 320, 240);
+    pages.set_photo(CHANNEL, 60, 0, testing::jpeg(&scene, 85));
+    let (_, repost) = testing::reposts(&scene).swap_remove(0);
+    pages.set_photo(CHANNEL, 61, 0, repost);
+    let s = ChannelSource::new("default", CHANNEL, SourceKind::Preview, Category::Vehicles);
+    let s = catalog::save_source(&deps, &s).await.unwrap();
+    let fetcher = PreviewSource::new(&pages.base_url);
+    let r = sync::run(&deps, &fetcher, &s, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(r.status, "ok", "{r:?}");
+    assert_eq!(r.counts.new + r.counts.skipped, 47);
+    let stored = catalog::get_source(&deps, "default", &s.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.cursor, 61);
+    let album = store::get_listing(&deps, "default", &store::listing_id(&s.id, 30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(album.provenance.message_ids, vec![30, 31, 32]);
+    for (n, p) in album.photos.iter().enumerate() {
+        let bytes = deps.files.get(p.key.as_deref().unwrap()).await.unwrap();
+        assert_eq!(
+            bytes,
+            Some(teledesk_e2e::pages::photo_bytes(CHANNEL, 30, n)),
+            "in S3"
+        );
+    }
+    let original = store::get_listing(&deps, "default", &store::listing_id(&s.id, 60))
+        .await
+        .unwrap()
+        .unwrap();
+    let repost = store::get_listing(&deps, "default", &store::listing_id(&s.id, 61))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        repost.duplicate_of,
+        vec![format!("similar_photo:{}", original.id)]
+    );
+    // Again: nothing new; then an edit.
+    let again = sync::run(&deps, &fetcher, &stored, Mode::Latest, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.counts.new, again.counts.updated),
+        (0, 0),
+        "{again:?}"
+    );
+    pages.edit_post(CHANNEL, 61, "Skoda Octavia A7 2016\nЦена: $9 900\nРовно");
+    let third = sync::run(
+        &deps,
+        &fetcher,
+        &catalog::get_source(&deps, "default", &s.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(third.counts.updated, 1, "{third:?}");
+    let repost = store::get_listing(&deps, "default", &store::listing_id(&s.id, 61))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(repost.fields.price, Some(9_900.0));
+    assert_eq!(
+        repost.duplicate_of,
+        vec![format!("similar_photo:{}", original.id)],
+        "its photo, and so its flag, kept"
+    );
 }

@@ -84,11 +84,21 @@ async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
         }
     };
     let fetcher = PreviewSource::shared();
-    match sync::run(deps, fetcher, &source, mode, &|_, _| {}).await {
+    match sync::run(deps, fetcher, &source, mode.clone(), &|_, _| {}).await {
         Ok(r) if r.status == "busy" => Outcome::Retry {
             after: Some(std::time::Duration::from_secs(30)),
         },
         Ok(r) => {
+            if r.more {
+                // Out of time: the stored pages moved the cursor; a new job continues from there
+                // (and tells the admin chat at the end).
+                let notify = job["notify"].as_bool() == Some(true);
+                if let Err(e) = sync::queue(deps, &source, &mode, notify).await {
+                    tracing::warn!(error = %e, "continuation not queued; the job will be retried");
+                    return Outcome::Retry { after: None };
+                }
+                return Outcome::Done;
+            }
             if job["notify"].as_bool() == Some(true) {
                 let text = crate::catalog::commands::summary(&source, &r);
                 if let Err(e) = crate::admin_chat::notify(deps, workspace, &text).await {

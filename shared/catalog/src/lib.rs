@@ -44,6 +44,7 @@ mod classify;
 mod contact;
 mod location;
 mod makes;
+pub mod photo;
 pub mod preview;
 mod price;
 mod text;

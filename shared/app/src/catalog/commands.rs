@@ -128,6 +128,12 @@ pub fn summary(source: &super::ChannelSource, r: &super::sync::RunReport) -> Str
     if let Some(e) = &r.error {
         t.push_str(&format!("\n{}", escape(e)));
     }
+    for w in &r.warnings {
+        t.push_str(&format!("\n⚠️ {}", escape(w)));
+    }
+    if r.more {
+        t.push_str("\nOut of time for this run: it continues in the background.");
+    }
     for w in r.would_store.iter().take(5) {
         let l = &w["listing"];
         t.push_str(&format!(

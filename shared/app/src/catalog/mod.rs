@@ -47,6 +47,18 @@ pub struct RunCounts {
     pub pages: u32,
 }
 
+impl RunCounts {
+    /// Adds another run's counts (a run continued by another).
+    pub fn add(&mut self, o: &RunCounts) {
+        self.new += o.new;
+        self.updated += o.updated;
+        self.duplicate += o.duplicate;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+        self.pages += o.pages;
+    }
+}
+
 /// A channel whose posts feed the catalog, and its sync state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelSource {

@@ -8,13 +8,17 @@
 //!   is idempotent. Listed newest first through GSI1 `LISTINGS#<workspace>` / `<date:010>#<id>`.
 //! - Duplicates are flagged, never merged: the same VIN (`LVIN#<workspace>#<vin>` / listing id), the
 //!   same make/model/year/price/mileage within 30 days (`LFP#<workspace>#<fingerprint>` / listing
-//!   id), or the same photo bytes (`LPHOTO#<workspace>#<sha256>` / listing id).
+//!   id), the same photo bytes (`LPHOTO#<workspace>#<sha256>` / listing id), or a near-duplicate
+//!   photo (`LPHASH#<workspace>#<band>` / `<listing id>#<phash>`, one per band of its perceptual
+//!   hash: every near hash shares a band). When an edit changes a listing, the keys it lost are
+//!   deleted.
 //! - Photos are copied into the file store at sync time under their content hash
 //!   (`photos/<sha256[..2]>/<sha256>`): the preview's CDN links expire.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use teledesk_catalog::photo;
 use teledesk_catalog::preview::PreviewPost;
 use teledesk_catalog::{Category, Listing, Post};
 use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
@@ -66,7 +70,24 @@ pub struct Photo {
     pub sha256: Option<String>,
     /// Where it was fetched from (the preview's CDN link, which expires).
     pub source_url: String,
+    /// The perceptual hash (16 hex digits; `teledesk_catalog::photo`) that finds near-duplicate
+    /// photos; absent when the bytes could not be decoded as a picture.
+    #[serde(default)]
+    pub phash: Option<String>,
     pub error: Option<String>,
+}
+
+impl Photo {
+    /// A photo that could not be fetched or kept.
+    pub fn failed(source_url: &str, error: String) -> Photo {
+        Photo {
+            key: None,
+            sha256: None,
+            source_url: source_url.to_owned(),
+            phash: None,
+            error: Some(error),
+        }
+    }
 }
 
 /// A stored listing: the parser's fields, status, duplicate flags, photos and provenance.
@@ -80,7 +101,8 @@ pub struct StoredListing {
     #[serde(flatten)]
     pub fields: Listing,
     pub duplicate: bool,
-    /// Why it looks like a duplicate: `vin:<id>`, `fingerprint:<id>`, `photo:<id>`.
+    /// Why it looks like a duplicate: `vin:<id>`, `fingerprint:<id>`, `photo:<id>` (the same
+    /// bytes), `similar_photo:<id>` (a near-duplicate picture).
     pub duplicate_of: Vec<String>,
     pub photos: Vec<Photo>,
     pub provenance: Provenance,
@@ -218,14 +240,16 @@ pub async fn save(
         created_at: now,
         updated_at: now,
     };
-    // A post stored before may have its listing: keep when that was made. A new post has none.
-    if prior.is_some()
-        && let Some(old) = deps.table.get(&listing_pk(&id), LISTING_SK).await?
-        && let Some(c) = table::int_attr(&old, "created_at")
-    {
-        listing.created_at = c;
+    // A post stored before may have its listing: keep when that was made, and drop the duplicate
+    // keys it no longer has. A new post has none.
+    let old = match prior {
+        Some(_) => get_listing(deps, &source.workspace, &id).await?,
+        None => None,
+    };
+    if let Some(old) = &old {
+        listing.created_at = old.created_at;
     }
-    flag_duplicates(deps, &mut listing).await?;
+    flag_duplicates(deps, &mut listing, old.as_ref()).await?;
     deps.table
         .put(listing_item(&listing), Condition::None)
         .await?;
@@ -270,15 +294,35 @@ fn fingerprint(l: &Listing) -> Option<String> {
     )
 }
 
-/// Finds the other listings that share a key with this one, writes this one's keys, and flags it.
-async fn flag_duplicates(deps: &Deps, l: &mut StoredListing) -> Result<(), TableError> {
-    let ws = l.workspace.clone();
-    let mut keys: Vec<(String, &'static str, Option<i64>)> = Vec::new();
+/// One key a listing is filed under to find its probable duplicates.
+#[derive(Debug, Clone, PartialEq)]
+struct DupKey {
+    pk: String,
+    sk: String,
+    /// The reason a match gives (`vin`, `fingerprint`, `photo`, `similar_photo`).
+    why: &'static str,
+    /// Only listings posted within this many seconds match.
+    window: Option<i64>,
+    /// For a perceptual-hash band: the whole hash, which must be near too.
+    phash: Option<u64>,
+}
+
+/// Every key `l` is filed under.
+fn dup_keys(l: &StoredListing) -> Vec<DupKey> {
+    let ws = &l.workspace;
+    let key = |pk: String, why, window| DupKey {
+        pk,
+        sk: l.id.clone(),
+        why,
+        window,
+        phash: None,
+    };
+    let mut keys = Vec::new();
     if let Some(vin) = &l.fields.vin {
-        keys.push((format!("LVIN#{ws}#{vin}"), "vin", None));
+        keys.push(key(format!("LVIN#{ws}#{vin}"), "vin", None));
     }
     if let Some(fp) = fingerprint(&l.fields) {
-        keys.push((
+        keys.push(key(
             format!("LFP#{ws}#{fp}"),
             "fingerprint",
             Some(DUPLICATE_WINDOW_SECS),
@@ -286,32 +330,102 @@ async fn flag_duplicates(deps: &Deps, l: &mut StoredListing) -> Result<(), Table
     }
     for p in &l.photos {
         if let Some(h) = &p.sha256 {
-            keys.push((format!("LPHOTO#{ws}#{h}"), "photo", None));
+            keys.push(key(format!("LPHOTO#{ws}#{h}"), "photo", None));
+        }
+        // Near-duplicate photos: filed under each band of the perceptual hash (see
+        // teledesk_catalog::photo); the sort key carries the whole hash.
+        if let Some(hash) = p.phash.as_deref().and_then(photo::from_hex) {
+            for band in photo::bands(hash) {
+                keys.push(DupKey {
+                    pk: format!("LPHASH#{ws}#{band}"),
+                    sk: format!("{}#{}", l.id, photo::to_hex(hash)),
+                    why: "similar_photo",
+                    window: None,
+                    phash: Some(hash),
+                });
+            }
         }
     }
+    keys.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+    keys.dedup_by(|a, b| a.pk == b.pk && a.sk == b.sk);
+    keys
+}
+
+/// The most entries read from one duplicate key's partition.
+const MAX_KEY_ENTRIES: usize = 1_000;
+
+/// Finds the other listings that share a key with this one, writes this one's keys (and deletes
+/// the keys of `old`, its stored version, that it no longer has: an edited price must not keep
+/// matching the old one), and flags it.
+async fn flag_duplicates(
+    deps: &Deps,
+    l: &mut StoredListing,
+    old: Option<&StoredListing>,
+) -> Result<(), TableError> {
+    let keys = dup_keys(l);
     let mut found = Vec::new();
-    for (pk, why, window) in &keys {
-        let page = deps
-            .table
-            .query(&Query::partition(pk.clone()).limit(50))
-            .await?;
-        for other in page.items {
-            let Some(other_id) = table::str_attr(&other, SK) else {
-                continue;
-            };
-            let at = table::int_attr(&other, "posted_at").unwrap_or(0);
-            if other_id != l.id && window.is_none_or(|w| (at - l.posted_at).abs() <= w) {
-                found.push(format!("{why}:{other_id}"));
+    for k in &keys {
+        let mut cursor = None;
+        let mut read = 0;
+        loop {
+            let page = deps
+                .table
+                .query(&Query::partition(k.pk.clone()).after(cursor).limit(200))
+                .await?;
+            read += page.items.len();
+            for other in page.items {
+                let Some(other_id) =
+                    table::str_attr(&other, "listing_id").or_else(|| table::str_attr(&other, SK))
+                else {
+                    continue;
+                };
+                let at = table::int_attr(&other, "posted_at").unwrap_or(0);
+                let near = match k.phash {
+                    None => true,
+                    Some(mine) => table::str_attr(&other, "phash")
+                        .and_then(photo::from_hex)
+                        .is_some_and(|theirs| photo::near_duplicate(mine, theirs)),
+                };
+                if other_id != l.id
+                    && near
+                    && k.window.is_none_or(|w| (at - l.posted_at).abs() <= w)
+                {
+                    found.push(format!("{}:{other_id}", k.why));
+                }
+            }
+            match page.cursor {
+                Some(c) if read < MAX_KEY_ENTRIES => cursor = Some(c),
+                _ => break,
             }
         }
         let mut mine = Item::new();
-        mine.insert(PK.into(), json!(pk));
-        mine.insert(SK.into(), json!(l.id));
+        mine.insert(PK.into(), json!(k.pk));
+        mine.insert(SK.into(), json!(k.sk));
+        mine.insert("listing_id".into(), json!(l.id));
         mine.insert("posted_at".into(), json!(l.posted_at));
+        if let Some(h) = k.phash {
+            mine.insert("phash".into(), json!(photo::to_hex(h)));
+        }
         deps.table.put(mine, Condition::None).await?;
+    }
+    if let Some(old) = old {
+        for k in dup_keys(old) {
+            if !keys.iter().any(|n| n.pk == k.pk && n.sk == k.sk) {
+                deps.table.delete(&k.pk, &k.sk, Condition::None).await?;
+            }
+        }
     }
     found.sort();
     found.dedup();
+    // The same bytes are also a similar picture: say it once.
+    let same: Vec<String> = found
+        .iter()
+        .filter_map(|f| {
+            f.strip_prefix("photo:")
+                .map(|id| format!("similar_photo:{id}"))
+        })
+        .collect();
+    found.retain(|f| !same.contains(f));
     l.duplicate = !found.is_empty();
     l.duplicate_of = found;
     Ok(())
@@ -328,9 +442,21 @@ pub async fn get_listing(
         .filter(|l| l.workspace == workspace))
 }
 
-/// Copies a photo into the file store under its content hash.
+/// The photo's perceptual hash (hex), computed on the blocking pool: decoding takes milliseconds
+/// of CPU, which must not hold up the async workers. The bytes are handed back.
+async fn perceptual_hash(bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
+    tokio::task::spawn_blocking(move || {
+        let h = photo::perceptual_hash(&bytes).map(photo::to_hex);
+        (bytes, h)
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// Copies a photo into the file store under its content hash, with its perceptual hash.
 pub async fn keep_photo(deps: &Deps, url: &str, bytes: Vec<u8>) -> Photo {
     let sha = hex::encode(Sha256::digest(&bytes));
+    let (bytes, phash) = perceptual_hash(bytes).await;
     let key = format!("photos/{}/{}", &sha[..2], sha);
     let content_type = if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
         "image/png"
@@ -344,19 +470,22 @@ pub async fn keep_photo(deps: &Deps, url: &str, bytes: Vec<u8>) -> Photo {
             key: Some(key),
             sha256: Some(sha),
             source_url: url.to_owned(),
+            phash,
             error: None,
         },
         Err(e) => Photo {
             key: None,
             sha256: Some(sha),
             source_url: url.to_owned(),
+            phash,
             error: Some(e.to_string()),
         },
     }
 }
 
 /// Parses a source's stored raw posts again when the parser's version changed since (or always,
-/// with `all`); photos already copied are kept. Returns how many listings were rewritten.
+/// with `all`); photos already copied are kept (those without a perceptual hash get one from the
+/// file store). Returns how many listings were rewritten.
 pub async fn reparse_source(
     deps: &Deps,
     source: &ChannelSource,
@@ -379,11 +508,19 @@ pub async fn reparse_source(
                 continue;
             };
             let id = listing_id(&source.id, post.message_id);
-            let photos = match deps.table.get(&listing_pk(&id), LISTING_SK).await? {
+            let mut photos: Vec<Photo> = match deps.table.get(&listing_pk(&id), LISTING_SK).await? {
                 Some(l) => serde_json::from_value(l.get("photos").cloned().unwrap_or_default())
                     .unwrap_or_default(),
                 None => Vec::new(),
             };
+            // Photos kept before perceptual hashes existed get theirs from the file store.
+            for p in photos.iter_mut().filter(|p| p.phash.is_none()) {
+                if let Some(key) = &p.key
+                    && let Ok(Some(bytes)) = deps.files.get(key).await
+                {
+                    p.phash = perceptual_hash(bytes).await.1;
+                }
+            }
             let fetched_at = table::int_attr(&raw, "fetched_at").unwrap_or(0);
             save(deps, source, &post, Some(raw), photos, fetched_at).await?;
             done += 1;

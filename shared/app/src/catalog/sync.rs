@@ -27,8 +27,16 @@ use crate::Deps;
 
 /// How long a run holds its source.
 pub const LEASE_SECS: i64 = 15 * 60;
-/// The most pages one run reads (a first sync of a long channel continues on the next run).
+/// How far back a first sync reads (about 1,000 posts); older posts are read by a range run.
 pub const MAX_PAGES: u32 = 50;
+/// The most pages any other run walks back (about 4,000 posts): an incremental run after a long
+/// pause, or a range. Cut short, the run says what it did not read (`warnings`).
+pub const MAX_WALK_PAGES: u32 = 200;
+/// After this long, a run stores no further page (once it has stored something) and reports
+/// `more`: the pages it stored moved the cursor, and the next run continues from there. A job
+/// queues its own continuation. With a photo download's 20 s timeout on top, a run stays well
+/// inside the worker Lambda's 60 s.
+pub const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 /// The most pages a dry run reads (about 200 posts): it answers an API request, whose Lambda has
 /// 15 seconds.
 pub const DRY_RUN_MAX_PAGES: u32 = 10;
@@ -62,6 +70,21 @@ impl Mode {
         let (from, to) = (day_start(from)?, day_start(to)? + 86_399);
         (from <= to).then_some(Mode::Range { from, to })
     }
+}
+
+/// Epoch seconds → `YYYY-MM-DD` (UTC).
+pub fn day_of(epoch: i64) -> String {
+    // Civil from days, H. Hinnant's algorithm.
+    let z = epoch.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// `YYYY-MM-DD` → epoch seconds at 00:00 UTC.
@@ -112,6 +135,11 @@ pub struct RunReport {
     pub counts: RunCounts,
     pub cursor: i64,
     pub error: Option<String>,
+    /// The run stopped at its time budget with fetched pages not yet stored: run it again to
+    /// continue (a job does so by itself).
+    pub more: bool,
+    /// What the run could not do although it succeeded (a walk cut short by its page limit).
+    pub warnings: Vec<String>,
     /// Dry runs: the listings that would be stored.
     #[schema(value_type = Vec<Object>)]
     pub would_store: Vec<serde_json::Value>,
@@ -120,13 +148,25 @@ pub struct RunReport {
 /// Progress callback: pages read so far, posts stored so far.
 pub type Progress<'a> = &'a (dyn Fn(u32, u32) + Send + Sync);
 
-/// Runs one sync of `source` with `mode`.
+/// Runs one sync of `source` with `mode`, within [`RUN_BUDGET`].
 pub async fn run(
     deps: &Deps,
     fetcher: &dyn PostSource,
     source: &ChannelSource,
     mode: Mode,
     progress: Progress<'_>,
+) -> Result<RunReport, TableError> {
+    run_within(deps, fetcher, source, mode, progress, RUN_BUDGET).await
+}
+
+/// [`run`] with another time budget.
+pub async fn run_within(
+    deps: &Deps,
+    fetcher: &dyn PostSource,
+    source: &ChannelSource,
+    mode: Mode,
+    progress: Progress<'_>,
+    budget: std::time::Duration,
 ) -> Result<RunReport, TableError> {
     let mode_name = mode.name();
     let mut report = RunReport {
@@ -148,7 +188,18 @@ pub async fn run(
             }
         }
     };
-    let outcome = walk(deps, fetcher, source, &mode, &mut report, progress).await;
+    let started = std::time::Instant::now();
+    let deadline = started + budget;
+    let outcome = walk(
+        deps,
+        fetcher,
+        source,
+        &mode,
+        &mut report,
+        progress,
+        deadline,
+    )
+    .await;
     if let Some(nonce) = lease {
         release_lease(deps, source, nonce).await?;
     }
@@ -219,15 +270,18 @@ async fn walk(
     mode: &Mode,
     report: &mut RunReport,
     progress: Progress<'_>,
+    deadline: std::time::Instant,
 ) -> Result<(), Walk> {
     // Pages newest first, until the cursor (latest, dry run) or the range's start is reached.
     let mut pages: Vec<Vec<PreviewPost>> = Vec::new();
     let mut before = None;
-    let max_pages = if mode == &Mode::DryRun {
-        DRY_RUN_MAX_PAGES
-    } else {
-        MAX_PAGES
+    let max_pages = match mode {
+        Mode::DryRun => DRY_RUN_MAX_PAGES,
+        Mode::Latest if source.cursor == 0 => MAX_PAGES,
+        _ => MAX_WALK_PAGES,
     };
+    let mut reached = false;
+    let mut oldest_read = None;
     loop {
         if report.counts.pages >= max_pages {
             break;
@@ -270,25 +324,57 @@ async fn walk(
                 }
                 return Err(Walk::Markup(why));
             }
+            reached = true; // past the channel's first post
             break;
         }
         let oldest = page.posts.iter().map(|p| p.message_id).min().unwrap_or(0);
         let oldest_date = page.posts.iter().filter_map(|p| p.date).min();
         let next = page.before;
         pages.push(page.posts);
-        let reached = match mode {
+        oldest_read = Some((oldest, oldest_date));
+        reached = match mode {
             Mode::Latest | Mode::DryRun => oldest <= source.cursor,
             Mode::Range { from, .. } => oldest_date.is_some_and(|d| d < *from),
         };
         match next {
             Some(b) if !reached => before = Some(b),
-            _ => break,
+            // No older page: the channel's beginning.
+            None => {
+                reached = true;
+                break;
+            }
+            Some(_) => break,
         }
+    }
+    if !reached && let Some((id, date)) = oldest_read {
+        let day = date.map(day_of).unwrap_or_default();
+        report.warnings.push(match mode {
+            Mode::Latest if source.cursor == 0 => format!(
+                "a first sync reads the newest {max_pages} pages: posts before #{id} ({day}) were not read; a range run reads them"
+            ),
+            Mode::Latest => format!(
+                "more than {max_pages} pages of new posts: posts #{}..#{} were not read; a range run up to {day} reads them",
+                source.cursor + 1,
+                id - 1
+            ),
+            Mode::Range { .. } => format!(
+                "the range was read back to {day} only ({max_pages} pages): run a range ending there for the rest"
+            ),
+            Mode::DryRun => format!("a dry run reads at most {max_pages} pages"),
+        });
     }
     // Oldest page first; within a page, oldest post first.
     let now = teledesk_ports::now_secs();
     let fetched = pages.len();
+    // Whether this run has stored anything yet: a run out of time stops only after it has, so
+    // that its continuation (which walks the pages again) always gets further.
+    let mut stored_any = false;
     for (i, posts) in pages.into_iter().rev().enumerate() {
+        if stored_any && mode != &Mode::DryRun && std::time::Instant::now() >= deadline {
+            // Out of time: what is stored is behind the cursor; the next run continues.
+            report.more = true;
+            break;
+        }
         let newest_page = i + 1 == fetched;
         let mut page_max = report.cursor;
         // A page's posts come oldest first (`parse_page`).
@@ -320,6 +406,7 @@ async fn walk(
                 continue;
             }
             let photos = copy_photos(deps, fetcher, &post, report).await;
+            stored_any = true;
             match store::save(deps, source, &post, prior, photos, now).await? {
                 Stored::New { duplicate } => {
                     report.counts.new += 1;
@@ -367,12 +454,7 @@ async fn copy_photos(
             }
             Err(e) => {
                 report.counts.failed += 1;
-                out.push(store::Photo {
-                    key: None,
-                    sha256: None,
-                    source_url: url.clone(),
-                    error: Some(e.to_string()),
-                });
+                out.push(store::Photo::failed(url, e.to_string()));
             }
         }
     }
@@ -430,6 +512,19 @@ mod tests {
             })
         );
         assert_eq!(Mode::days("2025-09-25", "2025-09-24"), None);
+        for day in [
+            "1970-01-01",
+            "2000-02-29",
+            "2025-09-24",
+            "2026-12-31",
+            "2100-03-01",
+        ] {
+            let start = day_start(day).unwrap();
+            assert_eq!(
+                (day_of(start), day_of(start + 86_399)),
+                (day.into(), day.into())
+            );
+        }
     }
 
     #[test]
