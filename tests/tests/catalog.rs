@@ -588,6 +588,10 @@ async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
             json!({"channel": CHANNEL, "schedule_minutes": 1}),
             "schedule_minutes",
         ),
+        (
+            json!({"channel": CHANNEL, "schedule_minutes": 30.5}),
+            "schedule_minutes",
+        ),
         (json!({"channel": CHANNEL, "colour": "red"}), "colour"),
     ] {
         let (s, p) = api(&env, &admin, "POST", "/api/v1/channel-sources", Some(body)).await;
@@ -611,10 +615,12 @@ async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
         &admin,
         "POST",
         "/api/v1/channel-sources",
-        Some(json!({"channel": format!("@{CHANNEL}"), "schedule_minutes": 30})),
+        // 30.0 is an integer to JSON Schema (and to clients that hold every number as a float).
+        Some(json!({"channel": format!("@{CHANNEL}"), "schedule_minutes": 30.0})),
     )
     .await;
     assert_eq!(s, 201, "{src}");
+    assert_eq!(src["schedule_minutes"], json!(30));
     let id = src["id"].as_str().unwrap().to_owned();
     assert_eq!(
         (src["channel"].as_str(), src["status"].as_str()),

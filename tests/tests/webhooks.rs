@@ -904,7 +904,7 @@ async fn a_rate_limited_endpoint_gets_everything_spread_over_seconds() {
         &k,
         "POST",
         "/api/v1/webhooks",
-        Some(json!({"url": url, "rate_limit": 4})),
+        Some(json!({"url": url, "rate_limit": 4.0})),
     )
     .await;
     assert_eq!((s, ep["rate_limit"].as_u64()), (201, Some(4)), "{ep}");

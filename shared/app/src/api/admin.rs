@@ -764,7 +764,7 @@ pub async fn create_key(
     let now = teledesk_ports::now_secs();
     let expires_at = match body.get("expires_at") {
         None => None,
-        Some(v) => match v.as_i64() {
+        Some(v) => match super::problem::integer(v) {
             Some(t) if t > now => Some(t),
             _ => {
                 errors.push(FieldError {
@@ -777,8 +777,8 @@ pub async fn create_key(
     };
     let rate = match body.get("rate_limit_per_minute") {
         None => None,
-        Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) if n >= 1 => Some(n),
+        Some(v) => match super::problem::whole_number(v, 1..=u64::from(u32::MAX)) {
+            Some(n) => Some(n as u32),
             _ => {
                 errors.push(FieldError {
                     field: "rate_limit_per_minute".into(),

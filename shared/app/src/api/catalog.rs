@@ -292,10 +292,13 @@ fn apply(
     }
     match body.get("schedule_minutes") {
         None => {}
-        Some(v) if v.as_u64().is_some_and(|m| (5..=1440).contains(&m)) => {
-            s.schedule_minutes = v.as_u64().unwrap_or(15) as u32;
-        }
-        Some(_) => err("schedule_minutes", "minutes between syncs: 5 to 1440"),
+        Some(v) => match super::problem::whole_number(v, 5..=1440) {
+            Some(m) => s.schedule_minutes = m as u32,
+            None => err(
+                "schedule_minutes",
+                "minutes between syncs: an integer from 5 to 1440",
+            ),
+        },
     }
     match body.get("enabled") {
         None => {}

@@ -650,7 +650,9 @@ pub async fn mention_user(
     let mut errors = unknown(body.keys(), &["username", "user_id"], "field");
     let who = match (body.get("username"), body.get("user_id")) {
         (Some(Value::String(u)), None) => Some(Err(u.clone())),
-        (None, Some(v)) if v.as_i64().is_some() => v.as_i64().map(Ok),
+        (None, Some(v)) if super::problem::integer(v).is_some() => {
+            super::problem::integer(v).map(Ok)
+        }
         _ => {
             errors.push(FieldError {
                 field: "username".into(),

@@ -32,6 +32,25 @@ pub fn unknown<'a>(
         .collect()
 }
 
+/// A JSON number that is an integer: `772` or `772.0`. JSON Schema's `integer` includes numbers
+/// with a zero fraction, and clients that hold every number as a float send them; a float is taken
+/// only where it is exact (within ±2^53).
+pub fn integer(v: &serde_json::Value) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= EXACT)
+            .map(|f| f as i64)
+    })
+}
+
+/// An [`integer`] within `range`.
+pub fn whole_number(v: &serde_json::Value, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
+    integer(v)
+        .and_then(|n| u64::try_from(n).ok())
+        .filter(|n| range.contains(n))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub status: StatusCode,
@@ -192,5 +211,35 @@ impl From<crate::desk::Fail> for Problem {
                 Problem::unavailable("a dependency is unavailable; retry shortly")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn integers_may_be_written_as_floats_with_no_fraction() {
+        assert_eq!(integer(&json!(772)), Some(772));
+        assert_eq!(integer(&json!(772.0)), Some(772));
+        assert_eq!(
+            integer(&json!(-1_001_234_567_890.0)),
+            Some(-1_001_234_567_890)
+        );
+        assert_eq!(integer(&json!(-5)), Some(-5));
+        for bad in [
+            json!(2.5),
+            json!("5"),
+            json!(null),
+            json!(1e300),
+            json!(true),
+        ] {
+            assert_eq!(integer(&bad), None, "{bad}");
+        }
+        assert_eq!(whole_number(&json!(5.0), 5..=1440), Some(5));
+        assert_eq!(whole_number(&json!(4), 5..=1440), None);
+        assert_eq!(whole_number(&json!(-1.0), 0..=10), None);
     }
 }

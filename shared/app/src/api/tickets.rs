@@ -327,7 +327,7 @@ pub async fn create(
     };
     let chat_id = match body.get("chat_id") {
         None => None,
-        Some(v) => match v.as_i64() {
+        Some(v) => match super::problem::integer(v) {
             Some(c) => Some(c),
             None => {
                 errors.push(FieldError {
@@ -597,7 +597,7 @@ pub async fn update(
     let assignee = match body.get("assignee") {
         None => None,
         Some(Value::Null) => Some(None),
-        Some(v) => match v.as_i64() {
+        Some(v) => match super::problem::integer(v) {
             Some(uid) if staff::get(&deps, caller.workspace(), uid).await?.is_some() => {
                 Some(Some(uid))
             }

@@ -265,13 +265,13 @@ fn apply(
     match body.get("rate_limit") {
         None => {}
         Some(Value::Null) => e.rate_limit = None,
-        Some(v) if v.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => {
-            e.rate_limit = v.as_u64().map(|n| n as u32);
-        }
-        Some(_) => err(
-            "rate_limit",
-            "deliveries per second: an integer from 1 to 1000, or null",
-        ),
+        Some(v) => match super::problem::whole_number(v, 1..=1000) {
+            Some(n) => e.rate_limit = Some(n as u32),
+            None => err(
+                "rate_limit",
+                "deliveries per second: an integer from 1 to 1000, or null",
+            ),
+        },
     }
     match body.get("enabled") {
         None => {}
