@@ -37,6 +37,20 @@ pub const MAX_WALK_PAGES: u32 = 200;
 /// queues its own continuation. With a photo download's 20 s timeout on top, a run stays well
 /// inside the worker Lambda's 60 s.
 pub const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
+/// `TELEDESK_SYNC_RUN_SECS`: another budget in whole seconds (for a worker with a longer timeout; 0
+/// stores one page a run). Read once per process.
+pub const RUN_BUDGET_VAR: &str = "TELEDESK_SYNC_RUN_SECS";
+
+/// [`RUN_BUDGET`], or [`RUN_BUDGET_VAR`] when it is set to whole seconds.
+pub fn run_budget() -> std::time::Duration {
+    static BUDGET: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        std::env::var(RUN_BUDGET_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(RUN_BUDGET, std::time::Duration::from_secs)
+    })
+}
 /// The most pages a dry run reads (about 200 posts): it answers an API request, whose Lambda has
 /// 15 seconds.
 pub const DRY_RUN_MAX_PAGES: u32 = 10;
@@ -148,7 +162,7 @@ pub struct RunReport {
 /// Progress callback: pages read so far, posts stored so far.
 pub type Progress<'a> = &'a (dyn Fn(u32, u32) + Send + Sync);
 
-/// Runs one sync of `source` with `mode`, within [`RUN_BUDGET`].
+/// Runs one sync of `source` with `mode`, within [`run_budget`].
 pub async fn run(
     deps: &Deps,
     fetcher: &dyn PostSource,
@@ -156,7 +170,7 @@ pub async fn run(
     mode: Mode,
     progress: Progress<'_>,
 ) -> Result<RunReport, TableError> {
-    run_within(deps, fetcher, source, mode, progress, RUN_BUDGET).await
+    run_within(deps, fetcher, source, mode, progress, run_budget()).await
 }
 
 /// [`run`] with another time budget.
