@@ -68,6 +68,7 @@ fn preview_posts(corpus: &[(Post, Category)]) -> Vec<FakePost> {
             photos,
             forwarded_from: (i == 7).then(|| "Cars Source".to_string()),
             edited: i == 9,
+            reply_to: (i == 11).then_some(id - 1),
         });
         id += photos.max(1) as i64;
     }

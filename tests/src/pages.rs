@@ -67,6 +67,8 @@ pub struct FakePost {
     pub forwarded_from: Option<String>,
     /// Whether the footer carries the "edited" marker.
     pub edited: bool,
+    /// The post of the same channel it replies to (rendered as Telegram does, with a quote).
+    pub reply_to: Option<i64>,
 }
 
 #[derive(Default)]
@@ -511,6 +513,15 @@ fn render_post(out: &mut String, channel: &str, post: &FakePost, photo_base: &st
              <span dir=\"auto\">{}</span></a></div>",
             escape_attr(&slug),
             escape_attr(from)
+        );
+    }
+    if let Some(to) = post.reply_to {
+        let _ = writeln!(
+            out,
+            "                <a class=\"tgme_widget_message_reply\" href=\"{TME}/{ch}/{to}\">\
+             <div class=\"tgme_widget_message_author accent_color\"><span class=\"tgme_widget_message_author_name\" \
+             dir=\"auto\">{ch}</span></div><div class=\"tgme_widget_message_metatext js-message_reply_text\" \
+             dir=\"auto\">The replied-to post</div></a>"
         );
     }
     if album {

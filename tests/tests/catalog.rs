@@ -1140,11 +1140,31 @@ async fn channel_posts_of_a_followed_channel_become_listings_through_the_webhook
     );
     assert_eq!(listings(&env).await.len(), 2);
     assert_eq!(source(&env, &s.id).await.cursor, 82);
+
+    // A sold notice replying to the album's post closes its listing.
+    let mut notice = post(
+        9_015,
+        "channel_post",
+        json!({
+            "text": "SOLD",
+            "reply_to_message": {"message_id": 80, "date": T0, "chat": chat}
+        }),
+    );
+    notice["channel_post"]["message_id"] = json!(83);
+    env.deliver(notice).await;
+    let album = store::get_listing(&env.deps, "default", &store::listing_id(&s.id, 80))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (album.status.as_str(), album.sold_by.as_deref()),
+        ("sold", Some("https://t.me/cars_channel_test/83"))
+    );
     env.assert_clean();
 }
 
 #[tokio::test]
-async fn a_listing_without_a_price_is_a_draft_and_a_post_edited_to_sold_closes_its_listing() {
+async fn a_listing_without_a_price_is_a_draft_and_a_sold_notice_closes_its_listing() {
     let pages = ChannelPages::start().await;
     let env = DeskEnv::start().await;
     pages.set_posts(
@@ -1197,6 +1217,58 @@ async fn a_listing_without_a_price_is_a_draft_and_a_post_edited_to_sold_closes_i
     let sold = get(1).await;
     assert_eq!(sold.status, "sold");
     assert_eq!(sold.fields.price, Some(12_500.0), "closed, not rewritten");
+
+    // A sold notice of its own, replying to the listing's post, closes that listing; an edit of
+    // the listing's post afterwards does not reopen it.
+    pages.add_post(CHANNEL, car(3, "Mazda 6 2013\nЦена: $9 000\nЛьвов", 0));
+    sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(3).await.status, "active");
+    pages.add_post(
+        CHANNEL,
+        FakePost {
+            reply_to: Some(3),
+            ..car(4, "ПРОДАНО!", 0)
+        },
+    );
+    let r = sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.counts.updated, 1, "{r:?}");
+    let mazda = get(3).await;
+    assert_eq!(
+        (mazda.status.as_str(), mazda.sold_by.as_deref()),
+        ("sold", Some(format!("https://t.me/{CHANNEL}/4").as_str()))
+    );
+    pages.edit_post(CHANNEL, 3, "Mazda 6 2013\nЦена: $8 500\nЛьвов");
+    sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    let mazda = get(3).await;
+    assert_eq!(
+        (mazda.status.as_str(), mazda.fields.price),
+        ("sold", Some(8_500.0))
+    );
+    assert_eq!(listings(&env).await.len(), 3, "the notice is no listing");
 }
 
 /// The CLI on a data directory: `listings parse`, `seed`, and `channel-sources` against the local

@@ -29,6 +29,7 @@ fn channel_posts() -> Vec<FakePost> {
             }
             12 => p.forwarded_from = Some("Cars Source".into()),
             15 => p.edited = true,
+            16 => p.reply_to = Some(p.id - 2),
             20 => p.text = String::new(),
             21 => {
                 p.text = String::new();
@@ -73,6 +74,7 @@ fn check_post(pages: &ChannelPages, got: &PreviewPost, want: &FakePost) {
     assert_eq!(got.photos, photos, "post {id}");
     assert_eq!(got.forwarded_from, want.forwarded_from, "post {id}");
     assert_eq!(got.edited, want.edited, "post {id}");
+    assert_eq!(got.reply_to, want.reply_to, "post {id}");
     assert_eq!(got.views, None);
 }
 

@@ -51,6 +51,9 @@ pub struct PreviewPost {
     pub views: Option<String>,
     /// Whether the footer carries the "edited" marker.
     pub edited: bool,
+    /// The post of the same channel this one replies to (`a.tgme_widget_message_reply[href]`).
+    #[serde(default)]
+    pub reply_to: Option<i64>,
 }
 
 /// One parsed preview page.
@@ -82,6 +85,7 @@ static DATE_TIME: LazyLock<Selector> =
     LazyLock::new(|| selector(".tgme_widget_message_date time[datetime]"));
 static PHOTO: LazyLock<Selector> = LazyLock::new(|| selector(".tgme_widget_message_photo_wrap"));
 static ANCHOR: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
+static REPLY: LazyLock<Selector> = LazyLock::new(|| selector("a.tgme_widget_message_reply[href]"));
 static FORWARDED: LazyLock<Selector> =
     LazyLock::new(|| selector(".tgme_widget_message_forwarded_from"));
 static FORWARDED_NAME: LazyLock<Selector> =
@@ -273,6 +277,11 @@ fn parse_post(el: ElementRef<'_>) -> Option<PreviewPost> {
         })
     });
 
+    let reply_to = el
+        .select(&REPLY)
+        .next()
+        .and_then(|a| member_id(a.attr("href")?, &channel));
+
     Some(PreviewPost {
         channel,
         message_id,
@@ -285,6 +294,7 @@ fn parse_post(el: ElementRef<'_>) -> Option<PreviewPost> {
         forwarded_from,
         views,
         edited,
+        reply_to,
     })
 }
 

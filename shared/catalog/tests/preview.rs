@@ -25,6 +25,7 @@ fn post(channel: &str, id: i64) -> PreviewPost {
         forwarded_from: None,
         views: None,
         edited: false,
+        reply_to: None,
     }
 }
 
@@ -122,6 +123,7 @@ fn channel_page_kinds_of_posts() {
             text: "Шины Nokian R16, 4 шт.\nЦена: 8 000 грн".to_string(),
             forwarded_from: Some("Cars Source".to_string()),
             views: Some("15".to_string()),
+            reply_to: Some(103),
             ..post("demo_market", 104)
         }
     );

@@ -156,8 +156,11 @@ pub struct ListingView {
     pub confidence: f32,
     pub warnings: Vec<String>,
     pub duplicate: bool,
-    /// Why it looks like a duplicate: `vin:<id>`, `fingerprint:<id>`, `photo:<id>`.
+    /// Why it looks like a duplicate: `vin:<id>`, `fingerprint:<id>`, `photo:<id>` (the same
+    /// photo bytes), `similar_photo:<id>` (a near-duplicate picture).
     pub duplicate_of: Vec<String>,
+    /// The URL of the post that marked it sold by replying to it (a sold notice of its own).
+    pub sold_by: Option<String>,
     pub photos: Vec<PhotoView>,
     pub provenance: Provenance,
     pub posted_at: i64,
@@ -224,6 +227,7 @@ fn listing_view(l: &StoredListing, photos: Vec<PhotoView>) -> ListingView {
         warnings: f.warnings.clone(),
         duplicate: l.duplicate,
         duplicate_of: l.duplicate_of.clone(),
+        sold_by: l.sold_by.clone(),
         photos,
         provenance: l.provenance.clone(),
         posted_at: l.posted_at,

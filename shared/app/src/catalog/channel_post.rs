@@ -66,6 +66,7 @@ pub async fn on_channel_post(ctx: &Ctx<'_>, post: &serde_json::Value) -> Res<()>
             .map(str::to_owned),
         views: None,
         edited: post.get("edit_date").is_some(),
+        reply_to: post["reply_to_message"]["message_id"].as_i64(),
     };
     let source = with_channel_id(source, chat_id);
     let now = teledesk_ports::now_secs();

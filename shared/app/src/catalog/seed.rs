@@ -88,6 +88,7 @@ pub fn posts() -> Vec<PreviewPost> {
                 forwarded_from: None,
                 views: None,
                 edited: false,
+                reply_to: None,
             }
         })
         .collect()

@@ -104,6 +104,10 @@ pub struct StoredListing {
     /// Why it looks like a duplicate: `vin:<id>`, `fingerprint:<id>`, `photo:<id>` (the same
     /// bytes), `similar_photo:<id>` (a near-duplicate picture).
     pub duplicate_of: Vec<String>,
+    /// The post (URL) that closed it by replying with a sold notice; it stays sold when its own
+    /// post is edited.
+    #[serde(default)]
+    pub sold_by: Option<String>,
     pub photos: Vec<Photo>,
     pub provenance: Provenance,
     /// The post's date (epoch s).
@@ -205,9 +209,28 @@ pub async fn save(
     if !parsed.is_listing {
         raw.insert("listing_id".into(), Value::Null);
         deps.table.put(raw, Condition::None).await?;
-        if sold && let Some(mut l) = deps.table.get(&listing_pk(&id), LISTING_SK).await? {
-            // The post became a sold notice: its listing is closed, not deleted.
+        if !sold {
+            return Ok(Stored::NotListing);
+        }
+        // A sold notice closes a listing, never deletes it: its own post's (the post was edited
+        // into the notice), else the one of the post it replies to (`sold_by` says which post).
+        let (target, by) = match deps.table.get(&listing_pk(&id), LISTING_SK).await? {
+            Some(own) => (Some(own), None),
+            None => match post.reply_to {
+                Some(to) => (
+                    deps.table
+                        .get(&listing_pk(&listing_id(&source.id, to)), LISTING_SK)
+                        .await?,
+                    Some(post.url.clone()),
+                ),
+                None => (None, None),
+            },
+        };
+        if let Some(mut l) = target {
             l.insert("status".into(), json!("sold"));
+            if let Some(by) = by {
+                l.insert("sold_by".into(), json!(by));
+            }
             l.insert("updated_at".into(), json!(now));
             deps.table.put(l, Condition::None).await?;
             return Ok(Stored::Updated);
@@ -223,6 +246,7 @@ pub async fn save(
         category: source.category,
         duplicate: false,
         duplicate_of: Vec::new(),
+        sold_by: None,
         photos,
         provenance: Provenance {
             source_id: source.id.clone(),
@@ -248,6 +272,11 @@ pub async fn save(
     };
     if let Some(old) = &old {
         listing.created_at = old.created_at;
+        // Closed by a sold notice replying to it: an edit of its own post does not reopen it.
+        if old.sold_by.is_some() {
+            listing.sold_by = old.sold_by.clone();
+            listing.status = "sold".into();
+        }
     }
     flag_duplicates(deps, &mut listing, old.as_ref()).await?;
     deps.table
