@@ -65,22 +65,16 @@ async fn source(deps: &Deps, workspace: &str, id: &str) -> anyhow::Result<Channe
 async fn run(deps: &Deps, s: &ChannelSource, mode: sync::Mode) -> anyhow::Result<()> {
     let fetcher = PreviewSource::shared();
     let bar = progress_bar();
-    // A run stops at its time budget (`more`); the command runs again until everything is stored.
-    let mut r = sync::run(deps, fetcher, s, mode.clone(), &bar).await?;
-    while r.more {
-        let again = sync::run(
-            deps,
-            fetcher,
-            &source(deps, &s.workspace, &s.id).await?,
-            mode.clone(),
-            &bar,
-        )
-        .await?;
-        r.counts.add(&again.counts);
-        r.warnings.extend(again.warnings.iter().cloned());
-        (r.status, r.error, r.cursor, r.more) =
-            (again.status, again.error, again.cursor, again.more);
+    // A run stops at its time budget (`more`); the command runs what continues it until done.
+    let mut r = sync::run(deps, fetcher, s, mode, &bar).await?;
+    let mut so_far = sync::SoFar::default();
+    so_far.add(&r);
+    while let Some(next) = r.next.take() {
+        let fresh = source(deps, &s.workspace, &s.id).await?;
+        r = sync::run(deps, fetcher, &fresh, next, &bar).await?;
+        so_far.add(&r);
     }
+    (r.counts, r.warnings) = (so_far.counts, so_far.warnings);
     eprintln!();
     for w in &r.warnings {
         eprintln!("warning: {w}");

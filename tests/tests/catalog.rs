@@ -230,32 +230,41 @@ async fn a_run_out_of_time_continues_where_it_stopped_and_a_cut_walk_says_what_i
     pages.set_page_size(10);
     let (env, s) = env_with_source(&pages).await;
     let fetcher = PreviewSource::new(&pages.base_url);
-    // No time at all: every run stores one page (the oldest not yet stored), then stops.
+    // No time at all: every run walks one page, or stores one page, then says how to continue.
+    // A walk that has not reached the cursor stores nothing (that would leave posts unread below
+    // the cursor): it resumes lower down; storing starts at the bottom.
     let mut runs = Vec::new();
+    let mut mode = Mode::Latest;
     loop {
         let r = sync::run_within(
             &env.deps,
             &fetcher,
             &source(&env, &s.id).await,
-            Mode::Latest,
+            mode,
             &|_, _| {},
             std::time::Duration::ZERO,
         )
         .await
         .unwrap();
         assert_eq!(r.status, "ok", "{r:?}");
-        let more = r.more;
+        assert_eq!(r.more, r.next.is_some());
+        let next = r.next.clone();
         runs.push(r);
-        if !more {
-            break;
+        match next {
+            Some(m) => mode = m,
+            None => break,
         }
-        assert!(runs.len() < 10, "no progress: {runs:#?}");
+        assert!(runs.len() < 40, "no progress: {runs:#?}");
     }
-    assert_eq!(runs.len(), 5, "45 posts, 10 a page: {runs:#?}");
     let cursors: Vec<i64> = runs.iter().map(|r| r.cursor).collect();
-    assert!(cursors.windows(2).all(|w| w[0] < w[1]), "{cursors:?}");
+    assert!(cursors.windows(2).all(|w| w[0] <= w[1]), "{cursors:?}");
+    assert_eq!(*cursors.last().unwrap(), 47, "{cursors:?}");
     let stored: u32 = runs.iter().map(|r| r.counts.new + r.counts.skipped).sum();
-    assert_eq!(stored, 45, "every post once");
+    assert_eq!(stored, 45, "every post once: {runs:#?}");
+    assert!(
+        runs.len() > 5,
+        "five pages could not have been read a page a run: {runs:#?}"
+    );
     assert_eq!(
         listings(&env).await.len() as u32,
         runs.iter().map(|r| r.counts.new).sum::<u32>()
@@ -278,12 +287,13 @@ async fn a_run_out_of_time_continues_where_it_stopped_and_a_cut_walk_says_what_i
         Category::Vehicles,
     );
     let ls = catalog::save_source(&env.deps, &ls).await.unwrap();
-    let r = sync::run(
+    let r = sync::run_within(
         &env.deps,
         &PreviewSource::new(&long.base_url),
         &ls,
         Mode::Latest,
         &|_, _| {},
+        std::time::Duration::from_secs(3600),
     )
     .await
     .unwrap();
@@ -297,6 +307,98 @@ async fn a_run_out_of_time_continues_where_it_stopped_and_a_cut_walk_says_what_i
         "{:?}",
         r.warnings
     );
+}
+
+#[tokio::test]
+async fn a_range_deep_in_history_is_found_by_bisection_and_continues_when_cut() {
+    let pages = ChannelPages::start().await;
+    pages.set_page_size(5);
+    let env = DeskEnv::start().await;
+    // 400 posts, an hour apart: 80 pages.
+    pages.set_posts(
+        "deep_channel",
+        (1..=400)
+            .map(|id| FakePost {
+                id,
+                date: T0 + id * 3600,
+                text: format!("Nissan Leaf 2018\nЦена: ${id} 100\nКиев"),
+                ..Default::default()
+            })
+            .collect(),
+    );
+    let s = ChannelSource::new(
+        "default",
+        "deep_channel",
+        SourceKind::Preview,
+        Category::Vehicles,
+    );
+    let s = catalog::save_source(&env.deps, &s).await.unwrap();
+    let fetcher = PreviewSource::new(&pages.base_url);
+    let range = |a: i64, b: i64| Mode::Range {
+        from: T0 + a * 3600,
+        to: T0 + b * 3600,
+        before: None,
+    };
+    let stored_ids = |ls: Vec<StoredListing>| {
+        let mut ids: Vec<i64> = ls.iter().map(|l| l.provenance.message_ids[0]).collect();
+        ids.sort();
+        ids
+    };
+    let r = sync::run_within(
+        &env.deps,
+        &fetcher,
+        &s,
+        range(20, 30),
+        &|_, _| {},
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (r.status.as_str(), r.counts.new, r.more),
+        ("ok", 11, false),
+        "{r:?}"
+    );
+    assert_eq!(
+        stored_ids(listings(&env).await),
+        (20..=30).collect::<Vec<_>>()
+    );
+    // Walking from the newest page would have read 77 pages.
+    assert!(r.counts.pages <= 12, "{} pages read", r.counts.pages);
+    assert_eq!(
+        source(&env, &s.id).await.cursor,
+        0,
+        "a range never moves the cursor"
+    );
+
+    // No time at all: each run reads a page below the last; the range ends up stored once.
+    let mut mode = range(100, 140);
+    let mut runs = 0;
+    let mut new = 0;
+    loop {
+        let r = sync::run_within(
+            &env.deps,
+            &fetcher,
+            &s,
+            mode,
+            &|_, _| {},
+            std::time::Duration::ZERO,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, "ok", "{r:?}");
+        new += r.counts.new;
+        runs += 1;
+        assert!(runs < 40, "no progress: {r:?}");
+        match r.next {
+            Some(m) => mode = m,
+            None => break,
+        }
+    }
+    assert_eq!(new, 41);
+    let mut want: Vec<i64> = (20..=30).chain(100..=140).collect();
+    want.sort();
+    assert_eq!(stored_ids(listings(&env).await), want);
 }
 
 #[tokio::test]
@@ -323,7 +425,11 @@ async fn a_dry_run_stores_nothing_and_a_range_stores_only_its_dates() {
         &env.deps,
         &fetcher,
         &s,
-        Mode::Range { from, to },
+        Mode::Range {
+            from,
+            to,
+            before: None,
+        },
         &|_, _| {},
     )
     .await
@@ -1378,8 +1484,13 @@ async fn a_sync_on_dynamodb_and_s3_stores_the_same_catalog() {
     };
     let pages = ChannelPages::start().await;
     let mut posts = channel_posts();
-    posts.push(car(60, "Skoda Octavia 2016\nЦена: $11 000\nЛуцк", 1));
-    posts.push(car(61, "Skoda Octavia A7 2016\nЦена: $10 800\nРовно", 1));
+    posts.push(car(
+        60,
+        "Skoda Octavia 2016\nЦена: $11 000\nПробег 90 тыс км\nЛуцк",
+        1,
+    ));
+    let repost_text = "Skoda Octavia A7 2016\nЦена: $10 800\nПробег 95 тыс км\nРовно";
+    posts.push(car(61, repost_text, 1));
     pages.set_posts(CHANNEL, posts);
     let scene = testing::scene(60, 320, 240);
     pages.set_photo(CHANNEL, 60, 0, testing::jpeg(&scene, 85));
@@ -1432,7 +1543,14 @@ async fn a_sync_on_dynamodb_and_s3_stores_the_same_catalog() {
         (0, 0),
         "{again:?}"
     );
-    pages.edit_post(CHANNEL, 61, "Skoda Octavia A7 2016\nЦена: $9 900\nРовно");
+    // An edit changes 61's fingerprint; a new post with 61's old fields then matches nothing:
+    // the old fingerprint key was deleted on DynamoDB.
+    pages.edit_post(
+        CHANNEL,
+        61,
+        "Skoda Octavia A7 2016\nЦена: $9 900\nПробег 95 тыс км\nРовно",
+    );
+    pages.add_post(CHANNEL, car(62, repost_text, 0));
     let third = sync::run(
         &deps,
         &fetcher,
@@ -1445,7 +1563,20 @@ async fn a_sync_on_dynamodb_and_s3_stores_the_same_catalog() {
     )
     .await
     .unwrap();
-    assert_eq!(third.counts.updated, 1, "{third:?}");
+    assert_eq!(
+        (third.counts.updated, third.counts.new),
+        (1, 1),
+        "{third:?}"
+    );
+    let late = store::get_listing(&deps, "default", &store::listing_id(&s.id, 62))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        late.duplicate_of,
+        Vec::<String>::new(),
+        "a stale key matched"
+    );
     let repost = store::get_listing(&deps, "default", &store::listing_id(&s.id, 61))
         .await
         .unwrap()

@@ -49,8 +49,6 @@ async fn a_job_out_of_time_continues_until_the_channel_is_stored() {
         (45, "ok"),
         "{stored:?}"
     );
-    // Pages of 10, stored oldest first, one a run: the last run stored the newest 10 posts only.
-    assert_eq!(stored.last_run.new, 10, "{stored:?}");
     let listings = env
         .deps
         .table

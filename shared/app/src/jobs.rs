@@ -89,18 +89,28 @@ async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
             after: Some(std::time::Duration::from_secs(30)),
         },
         Ok(r) => {
-            if r.more {
-                // Out of time: the stored pages moved the cursor; a new job continues from there
-                // (and tells the admin chat at the end).
-                let notify = job["notify"].as_bool() == Some(true);
-                if let Err(e) = sync::queue(deps, &source, &mode, notify).await {
+            let notify = job["notify"].as_bool() == Some(true);
+            let mut so_far: sync::SoFar =
+                serde_json::from_value(job["so_far"].clone()).unwrap_or_default();
+            so_far.add(&r);
+            for w in &r.warnings {
+                tracing::warn!(source_id = %source.id, warning = %w, "channel sync");
+            }
+            if let Some(next) = &r.next {
+                // Out of time: a new job continues (and tells the admin chat at the end).
+                if let Err(e) = sync::queue_continuation(deps, &source, next, notify, &so_far).await
+                {
                     tracing::warn!(error = %e, "continuation not queued; the job will be retried");
                     return Outcome::Retry { after: None };
                 }
                 return Outcome::Done;
             }
-            if job["notify"].as_bool() == Some(true) {
-                let text = crate::catalog::commands::summary(&source, &r);
+            if notify {
+                // The summary covers the whole chain of runs.
+                let mut whole = r.clone();
+                whole.counts = so_far.counts;
+                whole.warnings = so_far.warnings;
+                let text = crate::catalog::commands::summary(&source, &whole);
                 if let Err(e) = crate::admin_chat::notify(deps, workspace, &text).await {
                     tracing::warn!(error = %e, "sync result not posted to the admin chat");
                 }

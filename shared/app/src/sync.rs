@@ -49,8 +49,11 @@ pub async fn run_schedule_with(
         let r = sync::run(deps, fetcher, s, sync::Mode::Latest, &|_, _| {}).await?;
         synced += 1;
         tracing::info!(trigger, source_id = %s.id, status = %r.status, more = r.more, "scheduled sync");
-        if r.more
-            && let Err(e) = sync::queue(deps, s, &sync::Mode::Latest, false).await
+        for w in &r.warnings {
+            tracing::warn!(source_id = %s.id, warning = %w, "channel sync");
+        }
+        if let Some(next) = &r.next
+            && let Err(e) = sync::queue(deps, s, next, false).await
         {
             // The next tick continues instead.
             tracing::warn!(source_id = %s.id, error = %e, "sync continuation not queued");

@@ -24,10 +24,10 @@ pub const NEAR_DUPLICATE_BITS: u32 = 7;
 /// How many pieces of 8 bits [`bands`] cuts a hash into: more than [`NEAR_DUPLICATE_BITS`].
 pub const BANDS: usize = 8;
 const _: () = assert!(BANDS > NEAR_DUPLICATE_BITS as usize);
-/// The largest width or height decoded.
-pub const MAX_SIDE: u32 = 12_000;
-/// The most memory a decode may take.
-pub const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest width or height decoded (Telegram's photos are at most 2,560 pixels a side).
+pub const MAX_SIDE: u32 = 5_000;
+/// The most memory a decode may take: the Lambdas have 256 MB in all.
+pub const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The photo's 64-bit perceptual hash, or None when the bytes are not a photo this can decode.
 pub fn perceptual_hash(bytes: &[u8]) -> Option<u64> {

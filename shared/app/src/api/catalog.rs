@@ -520,7 +520,16 @@ pub async fn parse_range(
         return Err(Problem::validation(errors));
     }
     let s = load(&deps, &caller, &id).await?;
-    queue_run(&deps, &s, sync::Mode::Range { from, to }).await
+    queue_run(
+        &deps,
+        &s,
+        sync::Mode::Range {
+            from,
+            to,
+            before: None,
+        },
+    )
+    .await
 }
 
 /// Fetch and parse the posts a sync would store, and store nothing.

@@ -472,20 +472,26 @@ pub async fn get_listing(
 }
 
 /// The photo's perceptual hash (hex), computed on the blocking pool: decoding takes milliseconds
-/// of CPU, which must not hold up the async workers. The bytes are handed back.
-async fn perceptual_hash(bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
-    tokio::task::spawn_blocking(move || {
-        let h = photo::perceptual_hash(&bytes).map(photo::to_hex);
-        (bytes, h)
-    })
-    .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+/// of CPU, which must not hold up the async workers.
+async fn perceptual_hash(bytes: &[u8]) -> Option<String> {
+    // A copy goes to the blocking pool (a photo is at most a few MB; the decode costs far more).
+    let owned = bytes.to_vec();
+    match tokio::task::spawn_blocking(move || photo::perceptual_hash(&owned).map(photo::to_hex))
+        .await
+    {
+        Ok(hash) => hash,
+        // The decoder failed hard (in a build that unwinds): the photo is kept without a hash.
+        Err(e) => {
+            tracing::warn!(error = %e, bytes = bytes.len(), "perceptual hash failed; photo kept without it");
+            None
+        }
+    }
 }
 
 /// Copies a photo into the file store under its content hash, with its perceptual hash.
 pub async fn keep_photo(deps: &Deps, url: &str, bytes: Vec<u8>) -> Photo {
     let sha = hex::encode(Sha256::digest(&bytes));
-    let (bytes, phash) = perceptual_hash(bytes).await;
+    let phash = perceptual_hash(&bytes).await;
     let key = format!("photos/{}/{}", &sha[..2], sha);
     let content_type = if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
         "image/png"
@@ -547,7 +553,7 @@ pub async fn reparse_source(
                 if let Some(key) = &p.key
                     && let Ok(Some(bytes)) = deps.files.get(key).await
                 {
-                    p.phash = perceptual_hash(bytes).await.1;
+                    p.phash = perceptual_hash(&bytes).await;
                 }
             }
             let fetched_at = table::int_attr(&raw, "fetched_at").unwrap_or(0);

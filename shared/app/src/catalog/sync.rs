@@ -29,13 +29,11 @@ use crate::Deps;
 pub const LEASE_SECS: i64 = 15 * 60;
 /// How far back a first sync reads (about 1,000 posts); older posts are read by a range run.
 pub const MAX_PAGES: u32 = 50;
-/// The most pages any other run walks back (about 4,000 posts): an incremental run after a long
-/// pause, or a range. Cut short, the run says what it did not read (`warnings`).
-pub const MAX_WALK_PAGES: u32 = 200;
-/// After this long, a run stores no further page (once it has stored something) and reports
-/// `more`: the pages it stored moved the cursor, and the next run continues from there. A job
-/// queues its own continuation. With a photo download's 20 s timeout on top, a run stays well
-/// inside the worker Lambda's 60 s.
+/// A run's time budget. Walking back through pages stops after half of it (at least one page is
+/// read); storing stops after all of it (once something is stored). A run cut short reports
+/// `more` and the mode that continues it (`next`): a job queues that as its own continuation, the
+/// schedule queues it as a job, the CLI runs it. With a page or photo download's 20 s timeout on
+/// top, a run stays inside the worker Lambda's 60 s.
 pub const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 /// `TELEDESK_SYNC_RUN_SECS`: another budget in whole seconds (for a worker with a longer timeout; 0
 /// stores one page a run). Read once per process.
@@ -56,7 +54,8 @@ pub fn run_budget() -> std::time::Duration {
 pub const DRY_RUN_MAX_PAGES: u32 = 10;
 
 /// How a run reads a source; also the `mode` of a `channel.sync` job (`{"kind": "latest"}`,
-/// `{"kind": "range", "from": …, "to": …}`, `{"kind": "dry_run"}`).
+/// `{"kind": "range", "from": …, "to": …}`, `{"kind": "dry_run"}`, and the continuations
+/// `{"kind": "resume", …}`, a range with `before`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mode {
@@ -65,14 +64,26 @@ pub enum Mode {
     Range {
         from: i64,
         to: i64,
+        /// Start below this message id instead of looking for `to` (a continuation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<i64>,
     },
     DryRun,
+    /// A latest run whose walk back to the cursor ran out of time: the walk goes on from the page
+    /// below `before` (the last page the cut walk read, read again; None: the newest page), with
+    /// `depth` pages already walked above it. It reads at least two pages, so that when it
+    /// reaches the cursor it has a page above it to store.
+    Resume {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<i64>,
+        depth: u32,
+    },
 }
 
 impl Mode {
     pub fn name(&self) -> &'static str {
         match self {
-            Mode::Latest => "latest",
+            Mode::Latest | Mode::Resume { .. } => "latest",
             Mode::Range { .. } => "range",
             Mode::DryRun => "dry_run",
         }
@@ -82,7 +93,11 @@ impl Mode {
     /// one or the range runs backwards.
     pub fn days(from: &str, to: &str) -> Option<Mode> {
         let (from, to) = (day_start(from)?, day_start(to)? + 86_399);
-        (from <= to).then_some(Mode::Range { from, to })
+        (from <= to).then_some(Mode::Range {
+            from,
+            to,
+            before: None,
+        })
     }
 }
 
@@ -132,8 +147,41 @@ pub async fn queue(
     mode: &Mode,
     notify: bool,
 ) -> Result<(), QueueError> {
+    queue_continuation(deps, source, mode, notify, &SoFar::default()).await
+}
+
+/// What the runs of one job chain have done so far (a continuation carries it, so the summary at
+/// the end covers the whole chain).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SoFar {
+    #[serde(default)]
+    pub counts: RunCounts,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+impl SoFar {
+    /// Adds a run's counts and (new) warnings.
+    pub fn add(&mut self, r: &RunReport) {
+        self.counts.add(&r.counts);
+        for w in &r.warnings {
+            if !self.warnings.contains(w) {
+                self.warnings.push(w.clone());
+            }
+        }
+    }
+}
+
+/// Queues a run that continues a chain, with what the chain has done so far.
+pub async fn queue_continuation(
+    deps: &Deps,
+    source: &ChannelSource,
+    mode: &Mode,
+    notify: bool,
+    so_far: &SoFar,
+) -> Result<(), QueueError> {
     let job = json!({"kind": JOB_SYNC, "workspace": source.workspace, "source_id": source.id,
-                     "mode": mode, "notify": notify});
+                     "mode": mode, "notify": notify, "so_far": so_far});
     deps.queue
         .send(JOBS, vec![OutMessage::new(job.to_string())])
         .await
@@ -149,10 +197,13 @@ pub struct RunReport {
     pub counts: RunCounts,
     pub cursor: i64,
     pub error: Option<String>,
-    /// The run stopped at its time budget with fetched pages not yet stored: run it again to
-    /// continue (a job does so by itself).
+    /// The run stopped at its time budget before it was done: `next` continues it (a job queues
+    /// that by itself).
     pub more: bool,
-    /// What the run could not do although it succeeded (a walk cut short by its page limit).
+    /// The mode that continues this run, when `more`.
+    #[schema(value_type = Option<Object>)]
+    pub next: Option<Mode>,
+    /// What the run could not do although it succeeded (a first sync's depth, a dry run's pages).
     pub warnings: Vec<String>,
     /// Dry runs: the listings that would be stored.
     #[schema(value_type = Vec<Object>)]
@@ -202,18 +253,11 @@ pub async fn run_within(
             }
         }
     };
-    let started = std::time::Instant::now();
-    let deadline = started + budget;
-    let outcome = walk(
-        deps,
-        fetcher,
-        source,
-        &mode,
-        &mut report,
-        progress,
-        deadline,
-    )
-    .await;
+    let clock = Clock {
+        started: std::time::Instant::now(),
+        budget,
+    };
+    let outcome = walk(deps, fetcher, source, &mode, &mut report, progress, clock).await;
     if let Some(nonce) = lease {
         release_lease(deps, source, nonce).await?;
     }
@@ -277,6 +321,67 @@ impl From<TableError> for Walk {
     }
 }
 
+/// Where a range run starts: below the id whose page holds the range's newest post, found by
+/// bisection over message ids (ids grow with dates), so that a range deep in a channel's history
+/// costs a few page reads to find instead of a walk from the newest page. None: start at the
+/// newest page.
+async fn find_start(
+    fetcher: &dyn PostSource,
+    source: &ChannelSource,
+    to: i64,
+    report: &mut RunReport,
+) -> Result<Option<i64>, Walk> {
+    let newest = fetcher
+        .page(&source.channel, None)
+        .await
+        .map_err(Walk::Fetch)?;
+    report.counts.pages += 1;
+    let Some(min) = newest.posts.iter().map(|p| p.message_id).min() else {
+        return Ok(None); // the walk reports what is wrong with the page
+    };
+    if newest
+        .posts
+        .iter()
+        .filter_map(|p| p.date)
+        .min()
+        .is_none_or(|d| d <= to)
+    {
+        return Ok(None);
+    }
+    // Invariant: the posts just below `lo` are dated within `to` (or there are none); the post
+    // just below `hi` is newer than `to`.
+    let (mut lo, mut hi) = (1i64, min);
+    while hi - lo > 20 {
+        let mid = lo + (hi - lo) / 2;
+        let page = fetcher
+            .page(&source.channel, Some(mid))
+            .await
+            .map_err(Walk::Fetch)?;
+        report.counts.pages += 1;
+        match page.posts.iter().max_by_key(|p| p.message_id) {
+            Some(top) if top.date.is_some_and(|d| d > to) => hi = mid,
+            _ => lo = mid,
+        }
+    }
+    Ok(Some(hi))
+}
+
+/// A run's time: walking back stops after half of the budget, storing after all of it.
+#[derive(Clone, Copy)]
+struct Clock {
+    started: std::time::Instant,
+    budget: std::time::Duration,
+}
+
+impl Clock {
+    fn walk_over(&self) -> bool {
+        self.started.elapsed() >= self.budget / 2
+    }
+    fn over(&self) -> bool {
+        self.started.elapsed() >= self.budget
+    }
+}
+
 async fn walk(
     deps: &Deps,
     fetcher: &dyn PostSource,
@@ -284,27 +389,54 @@ async fn walk(
     mode: &Mode,
     report: &mut RunReport,
     progress: Progress<'_>,
-    deadline: std::time::Instant,
+    clock: Clock,
 ) -> Result<(), Walk> {
+    let dry = mode == &Mode::DryRun;
+    let range = match mode {
+        Mode::Range { from, to, .. } => Some((*from, *to)),
+        _ => None,
+    };
+    let (start, depth) = match mode {
+        Mode::Resume { before, depth } => (*before, *depth),
+        Mode::Range {
+            to, before: None, ..
+        } => (find_start(fetcher, source, *to, report).await?, 0),
+        Mode::Range { before, .. } => (*before, 0),
+        _ => (None, 0),
+    };
+    let first_sync = range.is_none() && !dry && source.cursor == 0;
+    let limit = if dry {
+        Some(DRY_RUN_MAX_PAGES)
+    } else if first_sync {
+        Some(MAX_PAGES)
+    } else {
+        None
+    };
     // Pages newest first, until the cursor (latest, dry run) or the range's start is reached.
     let mut pages: Vec<Vec<PreviewPost>> = Vec::new();
-    let mut before = None;
-    let max_pages = match mode {
-        Mode::DryRun => DRY_RUN_MAX_PAGES,
-        Mode::Latest if source.cursor == 0 => MAX_PAGES,
-        _ => MAX_WALK_PAGES,
+    let mut before = start;
+    let mut last_before = start;
+    let min_pages = if matches!(mode, Mode::Resume { .. }) {
+        2
+    } else {
+        1
     };
+    let mut walked = 0u32;
+    // The cursor, the range's start or the channel's first post was reached.
     let mut reached = false;
-    let mut oldest_read = None;
+    let mut oldest_read: Option<(i64, Option<i64>)> = None;
     loop {
-        if report.counts.pages >= max_pages {
+        if limit.is_some_and(|l| depth + walked >= l) || (walked >= min_pages && clock.walk_over())
+        {
             break;
         }
         let page = fetcher
             .page(&source.channel, before)
             .await
             .map_err(Walk::Fetch)?;
+        last_before = before;
         report.counts.pages += 1;
+        walked += 1;
         progress(
             report.counts.pages,
             report.counts.new + report.counts.updated,
@@ -316,12 +448,12 @@ async fn walk(
             ))));
         }
         if page.posts.is_empty() {
-            if before.is_none() {
+            if start.is_none() && walked == 1 {
                 let why = format!(
                     "the preview page of @{} has the history markup but no posts: its markup may have changed",
                     source.channel
                 );
-                if mode != &Mode::DryRun
+                if !dry
                     && let Err(e) = crate::events::emit(
                         deps,
                         "error.occurred",
@@ -346,36 +478,41 @@ async fn walk(
         let next = page.before;
         pages.push(page.posts);
         oldest_read = Some((oldest, oldest_date));
-        reached = match mode {
-            Mode::Latest | Mode::DryRun => oldest <= source.cursor,
-            Mode::Range { from, .. } => oldest_date.is_some_and(|d| d < *from),
+        reached = match range {
+            None => oldest <= source.cursor,
+            Some((from, _)) => oldest_date.is_some_and(|d| d < from),
         };
         match next {
             Some(b) if !reached => before = Some(b),
+            Some(_) => break,
             // No older page: the channel's beginning.
             None => {
                 reached = true;
                 break;
             }
-            Some(_) => break,
         }
     }
-    if !reached && let Some((id, date)) = oldest_read {
+    let limit_hit = !reached && limit.is_some_and(|l| depth + walked >= l);
+    if let (false, Some((id, date))) = (reached, oldest_read) {
         let day = date.map(day_of).unwrap_or_default();
-        report.warnings.push(match mode {
-            Mode::Latest if source.cursor == 0 => format!(
-                "a first sync reads the newest {max_pages} pages: posts before #{id} ({day}) were not read; a range run reads them"
-            ),
-            Mode::Latest => format!(
-                "more than {max_pages} pages of new posts: posts #{}..#{} were not read; a range run up to {day} reads them",
-                source.cursor + 1,
-                id - 1
-            ),
-            Mode::Range { .. } => format!(
-                "the range was read back to {day} only ({max_pages} pages): run a range ending there for the rest"
-            ),
-            Mode::DryRun => format!("a dry run reads at most {max_pages} pages"),
-        });
+        if dry && limit_hit {
+            report.warnings.push(format!(
+                "a dry run reads at most {DRY_RUN_MAX_PAGES} pages: posts before #{id} ({day}) were not read"
+            ));
+        } else if limit_hit {
+            report.warnings.push(format!(
+                "a first sync reads the newest {MAX_PAGES} pages: posts before #{id} ({day}) were not read; a range run reads them"
+            ));
+        } else if range.is_none() && !dry {
+            // Out of time before the cursor: storing these newer pages now would leave the posts
+            // below them unread behind the cursor. The next run walks on from here.
+            report.more = true;
+            report.next = Some(Mode::Resume {
+                before: last_before,
+                depth: depth + walked - 1,
+            });
+            return Ok(());
+        }
     }
     // Oldest page first; within a page, oldest post first.
     let now = teledesk_ports::now_secs();
@@ -383,26 +520,26 @@ async fn walk(
     // Whether this run has stored anything yet: a run out of time stops only after it has, so
     // that its continuation (which walks the pages again) always gets further.
     let mut stored_any = false;
+    let mut stored_all = true;
     for (i, posts) in pages.into_iter().rev().enumerate() {
-        if stored_any && mode != &Mode::DryRun && std::time::Instant::now() >= deadline {
-            // Out of time: what is stored is behind the cursor; the next run continues.
-            report.more = true;
+        if stored_any && !dry && clock.over() {
+            stored_all = false;
             break;
         }
-        let newest_page = i + 1 == fetched;
+        let newest_page = start.is_none() && i + 1 == fetched;
         let mut page_max = report.cursor;
         // A page's posts come oldest first (`parse_page`).
         for post in posts {
             let id = post.message_id;
-            let wanted = match mode {
+            let wanted = match range {
                 // Old posts are read again only on the newest page (to catch edits).
-                Mode::Latest | Mode::DryRun => id > source.cursor || newest_page,
-                Mode::Range { from, to } => post.date.is_some_and(|d| d >= *from && d <= *to),
+                None => id > source.cursor || newest_page,
+                Some((from, to)) => post.date.is_some_and(|d| d >= from && d <= to),
             };
             if !wanted {
                 continue;
             }
-            if mode == &Mode::DryRun {
+            if dry {
                 if id > source.cursor {
                     let listing = store::parse_post(source, &post);
                     report
@@ -432,8 +569,10 @@ async fn walk(
             }
             page_max = page_max.max(post.member_ids.iter().copied().max().unwrap_or(id));
         }
-        if mode != &Mode::DryRun && page_max > report.cursor {
-            // The page is stored: the cursor may move past it.
+        // A range never moves the cursor: the posts between the cursor and the range may be
+        // unread.
+        if range.is_none() && !dry && page_max > report.cursor {
+            // The page is stored, and everything below it: the cursor may move past it.
             report.cursor = page_max;
             let cursor = page_max;
             update_source(deps, &source.workspace, &source.id, |s| {
@@ -446,6 +585,30 @@ async fn walk(
             report.counts.new + report.counts.updated,
         );
     }
+    if dry {
+        return Ok(());
+    }
+    report.next = match (range, mode) {
+        // Out of time while storing: walk the same way again (what is stored is skipped).
+        (Some((from, to)), _) if !stored_all => Some(Mode::Range {
+            from,
+            to,
+            before: start,
+        }),
+        // Stored all it read, but the range goes on below.
+        (Some((from, to)), _) if !reached => Some(Mode::Range {
+            from,
+            to,
+            before: oldest_read.map(|(id, _)| id),
+        }),
+        (Some(_), _) => None,
+        // A resumed walk stored the posts above the cursor up to where it resumed; the newer
+        // ones are read by a latest run.
+        (None, Mode::Resume { .. }) => Some(Mode::Latest),
+        (None, _) if !stored_all => Some(Mode::Latest),
+        (None, _) => None,
+    };
+    report.more = report.next.is_some();
     Ok(())
 }
 
@@ -522,7 +685,8 @@ mod tests {
             Mode::days("2025-09-24", "2025-09-24"),
             Some(Mode::Range {
                 from: 1_758_672_000,
-                to: 1_758_672_000 + 86_399
+                to: 1_758_672_000 + 86_399,
+                before: None,
             })
         );
         assert_eq!(Mode::days("2025-09-25", "2025-09-24"), None);
@@ -543,7 +707,11 @@ mod tests {
 
     #[test]
     fn a_mode_is_the_job_s_json() {
-        let m = Mode::Range { from: 1, to: 2 };
+        let m = Mode::Range {
+            from: 1,
+            to: 2,
+            before: None,
+        };
         let v = serde_json::to_value(&m).unwrap();
         assert_eq!(v, json!({"kind": "range", "from": 1, "to": 2}));
         assert_eq!(serde_json::from_value::<Mode>(v).unwrap(), m);
