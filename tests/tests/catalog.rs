@@ -1247,13 +1247,13 @@ async fn channel_posts_of_a_followed_channel_become_listings_through_the_webhook
     assert_eq!(listings(&env).await.len(), 2);
     assert_eq!(source(&env, &s.id).await.cursor, 82);
 
-    // A sold notice replying to the album's post closes its listing.
+    // A sold notice replying to one of the album's photos closes its listing.
     let mut notice = post(
         9_015,
         "channel_post",
         json!({
             "text": "SOLD",
-            "reply_to_message": {"message_id": 80, "date": T0, "chat": chat}
+            "reply_to_message": {"message_id": 82, "date": T0, "chat": chat}
         }),
     );
     notice["channel_post"]["message_id"] = json!(83);
@@ -1266,6 +1266,31 @@ async fn channel_posts_of_a_followed_channel_become_listings_through_the_webhook
         (album.status.as_str(), album.sold_by.as_deref()),
         ("sold", Some("https://t.me/cars_channel_test/83"))
     );
+
+    // Album members handled at the same time (as two workers would, out of the FIFO order):
+    // still one listing with every member and photo.
+    let members: Vec<Value> = (90..=92)
+        .map(|m| {
+            let mut u = member(
+                9_100 + m,
+                m,
+                "channel_post",
+                (m == 90).then_some("Opel Astra 2012\nЦена: $6 500\nКиев"),
+            );
+            u["channel_post"]["media_group_id"] = json!("24680");
+            u
+        })
+        .collect();
+    env.deliver_concurrently(members).await;
+    let all = listings(&env).await;
+    let astra: Vec<&StoredListing> = all
+        .iter()
+        .filter(|l| l.provenance.message_ids.contains(&90))
+        .collect();
+    assert_eq!(astra.len(), 1, "{all:#?}");
+    assert_eq!(astra[0].provenance.message_ids, vec![90, 91, 92]);
+    assert_eq!(astra[0].photos.len(), 3);
+    assert_eq!(all.len(), 3);
     env.assert_clean();
 }
 
@@ -1375,6 +1400,30 @@ async fn a_listing_without_a_price_is_a_draft_and_a_sold_notice_closes_its_listi
         ("sold", Some(8_500.0))
     );
     assert_eq!(listings(&env).await.len(), 3, "the notice is no listing");
+
+    // A reply to an album's second photo closes the album's listing.
+    pages.add_post(CHANNEL, car(5, "Kia Rio 2017\nЦена: $8 000\nОдесса", 2));
+    pages.add_post(
+        CHANNEL,
+        FakePost {
+            reply_to: Some(6),
+            ..car(7, "Продано", 0)
+        },
+    );
+    sync::run(
+        &env.deps,
+        &fetcher,
+        &source(&env, &s.id).await,
+        Mode::Latest,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    let kia = get(5).await;
+    assert_eq!(
+        (kia.provenance.message_ids.clone(), kia.status.as_str()),
+        (vec![5, 6], "sold")
+    );
 }
 
 /// The CLI on a data directory: `listings parse`, `seed`, and `channel-sources` against the local

@@ -21,7 +21,9 @@ use sha2::{Digest, Sha256};
 use teledesk_catalog::photo;
 use teledesk_catalog::preview::PreviewPost;
 use teledesk_catalog::{Category, Listing, Post};
-use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
+use teledesk_ports::table::{
+    self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, SortKey, TableError,
+};
 
 use super::{ChannelSource, SourceKind};
 use crate::Deps;
@@ -217,12 +219,13 @@ pub async fn save(
         let (target, by) = match deps.table.get(&listing_pk(&id), LISTING_SK).await? {
             Some(own) => (Some(own), None),
             None => match post.reply_to {
-                Some(to) => (
-                    deps.table
-                        .get(&listing_pk(&listing_id(&source.id, to)), LISTING_SK)
-                        .await?,
-                    Some(post.url.clone()),
-                ),
+                Some(to) => match listing_of_message(deps, source, to).await? {
+                    Some(target) => (
+                        deps.table.get(&listing_pk(&target), LISTING_SK).await?,
+                        Some(post.url.clone()),
+                    ),
+                    None => (None, None),
+                },
                 None => (None, None),
             },
         };
@@ -290,6 +293,34 @@ pub async fn save(
             duplicate: listing.duplicate,
         }
     })
+}
+
+/// The listing a message of the source belongs to: its own post's, or the album's whose members
+/// include it (the stored raw post with the highest id at or below it).
+async fn listing_of_message(
+    deps: &Deps,
+    source: &ChannelSource,
+    message_id: i64,
+) -> Result<Option<String>, TableError> {
+    let page = deps
+        .table
+        .query(
+            &Query::partition(post_pk(&source.id))
+                .sort(SortKey::Between(
+                    format!("{:012}", 0),
+                    format!("{message_id:012}"),
+                ))
+                .backward()
+                .limit(1),
+        )
+        .await?;
+    Ok(page.items.first().and_then(|raw| {
+        let members = raw.get("member_ids").and_then(Value::as_array)?;
+        members
+            .iter()
+            .any(|m| m.as_i64() == Some(message_id))
+            .then(|| table::str_attr(raw, "listing_id").map(str::to_owned))?
+    }))
 }
 
 fn listing_item(l: &StoredListing) -> Item {
