@@ -3,10 +3,9 @@
 
 use teledesk_catalog::preview::{PreviewPage, PreviewPost, page_url, parse_page};
 
-const SAMPLE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/tme-s-channel-preview-sample.html"
-));
+// A copy of ../shared/data/tme-s-channel-preview-sample.html (beside the repository), kept in the
+// repository so that a checkout alone builds its tests.
+const SAMPLE: &str = include_str!("pages/tme-s-channel-preview-sample.html");
 const CHANNEL: &str = include_str!("pages/channel.html");
 const HISTORY_WITHOUT_POSTS: &str = include_str!("pages/history_without_posts.html");
 const NO_PREVIEW: &str = include_str!("pages/no_preview.html");
