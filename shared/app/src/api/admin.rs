@@ -303,7 +303,7 @@ pub async fn put_staff(
         &["user_id", "username", "name", "groups"],
         "field",
     );
-    let user_id = body.get("user_id").and_then(Value::as_i64);
+    let user_id = body.get("user_id").and_then(super::problem::integer);
     if user_id.is_none() {
         errors.push(FieldError {
             field: "user_id".into(),
@@ -344,8 +344,8 @@ pub async fn put_staff(
     };
     let groups = match body.get("groups") {
         None => Vec::new(),
-        Some(Value::Array(a)) if a.iter().all(Value::is_i64) => {
-            a.iter().filter_map(Value::as_i64).collect()
+        Some(Value::Array(a)) if a.iter().all(|g| super::problem::integer(g).is_some()) => {
+            a.iter().filter_map(super::problem::integer).collect()
         }
         Some(_) => {
             errors.push(FieldError {

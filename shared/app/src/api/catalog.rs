@@ -493,17 +493,19 @@ pub async fn parse_range(
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
     let mut errors = unknown(body.keys(), &["from", "to"], "field");
-    let date =
-        |name: &str, errors: &mut Vec<FieldError>| match body.get(name).and_then(Value::as_i64) {
-            Some(t) if t >= 0 => Some(t),
-            _ => {
-                errors.push(FieldError {
-                    field: name.into(),
-                    message: "required: epoch seconds".into(),
-                });
-                None
-            }
-        };
+    let date = |name: &str, errors: &mut Vec<FieldError>| match body
+        .get(name)
+        .and_then(super::problem::integer)
+    {
+        Some(t) if t >= 0 => Some(t),
+        _ => {
+            errors.push(FieldError {
+                field: name.into(),
+                message: "required: epoch seconds".into(),
+            });
+            None
+        }
+    };
     let (from, to) = (date("from", &mut errors), date("to", &mut errors));
     if let (Some(f), Some(t)) = (from, to)
         && f > t

@@ -650,7 +650,7 @@ pub async fn recover(
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
     let mut errors = unknown(body.keys(), &["since", "dry_run"], "field");
-    let since = match body.get("since").and_then(Value::as_i64) {
+    let since = match body.get("since").and_then(super::problem::integer) {
         Some(t) if t >= 0 => t,
         _ => {
             errors.push(FieldError {

@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use teledesk_catalog::preview::PreviewPost;
+use teledesk_catalog::preview::{PreviewPage, PreviewPost};
 use teledesk_ports::queue::{JOBS, OutMessage, QueueError};
 use teledesk_ports::table::{Condition, EXPIRES_AT, Item, PK, SK, TableError};
 
@@ -323,21 +323,21 @@ impl From<TableError> for Walk {
 
 /// Where a range run starts: below the id whose page holds the range's newest post, found by
 /// bisection over message ids (ids grow with dates), so that a range deep in a channel's history
-/// costs a few page reads to find instead of a walk from the newest page. None: start at the
-/// newest page.
+/// costs a few page reads to find instead of a walk from the newest page. `Err(newest page)`:
+/// start at the newest page, which is handed back so that it is not fetched twice.
 async fn find_start(
     fetcher: &dyn PostSource,
     source: &ChannelSource,
     to: i64,
     report: &mut RunReport,
-) -> Result<Option<i64>, Walk> {
+) -> Result<Result<i64, PreviewPage>, Walk> {
     let newest = fetcher
         .page(&source.channel, None)
         .await
         .map_err(Walk::Fetch)?;
     report.counts.pages += 1;
     let Some(min) = newest.posts.iter().map(|p| p.message_id).min() else {
-        return Ok(None); // the walk reports what is wrong with the page
+        return Ok(Err(newest)); // the walk reports what is wrong with the page
     };
     if newest
         .posts
@@ -346,7 +346,7 @@ async fn find_start(
         .min()
         .is_none_or(|d| d <= to)
     {
-        return Ok(None);
+        return Ok(Err(newest));
     }
     // Invariant: the posts just below `lo` are dated within `to` (or there are none); the post
     // just below `hi` is newer than `to`.
@@ -363,7 +363,7 @@ async fn find_start(
             _ => lo = mid,
         }
     }
-    Ok(Some(hi))
+    Ok(Ok(hi))
 }
 
 /// A run's time: walking back stops after half of the budget, storing after all of it.
@@ -396,11 +396,19 @@ async fn walk(
         Mode::Range { from, to, .. } => Some((*from, *to)),
         _ => None,
     };
+    // The newest page, when looking for a range's start read it already.
+    let mut prefetched = None;
     let (start, depth) = match mode {
         Mode::Resume { before, depth } => (*before, *depth),
         Mode::Range {
             to, before: None, ..
-        } => (find_start(fetcher, source, *to, report).await?, 0),
+        } => match find_start(fetcher, source, *to, report).await? {
+            Ok(before) => (Some(before), 0),
+            Err(newest) => {
+                prefetched = Some(newest);
+                (None, 0)
+            }
+        },
         Mode::Range { before, .. } => (*before, 0),
         _ => (None, 0),
     };
@@ -430,12 +438,17 @@ async fn walk(
         {
             break;
         }
-        let page = fetcher
-            .page(&source.channel, before)
-            .await
-            .map_err(Walk::Fetch)?;
+        let page = match prefetched.take() {
+            Some(page) => page,
+            None => {
+                report.counts.pages += 1;
+                fetcher
+                    .page(&source.channel, before)
+                    .await
+                    .map_err(Walk::Fetch)?
+            }
+        };
         last_before = before;
-        report.counts.pages += 1;
         walked += 1;
         progress(
             report.counts.pages,
@@ -449,26 +462,7 @@ async fn walk(
         }
         if page.posts.is_empty() {
             if start.is_none() && walked == 1 {
-                let why = format!(
-                    "the preview page of @{} has the history markup but no posts: its markup may have changed",
-                    source.channel
-                );
-                if !dry
-                    && let Err(e) = crate::events::emit(
-                        deps,
-                        "error.occurred",
-                        &format!("markup#{}#{}", source.id, teledesk_ports::now_secs() / 3600),
-                        &source.workspace,
-                        "",
-                        json!({"error": "channel_markup_changed", "detail": why,
-                               "source_id": source.id, "channel": source.channel}),
-                    )
-                    .await
-                {
-                    // The source records the error too; the alert itself is not retried.
-                    tracing::warn!(source_id = %source.id, error = %e, "markup alert not queued");
-                }
-                return Err(Walk::Markup(why));
+                return Err(markup_changed(deps, source, dry).await);
             }
             reached = true; // past the channel's first post
             break;
@@ -550,23 +544,7 @@ async fn walk(
                 }
                 continue;
             }
-            // Stored already with the same text (the newest page is read every run): nothing to do,
-            // and its photos are not fetched again.
-            let prior = store::prior(deps, source, &post).await?;
-            if store::unchanged(prior.as_ref(), &post) {
-                continue;
-            }
-            let photos = copy_photos(deps, fetcher, &post, report).await;
-            stored_any = true;
-            match store::save(deps, source, &post, prior, photos, now).await? {
-                Stored::New { duplicate } => {
-                    report.counts.new += 1;
-                    report.counts.duplicate += u32::from(duplicate);
-                }
-                Stored::Updated => report.counts.updated += 1,
-                Stored::Unchanged => {}
-                Stored::NotListing => report.counts.skipped += 1,
-            }
+            stored_any |= store_one(deps, fetcher, source, &post, report, now).await?;
             page_max = page_max.max(post.member_ids.iter().copied().max().unwrap_or(id));
         }
         // A range never moves the cursor: the posts between the cursor and the range may be
@@ -610,6 +588,58 @@ async fn walk(
     };
     report.more = report.next.is_some();
     Ok(())
+}
+
+/// An empty newest page with the history markup: the markup has probably changed. Alerts with an
+/// `error.occurred` event (not for a dry run) and returns the run's error.
+async fn markup_changed(deps: &Deps, source: &ChannelSource, dry: bool) -> Walk {
+    let why = format!(
+        "the preview page of @{} has the history markup but no posts: its markup may have changed",
+        source.channel
+    );
+    if !dry
+        && let Err(e) = crate::events::emit(
+            deps,
+            "error.occurred",
+            &format!("markup#{}#{}", source.id, teledesk_ports::now_secs() / 3600),
+            &source.workspace,
+            "",
+            json!({"error": "channel_markup_changed", "detail": why,
+                   "source_id": source.id, "channel": source.channel}),
+        )
+        .await
+    {
+        // The source records the error too; the alert itself is not retried.
+        tracing::warn!(source_id = %source.id, error = %e, "markup alert not queued");
+    }
+    Walk::Markup(why)
+}
+
+/// Stores one post with its photos and counts it; false when it is stored already with the same
+/// text (the newest page is read every run): then nothing is done and no photo fetched again.
+async fn store_one(
+    deps: &Deps,
+    fetcher: &dyn PostSource,
+    source: &ChannelSource,
+    post: &PreviewPost,
+    report: &mut RunReport,
+    now: i64,
+) -> Result<bool, TableError> {
+    let prior = store::prior(deps, source, post).await?;
+    if store::unchanged(prior.as_ref(), post) {
+        return Ok(false);
+    }
+    let photos = copy_photos(deps, fetcher, post, report).await;
+    match store::save(deps, source, post, prior, photos, now).await? {
+        Stored::New { duplicate } => {
+            report.counts.new += 1;
+            report.counts.duplicate += u32::from(duplicate);
+        }
+        Stored::Updated => report.counts.updated += 1,
+        Stored::Unchanged => {}
+        Stored::NotListing => report.counts.skipped += 1,
+    }
+    Ok(true)
 }
 
 /// Copies a post's photos into the file store (the caller skips posts stored already unchanged).
