@@ -11,12 +11,13 @@ use teledesk_ports::queue::teledesk_queues;
 use teledesk_telegram::HttpConnector;
 
 pub fn embedded_deps(emb: &Embedded) -> Deps {
-    Deps {
-        table: emb.table.clone(),
-        queue: emb.queue.clone(),
-        files: emb.files.clone(),
-        telegram: Arc::new(HttpConnector::from_env()),
-    }
+    Deps::new(
+        emb.table.clone(),
+        emb.queue.clone(),
+        emb.files.clone(),
+        Arc::new(HttpConnector::from_env()),
+        teledesk_app::config::Config::from_env().shared(),
+    )
 }
 
 pub async fn open(aws: bool, data_dir: &Path) -> anyhow::Result<Deps> {

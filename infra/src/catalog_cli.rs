@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Read, Write};
 
 use anyhow::{Context, bail};
 use teledesk_app::Deps;
-use teledesk_app::catalog::fetch::PreviewSource;
 use teledesk_app::catalog::{self, ChannelSource, SourceKind, sync};
 use teledesk_catalog::Category;
 
@@ -63,7 +62,7 @@ async fn source(deps: &Deps, workspace: &str, id: &str) -> anyhow::Result<Channe
 }
 
 async fn run(deps: &Deps, s: &ChannelSource, mode: sync::Mode) -> anyhow::Result<()> {
-    let fetcher = PreviewSource::shared();
+    let fetcher = deps.config.preview();
     let bar = progress_bar();
     // A run stops at its time budget (`more`); the command runs what continues it until done.
     let mut r = sync::run(deps, fetcher, s, mode, &bar).await?;

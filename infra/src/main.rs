@@ -64,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: ApiKeysCommand,
     },
+    /// Support desks: one-time setup codes for /setup_desk and /setup_admin.
+    Desks {
+        #[command(subcommand)]
+        command: DesksCommand,
+    },
     /// Manage internal users (staff): who may run ticket commands and can be /mention-ed.
     Staff {
         #[command(subcommand)]
@@ -202,6 +207,24 @@ enum ApiKeysCommand {
 }
 
 #[derive(Subcommand)]
+enum DesksCommand {
+    /// Make a one-time setup code (valid 15 minutes, used once): a group administrator sends
+    /// `/setup_desk CODE` (or `/setup_admin CODE`) in the group. The code is printed on standard
+    /// output, what to do with it on standard error.
+    #[command(name = "setup-code")]
+    SetupCode {
+        /// desk (for /setup_desk) or admin-chat (for /setup_admin).
+        #[arg(long = "for", default_value = "desk", value_parser = ["desk", "admin-chat"])]
+        purpose: String,
+        /// Only this bot may redeem it (default: any bot of the workspace).
+        #[arg(long)]
+        bot: Option<String>,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum StaffCommand {
     /// Add an internal user, or update one with the same user id.
     Add {
@@ -217,6 +240,10 @@ enum StaffCommand {
         /// A group chat id the user works in (repeatable); their /mention topics open in the first.
         #[arg(long = "group", allow_hyphen_values = true)]
         groups: Vec<i64>,
+        /// agent (works tickets) or admin (may also run /setup_desk and /setup_admin without a
+        /// setup code). Default: the user's current role, agent for a new one.
+        #[arg(long, value_parser = ["agent", "admin"])]
+        role: Option<String>,
     },
     /// List internal users.
     List,
@@ -430,6 +457,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;
             staff_command(&deps, command).await
         }
+        Command::Desks {
+            command:
+                DesksCommand::SetupCode {
+                    purpose,
+                    bot,
+                    workspace,
+                },
+        } => {
+            use teledesk_app::setup_codes::{self, Purpose};
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            let purpose = Purpose::parse(&purpose).context("--for is desk or admin-chat")?;
+            if let Some(b) = &bot {
+                let rec = bots::get(&deps, b)
+                    .await?
+                    .with_context(|| format!("no bot {b} is registered"))?;
+                if rec.workspace != workspace {
+                    bail!("bot {b} is in workspace {}, not {workspace}", rec.workspace);
+                }
+            }
+            let issued =
+                setup_codes::issue(&deps, &workspace, purpose, bot.as_deref(), "cli").await?;
+            eprintln!(
+                "setup code for workspace {workspace}: a group administrator sends `{} {}` in the \
+                 group within {} minutes; it works once",
+                purpose.command(),
+                issued.code,
+                setup_codes::TTL_SECS / 60
+            );
+            println!("{}", issued.code);
+            Ok(())
+        }
     }
 }
 
@@ -496,6 +554,7 @@ async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyh
             username,
             name,
             groups,
+            role,
         } => {
             let username = match username {
                 Some(u) => Some(
@@ -510,19 +569,26 @@ async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyh
             let name = name
                 .or_else(|| username.clone())
                 .context("give --name or --username")?;
-            let created_at = staff::get(deps, WS, user_id)
-                .await?
-                .map_or_else(teledesk_ports::now_secs, |s| s.created_at);
+            let existing = staff::get(deps, WS, user_id).await?;
             let s = staff::Staff {
                 workspace: WS.into(),
                 user_id,
                 username,
                 name,
                 groups,
-                created_at,
+                role: role
+                    .as_deref()
+                    .and_then(staff::Role::parse)
+                    .unwrap_or_else(|| existing.as_ref().map(|s| s.role).unwrap_or_default()),
+                created_at: existing.map_or_else(teledesk_ports::now_secs, |s| s.created_at),
             };
             staff::upsert(deps, &s).await?;
-            println!("internal user {} ({}) saved", s.user_id, s.handle());
+            println!(
+                "internal user {} ({}, {}) saved",
+                s.user_id,
+                s.handle(),
+                s.role.as_str()
+            );
         }
         StaffCommand::List => {
             let list = staff::list(deps, WS).await?;
@@ -534,13 +600,14 @@ async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyh
             for s in list {
                 let groups: Vec<String> = s.groups.iter().map(i64::to_string).collect();
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}",
                     s.user_id,
                     s.username
                         .as_deref()
                         .map(|u| format!("@{u}"))
                         .unwrap_or_else(|| "-".into()),
                     s.name,
+                    s.role.as_str(),
                     if groups.is_empty() {
                         "-".into()
                     } else {

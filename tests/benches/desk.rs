@@ -67,6 +67,7 @@ async fn setup(deps: &Deps, next: &AtomicI64) {
             name: "Alice".into(),
             groups: vec![],
             created_at: 0,
+            ..Default::default()
         },
     )
     .await

@@ -21,8 +21,6 @@ fn main() {
     }
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
     let endpoints: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1);
-    // SAFETY: set before any thread starts.
-    unsafe { std::env::set_var("TELEDESK_WEBHOOK_ALLOWLIST", "127.0.0.1") };
 
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("receiver")
@@ -44,12 +42,17 @@ fn main() {
         let emb =
             teledesk_embedded::Embedded::open(dir.path(), teledesk_ports::queue::teledesk_queues())
                 .unwrap();
-        let deps = teledesk_app::Deps {
-            table: emb.table.clone(),
-            queue: emb.queue.clone(),
-            files: emb.files.clone(),
-            telegram: Arc::new(teledesk_e2e::null_telegram::NullConnector::default()),
-        };
+        let deps = teledesk_app::Deps::new(
+            emb.table.clone(),
+            emb.queue.clone(),
+            emb.files.clone(),
+            Arc::new(teledesk_e2e::null_telegram::NullConnector::default()),
+            teledesk_app::config::Config {
+                webhook_allowlist: teledesk_app::webhooks::guard::AllowList::parse("127.0.0.1"),
+                ..Default::default()
+            }
+            .shared(),
+        );
         for i in 0..endpoints {
             let now = teledesk_ports::now_secs();
             let e = Endpoint {

@@ -12,10 +12,11 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
-use teledesk_app::Deps;
 use teledesk_app::batch::{Outcome, Record};
+use teledesk_app::config::Config;
 use teledesk_app::desk::DEFAULT_WORKSPACE;
 use teledesk_app::desk::staff::{self, Staff};
+use teledesk_app::{Deps, setup_codes};
 use teledesk_embedded::Embedded;
 use teledesk_ports::Table;
 use teledesk_ports::queue::{EVENTS, JOBS, Queue, UPDATES, teledesk_queues};
@@ -75,6 +76,11 @@ fn group_chat(chat: i64) -> Value {
 impl DeskEnv {
     /// The double, a registered bot, embedded storage; no groups yet.
     pub async fn start() -> DeskEnv {
+        Self::start_with(Config::default()).await
+    }
+
+    /// [`DeskEnv::start`] with a configuration of the test's own.
+    pub async fn start_with(config: Config) -> DeskEnv {
         if std::env::var_os("TELEDESK_TEST_LOG").is_some() {
             teledesk_app::logging::init_text();
         }
@@ -83,15 +89,16 @@ impl DeskEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let emb = Embedded::open(dir.path(), teledesk_queues()).expect("open storage");
         let counts = Arc::new(Counts::default());
-        let deps = Deps {
-            table: Arc::new(CountingTable {
+        let deps = Deps::new(
+            Arc::new(CountingTable {
                 inner: emb.table.clone(),
                 counts: counts.clone(),
             }),
-            queue: emb.queue.clone(),
-            files: emb.files.clone(),
-            telegram: Arc::new(HttpConnector::new(&api.base_url)),
-        };
+            emb.queue.clone(),
+            emb.files.clone(),
+            Arc::new(HttpConnector::new(&api.base_url)),
+            config.shared(),
+        );
         teledesk_app::bots::register(&deps, &token, Some(SECRET))
             .await
             .expect("register bot");
@@ -110,16 +117,53 @@ impl DeskEnv {
     /// [`DeskEnv::start`], plus the bot added to two forum groups, the first set up as the desk
     /// (by an admin), and Alice and Bob as staff (Bob working in the other group).
     pub async fn ready() -> DeskEnv {
-        let env = DeskEnv::start().await;
+        Self::ready_with(Config::default()).await
+    }
+
+    /// [`DeskEnv::ready`] with a configuration of the test's own.
+    pub async fn ready_with(config: Config) -> DeskEnv {
+        let env = DeskEnv::start_with(config).await;
         env.api.set_member(DESK, ADMIN, "administrator");
         env.deliver(env.bot_added(DESK)).await;
         env.deliver(env.bot_added(OTHER)).await;
         env.add_staff(ALICE, "alice_a", "Alice <A&B>", &[]).await;
         env.add_staff(BOB, "bob_b", "Bob", &[OTHER]).await;
-        env.deliver(env.command(DESK, None, ADMIN, "/setup_desk"))
+        let code = env.setup_code(setup_codes::Purpose::Desk).await;
+        env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_desk {code}")))
             .await;
         env.take_events().await;
         env
+    }
+
+    /// A one-time setup code for the default workspace, as the operator makes one.
+    pub async fn setup_code(&self, purpose: setup_codes::Purpose) -> String {
+        setup_codes::issue(&self.deps, DEFAULT_WORKSPACE, purpose, None, "test")
+            .await
+            .expect("setup code")
+            .code
+    }
+
+    /// An internal user with a role (staff added by [`DeskEnv::add_staff`] are agents).
+    pub async fn add_staff_with_role(
+        &self,
+        user_id: i64,
+        username: &str,
+        name: &str,
+        role: staff::Role,
+    ) {
+        staff::upsert(
+            &self.deps,
+            &Staff {
+                workspace: DEFAULT_WORKSPACE.into(),
+                user_id,
+                username: Some(username.into()),
+                name: name.into(),
+                role,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("add staff");
     }
 
     pub async fn add_staff(&self, user_id: i64, username: &str, name: &str, groups: &[i64]) {
@@ -132,6 +176,7 @@ impl DeskEnv {
                 name: name.into(),
                 groups: groups.to_vec(),
                 created_at: 0,
+                ..Default::default()
             },
         )
         .await

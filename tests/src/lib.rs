@@ -33,6 +33,29 @@ where
 
 pub mod null_telegram;
 
+/// Set to `1` to let the tests that need an external tool (moto, the Python with the Standard
+/// Webhooks package) skip when it is missing. Without it they fail: a test that returns early
+/// shows as passed and proves nothing. `scripts/test` provides every tool and never sets it.
+pub const SKIP_EXTERNAL_VAR: &str = "TELEDESK_TEST_SKIP_EXTERNAL";
+
+/// The environment variable `var` that points a test at an external tool (`scripts/test` sets
+/// them all). Missing, the test fails — unless [`SKIP_EXTERNAL_VAR`] is `1`, when the caller
+/// returns early and the skip is printed.
+pub fn required_tool(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            assert!(
+                std::env::var(SKIP_EXTERNAL_VAR).as_deref() == Ok("1"),
+                "{var} is not set: this test needs the tool it names (scripts/test starts it); \
+                 set {SKIP_EXTERNAL_VAR}=1 to skip such tests knowingly"
+            );
+            eprintln!("SKIPPED (not run): {var} is not set and {SKIP_EXTERNAL_VAR}=1");
+            None
+        }
+    }
+}
+
 /// CPU time (user + system, all threads) this process has used: benchmarks report CPU per operation
 /// with it, not only wall time.
 pub fn process_cpu_time() -> std::time::Duration {

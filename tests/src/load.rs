@@ -62,10 +62,11 @@ impl LoadDesk {
                 "can_invite_users": true, "can_post_stories": false, "can_edit_stories": false,
                 "can_delete_stories": false, "can_manage_topics": true}}))
             .await;
+        let code = d.serve.cli(&["desks", "setup-code"]);
         d.post(
             "message",
             json!({"message_id": 1, "date": 1_790_000_000, "chat": d.desk_chat(),
-                   "from": {"id": ADMIN, "is_bot": false, "first_name": "A"}, "text": "/setup_desk",
+                   "from": {"id": ADMIN, "is_bot": false, "first_name": "A"}, "text": format!("/setup_desk {}", code.trim()),
                    "entities": [{"type": "bot_command", "offset": 0, "length": 11}]}),
         )
         .await;

@@ -121,12 +121,13 @@ pub fn bench_env(secret: &str) -> BenchEnv {
         teledesk_embedded::Embedded::open(dir.path(), teledesk_ports::queue::teledesk_queues())
             .expect("open");
     let null = NullConnector::default();
-    let deps = teledesk_app::Deps {
-        table: emb.table.clone(),
-        queue: emb.queue.clone(),
-        files: emb.files.clone(),
-        telegram: Arc::new(null.clone()),
-    };
+    let deps = teledesk_app::Deps::new(
+        emb.table.clone(),
+        emb.queue.clone(),
+        emb.files.clone(),
+        Arc::new(null.clone()),
+        Default::default(),
+    );
     rt.block_on(teledesk_app::bots::register(
         &deps,
         "1:bench-token",

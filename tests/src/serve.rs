@@ -165,6 +165,26 @@ impl Serve {
     }
 }
 
+impl Serve {
+    /// Runs a `teledesk` CLI command on this server's data directory; returns its standard output
+    /// (and panics with its standard error when it fails).
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new(teledesk_bin())
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(args)
+            .env_remove("TELEGRAM_BOT_TOKEN")
+            .output()
+            .expect("run teledesk");
+        assert!(
+            out.status.success(),
+            "teledesk {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
 impl Drop for Serve {
     fn drop(&mut self) {
         self.kill();

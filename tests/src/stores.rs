@@ -44,21 +44,10 @@ pub async fn embedded() -> Stores {
     }
 }
 
-/// The moto endpoint, or `None` when it is not configured (and not required).
+/// The moto endpoint `scripts/test` started. Without it the test fails, unless skipping was asked
+/// for ([`crate::required_tool`]).
 pub fn moto_url() -> Option<String> {
-    match std::env::var("TELEDESK_TEST_MOTO_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("TELEDESK_REQUIRE_MOTO").is_err(),
-                "TELEDESK_REQUIRE_MOTO is set but TELEDESK_TEST_MOTO_URL is not: the AWS adapters would go untested"
-            );
-            eprintln!(
-                "skipping AWS adapter case: TELEDESK_TEST_MOTO_URL is not set (scripts/test sets it)"
-            );
-            None
-        }
-    }
+    crate::required_tool("TELEDESK_TEST_MOTO_URL")
 }
 
 pub async fn moto_config(url: &str) -> aws_config::SdkConfig {
@@ -151,7 +140,9 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str) {
         .expect("enable TTL on moto");
 }
 
-/// Creates Teledesk's queues (dead-letter queues first, with redrive) and returns logical name → URL.
+/// Creates Teledesk's queues as template.yaml does (dead-letter queues first, with redrive; FIFO
+/// deduplication per message group; the specs' visibility timeout and retention) and returns
+/// logical name → URL.
 pub async fn create_queues(client: &aws_sdk_sqs::Client, prefix: &str) -> HashMap<String, String> {
     let mut urls = HashMap::new();
     let mut specs = teledesk_queues();
@@ -162,11 +153,26 @@ pub async fn create_queues(client: &aws_sdk_sqs::Client, prefix: &str) -> HashMa
         } else {
             format!("{prefix}-{}", q.name)
         };
-        let mut req = client.create_queue().queue_name(&name);
+        let mut req = client
+            .create_queue()
+            .queue_name(&name)
+            .attributes(
+                QueueAttributeName::VisibilityTimeout,
+                q.visibility_timeout.as_secs().to_string(),
+            )
+            .attributes(
+                QueueAttributeName::MessageRetentionPeriod,
+                q.retention.as_secs().to_string(),
+            );
         if q.fifo {
             req = req
                 .attributes(QueueAttributeName::FifoQueue, "true")
                 .attributes(QueueAttributeName::ContentBasedDeduplication, "false");
+            if q.dead_letter.is_some() {
+                req = req
+                    .attributes(QueueAttributeName::DeduplicationScope, "messageGroup")
+                    .attributes(QueueAttributeName::FifoThroughputLimit, "perMessageGroupId");
+            }
         }
         if let Some((dlq, max)) = &q.dead_letter {
             let arn = client

@@ -461,10 +461,67 @@ async fn the_document_and_docs_page_are_served_without_a_key_and_unknown_paths_a
     assert!(r.body["components"]["securitySchemes"]["bearer"].is_object());
     let router = teledesk_app::http::api_router(env.deps.clone());
     let page = router
+        .clone()
         .oneshot(Request::get("/docs").body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
+    let html = String::from_utf8(
+        axum::body::to_bytes(page.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    // Nothing is loaded from the internet: the one script is served by the binary.
+    let srcs: Vec<&str> = html
+        .split("src=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(srcs, [teledesk_app::api::openapi::REDOC_PATH], "{html}");
+    assert!(!html.contains("https://"), "{html}");
+    let script = router
+        .clone()
+        .oneshot(
+            Request::get(teledesk_app::api::openapi::REDOC_PATH)
+                .header("accept-encoding", "gzip, deflate, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert_eq!(script.headers()["content-encoding"], "gzip");
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let gz = axum::body::to_bytes(script.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    let mut js = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut js).unwrap();
+    assert_eq!(
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&js)),
+        "be5c3330c8c35b8fceb29a5b7552ad45bffc2fd9494fe2e1a82fa94179eb5f8f",
+        "redoc 2.1.5's bundles/redoc.standalone.js as published on npm"
+    );
+    let plain = router
+        .oneshot(
+            Request::get(teledesk_app::api::openapi::REDOC_PATH)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        plain.status(),
+        406,
+        "a client that takes no gzip is told so"
+    );
     assert_problem(
         &call(&env, "GET", "/api/v1/nothing/here", None, None).await,
         404,
@@ -546,6 +603,58 @@ async fn post_tickets_opens_a_topic_and_idempotency_keys_make_retries_safe() {
     let second = post_idem(&env, &w, None, "/api/v1/tickets", &body).await;
     assert_eq!(second.status, 201);
     assert_ne!(second.body["ticket_id"], r.body["ticket_id"]);
+}
+
+/// The hardening issue's cross-tenant finding: the ticket id followed from the raw
+/// `Idempotency-Key` or `X-Request-Id`, so two integrators sending the same value got (and
+/// changed) one ticket. The operation is now the caller's own (workspace, API key, key), and a
+/// request id names nothing.
+#[tokio::test]
+async fn the_same_idempotency_key_or_request_id_from_two_callers_makes_two_tickets() {
+    let env = DeskEnv::ready().await;
+    let crm = key(&env, "default", &["tickets:write", "tickets:read"]).await;
+    let shop = key(&env, "default", &["tickets:write", "tickets:read"]).await;
+    let body = json!({"title": "Same header, different caller"});
+    let a = post_idem(&env, &crm, Some("order-1001"), "/api/v1/tickets", &body).await;
+    let b = post_idem(&env, &shop, Some("order-1001"), "/api/v1/tickets", &body).await;
+    assert_eq!((a.status, b.status), (201, 201), "{} {}", a.body, b.body);
+    assert_ne!(a.body["ticket_id"], b.body["ticket_id"]);
+    assert!(b.headers.get("idempotent-replayed").is_none());
+    assert_eq!(env.api.calls_of("createForumTopic").len(), 2);
+
+    // One caller reusing an X-Request-Id (a log correlation id) gets a new ticket each time.
+    let with_request_id = |title: &'static str| {
+        let router = teledesk_app::http::api_router(env.deps.clone());
+        let req = Request::post("/api/v1/tickets")
+            .header("authorization", format!("Bearer {crm}"))
+            .header("content-type", "application/json")
+            .header("x-request-id", "trace-42")
+            .body(Body::from(json!({"title": title}).to_string()))
+            .unwrap();
+        async move {
+            let resp = router.oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), 201);
+            let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            serde_json::from_slice::<Value>(&bytes).unwrap()["ticket_id"].clone()
+        }
+    };
+    let first = with_request_id("First").await;
+    let second = with_request_id("Second").await;
+    assert_ne!(first, second);
+    for (id, title) in [(&first, "First"), (&second, "Second")] {
+        let t = call(
+            &env,
+            "GET",
+            &format!("/api/v1/tickets/{}", id.as_str().unwrap()),
+            Some(&crm),
+            None,
+        )
+        .await;
+        assert_eq!(t.body["title"], title, "each ticket keeps its own title");
+    }
+    env.assert_clean();
 }
 
 #[tokio::test]

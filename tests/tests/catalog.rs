@@ -669,9 +669,11 @@ async fn duplicates_are_flagged_by_vin_fingerprint_and_photo_never_merged() {
 #[tokio::test]
 async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
     let pages = ChannelPages::start().await;
-    // SAFETY: the only test of this binary that reads the variable (through the sync job).
-    unsafe { std::env::set_var("TELEGRAM_PREVIEW_BASE", &pages.base_url) };
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(teledesk_app::config::Config {
+        preview_base: pages.base_url.clone(),
+        ..Default::default()
+    })
+    .await;
     pages.set_posts(CHANNEL, channel_posts());
     let admin = keys::create(&env.deps, "default", "ops", &["admin".into()], None, None)
         .await
@@ -876,7 +878,10 @@ async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
         "{:?}",
         env.texts_to(OTHER, None)
     );
-    env.deliver(env.command(OTHER, None, ADMIN, "/setup_admin"))
+    let code = env
+        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
+        .await;
+    env.deliver(env.command(OTHER, None, ADMIN, &format!("/setup_admin {code}")))
         .await;
     env.deliver(env.command(OTHER, None, BOB, &format!("/sync {id}")))
         .await;
@@ -1487,12 +1492,13 @@ async fn a_sync_on_dynamodb_and_s3_stores_the_same_catalog() {
     let Some(stores) = teledesk_e2e::stores::moto().await else {
         return;
     };
-    let deps = teledesk_app::Deps {
-        table: stores.table.clone(),
-        queue: stores.queue.clone(),
-        files: stores.files.clone(),
-        telegram: std::sync::Arc::new(teledesk_telegram::HttpConnector::new("http://127.0.0.1:9")),
-    };
+    let deps = teledesk_app::Deps::new(
+        stores.table.clone(),
+        stores.queue.clone(),
+        stores.files.clone(),
+        std::sync::Arc::new(teledesk_telegram::HttpConnector::new("http://127.0.0.1:9")),
+        Default::default(),
+    );
     let pages = ChannelPages::start().await;
     let mut posts = channel_posts();
     posts.push(car(

@@ -2,8 +2,24 @@
 //! test group per numbered section of the support-desk issue.
 
 use serde_json::{Value, json};
+use teledesk_app::desk::staff;
+use teledesk_app::setup_codes;
 use teledesk_e2e::bot_api;
 use teledesk_e2e::desk::*;
+
+async fn desk_is(env: &DeskEnv, chat: i64) -> bool {
+    env.item(&format!("BOT#{BOT_ID}"), "DESK").await.unwrap()["chat_id"] == chat
+}
+
+/// Where a setup code is stored: under the hash of its canonical form.
+fn setup_code_pk(code: &str) -> String {
+    use sha2::Digest;
+    let canonical = setup_codes::normalize(code);
+    format!(
+        "SETUP#{}",
+        hex::encode(sha2::Sha256::digest(canonical.as_bytes()))
+    )
+}
 
 fn thread_of(t: &Value) -> i64 {
     t["thread_id"].as_i64().expect("ticket has a topic")
@@ -134,7 +150,8 @@ async fn a_removed_bot_makes_the_group_inactive() {
 async fn only_a_group_admin_sets_up_the_desk() {
     let env = DeskEnv::start().await;
     env.deliver(env.bot_added(DESK)).await;
-    env.deliver(env.command(DESK, None, ALICE, "/setup_desk"))
+    let code = env.setup_code(setup_codes::Purpose::Desk).await;
+    env.deliver(env.command(DESK, None, ALICE, &format!("/setup_desk {code}")))
         .await;
     assert!(
         env.texts_to(DESK, None)
@@ -144,13 +161,198 @@ async fn only_a_group_admin_sets_up_the_desk() {
     );
     assert!(env.item(&format!("BOT#{BOT_ID}"), "DESK").await.is_none());
     env.api.set_member(DESK, ADMIN, "administrator");
-    env.deliver(env.command(DESK, None, ADMIN, "/setup_desk"))
+    env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_desk {code}")))
         .await;
     let desk = env
         .item(&format!("BOT#{BOT_ID}"), "DESK")
         .await
         .expect("desk set");
     assert_eq!(desk["chat_id"], DESK);
+    env.assert_clean();
+}
+
+/// The takeover the hardening issue found: anyone can add a public bot to a group of their own
+/// and be its administrator there. Without proof of authority over the workspace, /setup_desk in
+/// that group changes nothing; the operator's code or an admin staff member's word does, once,
+/// and the old desk hears that it was replaced.
+#[tokio::test]
+async fn a_group_admin_without_authority_over_the_workspace_cannot_take_the_desk() {
+    let env = DeskEnv::ready().await;
+    const EVE: i64 = 666;
+    env.api.set_member(OTHER, EVE, "administrator");
+    let refused = |text: &str| {
+        env.texts_to(OTHER, None)
+            .last()
+            .is_some_and(|t| t.contains(text))
+    };
+
+    // No code, and not staff: refused, the desk stays.
+    env.deliver(env.command(OTHER, None, EVE, "/setup_desk"))
+        .await;
+    assert!(
+        refused("needs proof that you run this workspace"),
+        "{:?}",
+        env.texts_to(OTHER, None)
+    );
+    assert!(desk_is(&env, DESK).await);
+    // An agent (Bob) is not enough either.
+    env.api.set_member(OTHER, BOB, "administrator");
+    env.deliver(env.command(OTHER, None, BOB, "/setup_desk"))
+        .await;
+    assert!(refused("needs proof"));
+    assert!(desk_is(&env, DESK).await);
+    // A made-up code, and a code for the other command.
+    env.deliver(env.command(OTHER, None, EVE, "/setup_desk 7KQ2-M9XD-4HRT-PZ3W"))
+        .await;
+    assert!(refused("not valid"));
+    let admin_code = env.setup_code(setup_codes::Purpose::AdminChat).await;
+    env.deliver(env.command(OTHER, None, EVE, &format!("/setup_desk {admin_code}")))
+        .await;
+    assert!(
+        refused("is for /setup_admin"),
+        "{:?}",
+        env.texts_to(OTHER, None)
+    );
+    assert!(desk_is(&env, DESK).await);
+    // An expired code (the table hides it once its TTL passed).
+    let stale = env.setup_code(setup_codes::Purpose::Desk).await;
+    let pk = setup_code_pk(&stale);
+    let mut item = env.item(&pk, "SETUP").await.expect("code stored");
+    item.insert("expires_at".into(), json!(teledesk_ports::now_secs() - 1));
+    teledesk_ports::Table::put(
+        env.deps.table.as_ref(),
+        item,
+        teledesk_ports::table::Condition::None,
+    )
+    .await
+    .unwrap();
+    env.deliver(env.command(OTHER, None, EVE, &format!("/setup_desk {stale}")))
+        .await;
+    assert!(refused("not valid"));
+    assert!(desk_is(&env, DESK).await);
+    assert!(
+        env.texts_to(DESK, None)
+            .iter()
+            .all(|t| !t.contains("no longer")),
+        "the desk was not told anything: nothing changed"
+    );
+
+    // The operator's code, typed in lower case with spaces: the group becomes the desk, the
+    // old desk is told, and the code is spent.
+    let code = env.setup_code(setup_codes::Purpose::Desk).await;
+    let stored = env
+        .item(&setup_code_pk(&code), "SETUP")
+        .await
+        .expect("stored");
+    assert!(
+        !serde_json::to_string(&stored).unwrap().contains(&code),
+        "the code is stored only as its hash"
+    );
+    let typed = code.to_lowercase().replace('-', " ");
+    env.deliver(env.command(OTHER, None, EVE, &format!("/setup_desk {typed}")))
+        .await;
+    assert!(desk_is(&env, OTHER).await);
+    assert!(refused("is now the support desk"));
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("no longer the support desk"),
+        "{:?}",
+        env.texts_to(DESK, None)
+    );
+    assert!(env.item(&setup_code_pk(&code), "SETUP").await.is_none());
+    env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_desk {code}")))
+        .await;
+    assert!(
+        env.texts_to(DESK, None)
+            .last()
+            .unwrap()
+            .contains("not valid"),
+        "a code works once"
+    );
+    assert!(desk_is(&env, OTHER).await);
+
+    // An admin staff member needs no code; the replaced desk is told again.
+    env.api.set_member(DESK, ALICE, "administrator");
+    env.add_staff_with_role(ALICE, "alice_a", "Alice <A&B>", staff::Role::Admin)
+        .await;
+    env.deliver(env.command(DESK, None, ALICE, "/setup_desk"))
+        .await;
+    assert!(desk_is(&env, DESK).await);
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("no longer the support desk")
+    );
+    env.assert_clean();
+}
+
+/// A command with a code that Telegram's flood control interrupts is retried from the queue; the
+/// retry finds the spent code in the update's journal instead of calling it invalid.
+#[tokio::test]
+async fn a_retried_setup_command_does_not_trip_over_its_own_spent_code() {
+    let env = DeskEnv::start().await;
+    env.deliver(env.bot_added(DESK)).await;
+    env.api.set_member(DESK, ADMIN, "administrator");
+    let code = env.setup_code(setup_codes::Purpose::Desk).await;
+    env.api
+        .fail_next("sendMessage", 1, bot_api::too_many_requests(1));
+    env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_desk {code}")))
+        .await;
+    let texts = env.texts_to(DESK, None);
+    assert!(
+        texts.last().unwrap().contains("is now the support desk"),
+        "{texts:?}"
+    );
+    assert!(texts.iter().all(|t| !t.contains("not valid")), "{texts:?}");
+    env.assert_clean();
+}
+
+/// Forged webhooks cost nothing per request: unknown bots and wrong secrets are refused from the
+/// webhook's cache of bots and secret hashes, so a flood of them reads and writes nothing in the
+/// table (the hardening issue: each one cost a read before).
+#[tokio::test]
+async fn refused_webhooks_read_and_write_nothing_per_request() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let env = DeskEnv::start().await;
+    let post = |bot: String, secret: Option<&'static str>| {
+        let router = teledesk_app::http::webhook_router(env.deps.clone());
+        let mut req =
+            Request::post(format!("/telegram/{bot}")).header("content-type", "application/json");
+        if let Some(s) = secret {
+            req = req.header("x-telegram-bot-api-secret-token", s);
+        }
+        let req = req
+            .body(Body::from(r#"{"update_id": 1, "message": {}}"#))
+            .unwrap();
+        async move { router.oneshot(req).await.unwrap().status().as_u16() }
+    };
+    // One accepted update loads the cache.
+    const CAROL: i64 = 9_001;
+    assert_eq!(env.post(&env.text(CAROL, None, CAROL, "hi")).await, 200);
+    let before = env.counts.get();
+    for i in 0..100 {
+        assert_eq!(post(BOT_ID.to_string(), Some("wrong-secret")).await, 403);
+        assert_eq!(post(BOT_ID.to_string(), None).await, 403);
+        assert_eq!(post(format!("{}", 9_000_000 + i), Some(SECRET)).await, 404);
+    }
+    let after = env.counts.get();
+    assert_eq!(after.1, before.1, "refused requests write nothing");
+    assert!(
+        after.0 - before.0 <= 1,
+        "300 refused requests read the table {} times",
+        after.0 - before.0
+    );
+    // A bot registered in this process is admitted at once (the cache is invalidated).
+    let token = env.api.add_bot(7_100_002, "second_bot");
+    teledesk_app::bots::register(&env.deps, &token, Some("second-secret"))
+        .await
+        .unwrap();
+    assert_eq!(post("7100002".into(), Some("second-secret")).await, 200);
     env.assert_clean();
 }
 

@@ -28,12 +28,13 @@ async fn env() -> Env {
     let emb = Embedded::open(dir.path(), teledesk_queues()).unwrap();
     let api = BotApi::start().await;
     let token = api.add_bot(BOT_ID, "events_bot");
-    let deps = Deps {
-        table: emb.table.clone(),
-        queue: emb.queue.clone(),
-        files: emb.files.clone(),
-        telegram: Arc::new(teledesk_telegram::HttpConnector::new(&api.base_url)),
-    };
+    let deps = Deps::new(
+        emb.table.clone(),
+        emb.queue.clone(),
+        emb.files.clone(),
+        Arc::new(teledesk_telegram::HttpConnector::new(&api.base_url)),
+        Default::default(),
+    );
     bots::register(&deps, &token, Some(SECRET)).await.unwrap();
     Env {
         deps,

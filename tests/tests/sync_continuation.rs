@@ -1,9 +1,9 @@
 //! A `channel.sync` job that runs out of time queues its own continuation, until the whole channel
-//! is stored. A binary of its own: the run budget
-//! (`TELEDESK_SYNC_RUN_SECS`) and the preview base are read once per process.
+//! is stored.
 
 use teledesk_app::catalog::sync::{self, Mode};
 use teledesk_app::catalog::{self, ChannelSource, SourceKind};
+use teledesk_app::config::Config;
 use teledesk_catalog::Category;
 use teledesk_e2e::desk::DeskEnv;
 use teledesk_e2e::pages::{ChannelPages, FakePost};
@@ -11,11 +11,6 @@ use teledesk_e2e::pages::{ChannelPages, FakePost};
 #[tokio::test]
 async fn a_job_out_of_time_continues_until_the_channel_is_stored() {
     let pages = ChannelPages::start().await;
-    // SAFETY: set before anything in this process reads them, and this binary has one test.
-    unsafe {
-        std::env::set_var(sync::RUN_BUDGET_VAR, "0");
-        std::env::set_var("TELEGRAM_PREVIEW_BASE", &pages.base_url);
-    }
     pages.set_page_size(10);
     let posts: Vec<FakePost> = (1..=45)
         .map(|id| FakePost {
@@ -26,7 +21,13 @@ async fn a_job_out_of_time_continues_until_the_channel_is_stored() {
         })
         .collect();
     pages.set_posts("focus_channel", posts);
-    let env = DeskEnv::start().await;
+    // A zero budget: every run stores one page and queues the rest.
+    let env = DeskEnv::start_with(Config {
+        sync_run_budget: std::time::Duration::ZERO,
+        preview_base: pages.base_url.clone(),
+        ..Config::default()
+    })
+    .await;
     let s = ChannelSource::new(
         "default",
         "focus_channel",

@@ -10,16 +10,19 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use teledesk_app::api::keys;
+use teledesk_app::config::Config;
+use teledesk_app::webhooks::guard::AllowList;
 use teledesk_e2e::desk::*;
 use teledesk_ports::queue::{EVENTS, Queue};
 
-fn configure() {
-    // SAFETY: every test of this binary sets the same values before any thread reads them.
-    unsafe {
-        std::env::set_var("TELEDESK_WEBHOOK_ALLOWLIST", "127.0.0.1");
-        std::env::set_var("TELEDESK_WEBHOOK_RETRY_SCALE", "0.0002");
-        // Attempts time out after 1.5 s; an answer after 0.5 s is slow.
-        std::env::set_var("TELEDESK_WEBHOOK_TIMEOUT_MS", "1500");
+/// Receivers on loopback are allowed, retries come 5,000 times sooner, and attempts time out
+/// after 1.5 s (an answer after 0.5 s is slow).
+fn config() -> Config {
+    Config {
+        webhook_allowlist: AllowList::parse("127.0.0.1"),
+        webhook_retry_scale: 0.0002,
+        webhook_timeout: Duration::from_millis(1500),
+        ..Config::default()
     }
 }
 
@@ -142,8 +145,7 @@ async fn admin(env: &DeskEnv) -> String {
 
 #[tokio::test]
 async fn a_receiver_failing_half_its_attempts_gets_every_event_once_and_signed() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     let (rx, url) = Receiver::start(vec![503, 200, 503, 200, 503, 200]).await;
     let k = admin(&env).await;
@@ -220,8 +222,7 @@ async fn a_receiver_failing_half_its_attempts_gets_every_event_once_and_signed()
 
 #[tokio::test]
 async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     // The other group becomes the workspace's admin chat; only a group administrator may say so.
     env.api.set_member(OTHER, ADMIN, "administrator");
@@ -241,14 +242,55 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
             .unwrap()
             .is_none()
     );
+    // A group administrator without a setup code (and not admin staff) is refused too.
     env.deliver(env.command(OTHER, None, ADMIN, "/setup_admin"))
         .await;
     assert!(
         env.texts_to(OTHER, None)
             .last()
             .unwrap()
-            .contains("admin chat")
+            .contains("needs proof")
     );
+    let code = env
+        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
+        .await;
+    env.deliver(env.command(OTHER, None, ADMIN, &format!("/setup_admin {code}")))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("is now the admin chat")
+    );
+    // Moving the admin chat needs the same proof, and the old one is told.
+    env.api.set_member(DESK, ADMIN, "administrator");
+    env.deliver(env.command(DESK, None, ADMIN, "/setup_admin"))
+        .await;
+    assert_eq!(
+        teledesk_app::admin_chat::get(&env.deps, "default")
+            .await
+            .unwrap()
+            .map(|c| c.chat_id),
+        Some(OTHER)
+    );
+    let code = env
+        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
+        .await;
+    env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_admin {code}")))
+        .await;
+    assert!(
+        env.texts_to(OTHER, None)
+            .last()
+            .unwrap()
+            .contains("no longer the admin chat"),
+        "{:?}",
+        env.texts_to(OTHER, None)
+    );
+    let code = env
+        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
+        .await;
+    env.deliver(env.command(OTHER, None, ADMIN, &format!("/setup_admin {code}")))
+        .await;
     let (rx, url) = Receiver::start(vec![410]).await;
     let k = admin(&env).await;
     let (_, ep) = api(
@@ -302,8 +344,7 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
 
 #[tokio::test]
 async fn urls_and_addresses_are_guarded() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     let k = admin(&env).await;
     let (s, p) = api(
         &env,
@@ -361,8 +402,7 @@ async fn urls_and_addresses_are_guarded() {
 
 #[tokio::test]
 async fn after_rotation_both_secrets_sign_for_a_day() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     let (rx, url) = Receiver::start(vec![]).await;
     let k = admin(&env).await;
     let (_, ep) = api(
@@ -421,12 +461,10 @@ async fn after_rotation_both_secrets_sign_for_a_day() {
 /// TELEDESK_TEST_PYTHON names a Python with the package (scripts/test sets it).
 #[tokio::test]
 async fn the_official_standard_webhooks_verifier_accepts_our_requests() {
-    configure();
-    let Ok(python) = std::env::var("TELEDESK_TEST_PYTHON") else {
-        eprintln!("TELEDESK_TEST_PYTHON not set: skipped (scripts/test sets it)");
+    let Some(python) = teledesk_e2e::required_tool("TELEDESK_TEST_PYTHON") else {
         return;
     };
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     let (rx, url) = Receiver::start(vec![]).await;
     let k = admin(&env).await;
     let (_, ep) = api(
@@ -510,8 +548,7 @@ async fn the_official_standard_webhooks_verifier_accepts_our_requests() {
 
 #[tokio::test]
 async fn a_receiver_down_for_a_while_gets_everything_and_skipped_events_are_recovered() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     // Down for its first five requests, then up.
     let (rx, url) = Receiver::start(vec![503, 503, 503, 503, 503]).await;
@@ -637,8 +674,7 @@ async fn a_receiver_down_for_a_while_gets_everything_and_skipped_events_are_reco
 
 #[tokio::test]
 async fn a_payload_template_reshapes_the_body_and_bad_templates_are_refused_at_save() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     let (rx, url) = Receiver::start(vec![]).await;
     let k = admin(&env).await;
@@ -784,8 +820,7 @@ async fn attempts_per_delivery(env: &DeskEnv, k: &str, id: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn a_slow_endpoint_does_not_delay_a_fast_one() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     // Slow: every answer takes 0.7 s (over a third of the 1.5 s timeout), and succeeds.
     let (slow, slow_url) = Receiver::start_with(vec![], Duration::from_millis(700)).await;
@@ -838,8 +873,7 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one() {
 
 #[tokio::test]
 async fn a_dead_endpoint_trips_its_circuit_and_recovers_when_back() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     // Down (503) for its first 6 requests, then up.
     let (rx, url) = Receiver::start(vec![503; 6]).await;
@@ -879,8 +913,7 @@ async fn a_dead_endpoint_trips_its_circuit_and_recovers_when_back() {
 
 #[tokio::test]
 async fn a_rate_limited_endpoint_gets_everything_spread_over_seconds() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     let (rx, url) = Receiver::start(vec![]).await;
     let k = admin(&env).await;
@@ -933,8 +966,7 @@ async fn a_rate_limited_endpoint_gets_everything_spread_over_seconds() {
 
 #[tokio::test]
 async fn a_duplicated_attempt_message_posts_once() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     let (rx, url) = Receiver::start(vec![503]).await;
     let k = admin(&env).await;
@@ -995,8 +1027,7 @@ async fn a_duplicated_attempt_message_posts_once() {
 
 #[tokio::test]
 async fn an_endpoint_failing_for_five_days_is_disabled_and_says_so() {
-    configure();
-    let env = DeskEnv::ready().await;
+    let env = DeskEnv::ready_with(config()).await;
     env.take_events().await;
     let (rx, url) = Receiver::start(vec![503; 10]).await;
     let k = admin(&env).await;

@@ -6,13 +6,13 @@
 //! outages are retried from the queue like any other send, never dropped.
 
 use serde_json::{Value, json};
-use teledesk_ports::queue::{JOBS, OutMessage, QueueError};
+use teledesk_ports::queue::QueueError;
 use teledesk_ports::table::{self, Condition, Item, PK, SK, TableError};
 
-use crate::Deps;
 use crate::desk::msg::Msg;
 use crate::desk::{Ctx, Fail, Res};
 use crate::html::escape;
+use crate::{Deps, setup_codes};
 
 pub const JOB_NOTICE: &str = "admin.notice";
 const ADMIN_CHAT_SK: &str = "ADMIN_CHAT";
@@ -58,17 +58,24 @@ pub async fn set(
 }
 
 /// Queues a notice (HTML) to the workspace's admin chat; false when none is set. The `jobs` queue
-/// delivers at least once, so a notice may (rarely) be posted twice.
+/// delivers at least once; the job's journal sends it once.
 pub async fn notify(deps: &Deps, workspace: &str, html: &str) -> Result<bool, NotifyError> {
     let Some(chat) = get(deps, workspace).await? else {
         return Ok(false);
     };
-    let job =
-        json!({"kind": JOB_NOTICE, "bot_id": chat.bot_id, "chat_id": chat.chat_id, "text": html});
-    deps.queue
-        .send(JOBS, vec![OutMessage::new(job.to_string())])
-        .await?;
+    queue_notice(deps, &chat.bot_id, chat.chat_id, html).await?;
     Ok(true)
+}
+
+/// Queues an HTML notice to any chat of a bot (an `admin.notice` job).
+pub async fn queue_notice(
+    deps: &Deps,
+    bot_id: &str,
+    chat_id: i64,
+    html: &str,
+) -> Result<(), QueueError> {
+    let job = json!({"kind": JOB_NOTICE, "bot_id": bot_id, "chat_id": chat_id, "text": html});
+    crate::jobs::queue(deps, job).await
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,13 +91,19 @@ pub async fn run_notice(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
     let (Some(chat_id), Some(text)) = (job["chat_id"].as_i64(), job["text"].as_str()) else {
         return Err(Fail::Poison("admin.notice needs chat_id and text".into()));
     };
-    ctx.send(teledesk_telegram::OutgoingText::html(chat_id, None, text))
-        .await
-        .map(|_| ())
+    // Once per job: a re-delivered job does not post again.
+    ctx.once(&format!("notice#{chat_id}"), || async {
+        ctx.send(teledesk_telegram::OutgoingText::html(chat_id, None, text))
+            .await
+            .map(|_| ())
+    })
+    .await
 }
 
-/// `/setup_admin`: a group administrator makes this group the admin chat of the bot's workspace.
-pub async fn on_setup_admin(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+/// `/setup_admin [code]`: a group administrator with authority over the workspace (an admin staff
+/// member, or the operator's one-time setup code) makes this group the workspace's admin chat. An
+/// admin chat it replaces is told.
+pub async fn on_setup_admin(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     if !ctx.is_group_admin(m).await? {
         return ctx
             .reply(
@@ -99,12 +112,30 @@ pub async fn on_setup_admin(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
             )
             .await;
     }
+    let how = match setup_codes::authorize(ctx, m, setup_codes::Purpose::AdminChat, args).await? {
+        Ok(how) => how,
+        Err(refusal) => return ctx.reply(m, refusal).await,
+    };
     let chat = AdminChat {
         bot_id: ctx.bot_id().to_owned(),
         chat_id: m.chat_id(),
     };
+    if let Some(old) = get(ctx.deps, &ctx.bot.workspace).await?
+        && old != chat
+    {
+        let text = format!(
+            "This group is no longer the admin chat of workspace <b>{}</b>: operator notices now go to <b>{}</b>.",
+            escape(&ctx.bot.workspace),
+            escape(m.chat_title())
+        );
+        ctx.once(&format!("old-admin-chat#{}", old.chat_id), || async {
+            queue_notice(ctx.deps, &old.bot_id, old.chat_id, &text).await?;
+            Ok(())
+        })
+        .await?;
+    }
     set(ctx.deps, &ctx.bot.workspace, &chat, m.from_id()).await?;
-    tracing::info!(chat_id = chat.chat_id, "admin chat set");
+    tracing::info!(chat_id = chat.chat_id, authority = ?how, "admin chat set");
     ctx.reply(
         m,
         format!(

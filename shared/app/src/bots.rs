@@ -130,6 +130,7 @@ pub async fn register_in(
         }
     }
     deps.table.put(record.to_item(), Condition::None).await?;
+    deps.bot_cache.invalidate();
     Ok(record)
 }
 
@@ -164,6 +165,7 @@ pub async fn remove(deps: &Deps, bot_id: &str) -> Result<(), BotError> {
         .await
     {
         Ok(()) => {
+            deps.bot_cache.invalidate();
             deps.table
                 .delete(&keys::bot_pk(bot_id), keys::POLL_SK, Condition::None)
                 .await?;
@@ -180,7 +182,102 @@ pub async fn set_enabled(deps: &Deps, bot_id: &str, enabled: bool) -> Result<Bot
         .ok_or_else(|| BotError::NotFound(bot_id.into()))?;
     bot.enabled = enabled;
     deps.table.put(bot.to_item(), Condition::Exists).await?;
+    deps.bot_cache.invalidate();
     Ok(bot)
+}
+
+/// What the webhook may know of a request before reading anything: whether the bot is enabled
+/// and the presented secret is its secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    UnknownBot,
+    WrongSecret,
+}
+
+/// The webhook's view of the registry: the enabled bots and the SHA-256 of their webhook secrets,
+/// loaded with one query and trusted for [`crate::config::Config::bot_cache_ttl`]. A request for a
+/// bot the cache does not know, or with a secret it does not match, reloads it at most once per
+/// [`BotCache::MIN_RELOAD`] (a bot registered or a secret changed in another process is seen
+/// within seconds), so refused requests cost no table read each: a flood of forged webhooks costs
+/// one query per few seconds per process. Changes made in this process invalidate it at once.
+#[derive(Default)]
+pub struct BotCache {
+    state: std::sync::Mutex<CacheState>,
+    reload: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    loaded_at: Option<std::time::Instant>,
+    secrets: std::collections::HashMap<String, [u8; 32]>,
+}
+
+fn secret_hash(secret: &[u8]) -> [u8; 32] {
+    <sha2::Sha256 as sha2::Digest>::digest(secret).into()
+}
+
+impl BotCache {
+    /// The least time between two reloads caused by a refused request.
+    pub const MIN_RELOAD: std::time::Duration = std::time::Duration::from_secs(5);
+
+    pub fn invalidate(&self) {
+        self.lock().loaded_at = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `bot_id` is enabled and `presented` is its webhook secret.
+    pub async fn admit(
+        &self,
+        deps: &Deps,
+        bot_id: &str,
+        presented: Option<&[u8]>,
+    ) -> Result<Admission, TableError> {
+        let ttl = deps.config.bot_cache_ttl;
+        let judge = |st: &CacheState| match st.secrets.get(bot_id) {
+            None => Admission::UnknownBot,
+            Some(h) => match presented {
+                Some(p)
+                    if bool::from(subtle::ConstantTimeEq::ct_eq(&secret_hash(p)[..], &h[..])) =>
+                {
+                    Admission::Admitted
+                }
+                _ => Admission::WrongSecret,
+            },
+        };
+        let age = |st: &CacheState| st.loaded_at.map(|t| t.elapsed());
+        {
+            let st = self.lock();
+            if let Some(a) = age(&st)
+                && a < ttl
+            {
+                let verdict = judge(&st);
+                if verdict == Admission::Admitted || a < Self::MIN_RELOAD {
+                    return Ok(verdict);
+                }
+            }
+        }
+        // One reload at a time; whoever waited finds it fresh.
+        let _one = self.reload.lock().await;
+        {
+            let st = self.lock();
+            if age(&st).is_some_and(|a| a < Self::MIN_RELOAD) {
+                return Ok(judge(&st));
+            }
+        }
+        let bots = list(deps).await?;
+        let mut st = self.lock();
+        st.secrets = bots
+            .into_iter()
+            .filter(|b| b.enabled)
+            .map(|b| (b.bot_id, secret_hash(b.webhook_secret.as_bytes())))
+            .collect();
+        st.loaded_at = Some(std::time::Instant::now());
+        Ok(judge(&st))
+    }
 }
 
 /// The getUpdates offset `serve` continues from.

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use teledesk_ports::queue::{OutMessage, UPDATES};
 use teledesk_ports::table::{self, Condition, EXPIRES_AT, Item, PK, SK, TableError};
 
-use crate::{Deps, bots, keys, secrets};
+use crate::{Deps, bots, keys};
 
 /// Telegram's header carrying the webhook secret.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -68,13 +68,17 @@ pub async fn handle_webhook(
     if bot_id.is_empty() || bot_id.len() > 20 || !bot_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(IngestError::UnknownBot);
     }
-    let bot = bots::get(deps, bot_id).await.map_err(unavailable)?;
-    let bot = bot.filter(|b| b.enabled).ok_or(IngestError::UnknownBot)?;
-    match secret {
-        Some(s) if secrets::secrets_match(s, &bot.webhook_secret) => {}
-        _ => return Err(IngestError::Forbidden),
+    // Refused requests read nothing per request: the cache of bots and secret hashes answers.
+    match deps
+        .bot_cache
+        .admit(deps, bot_id, secret)
+        .await
+        .map_err(unavailable)?
+    {
+        bots::Admission::Admitted => accept(deps, bot_id, body).await,
+        bots::Admission::UnknownBot => Err(IngestError::UnknownBot),
+        bots::Admission::WrongSecret => Err(IngestError::Forbidden),
     }
-    accept(deps, bot_id, body).await
 }
 
 /// Records and queues one raw update of a bot (the webhook after its checks, and long polling).

@@ -7,13 +7,45 @@
 //!
 //! A job of a kind this build does not know, or for an unknown bot, is a poison message: it fails
 //! until the redrive parks it in `jobs-dlq`, never silently dropped.
+//!
+//! Every job has a `job_id` ([`queue`] gives one), and its handlers run with the operation number
+//! of that id: the journal (`Ctx::remember`, `Ctx::once`) and the event ids are the job's, so a
+//! re-delivered job finds what its first run did and sends nothing twice. A job whose cause has a
+//! natural id (the message an attachment belongs to) is queued under it, so even the same job
+//! queued twice has one effect.
 
-use serde_json::Value;
-use teledesk_ports::queue::JOBS;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use teledesk_ports::queue::{JOBS, OutMessage, QueueError};
 
 use crate::batch::{self, Outcome, Record};
 use crate::desk::{self, Ctx, attachments, relay};
 use crate::{Deps, admin_chat, bots};
+
+/// Queues a job, giving it a random `job_id` unless it carries one.
+pub async fn queue(deps: &Deps, job: Value) -> Result<(), QueueError> {
+    queue_after(deps, job, Duration::ZERO).await
+}
+
+/// [`queue`] with a delivery delay (at most 15 minutes).
+pub async fn queue_after(deps: &Deps, mut job: Value, delay: Duration) -> Result<(), QueueError> {
+    if job.get("job_id").and_then(Value::as_str).is_none() {
+        job["job_id"] = json!(format!("job_{}", hex::encode(rand::random::<[u8; 12]>())));
+    }
+    let mut m = OutMessage::new(job.to_string());
+    if !delay.is_zero() {
+        m = m.delayed(delay);
+    }
+    deps.queue.send(JOBS, vec![m]).await
+}
+
+/// The operation number a job's handlers run under: from its `job_id`, or for a job queued
+/// without one, its queue message id (kept across re-deliveries).
+pub fn job_op(job: &Value, record: &Record) -> i64 {
+    let id = job["job_id"].as_str().unwrap_or(&record.message_id);
+    desk::op_number("job", &[id])
+}
 
 pub async fn process_jobs(deps: &Deps, records: Vec<Record>) -> Vec<String> {
     batch::run(deps.queue.as_ref(), JOBS, records, |r| handle_job(deps, r)).await
@@ -52,7 +84,7 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
         deps,
         bot: &bot,
         tg: deps.telegram.connect(&bot.token),
-        update_id: 0,
+        op: job_op(&job, &record),
     };
     let r = match kind {
         attachments::JOB_FETCH => attachments::run_fetch(&ctx, &job).await,
@@ -66,7 +98,7 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
 /// The run's outcome is recorded on the source; a source held by another run is retried shortly; a
 /// source that is gone ends the job.
 async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
-    use crate::catalog::{self, fetch::PreviewSource, sync};
+    use crate::catalog::{self, sync};
     let (Some(workspace), Some(source_id)) = (job["workspace"].as_str(), job["source_id"].as_str())
     else {
         return Outcome::Poison("channel.sync needs workspace and source_id".into());
@@ -83,7 +115,7 @@ async fn run_sync_job(deps: &Deps, job: &Value) -> Outcome {
             return Outcome::Retry { after: None };
         }
     };
-    let fetcher = PreviewSource::shared();
+    let fetcher = deps.config.preview();
     match sync::run(deps, fetcher, &source, mode.clone(), &|_, _| {}).await {
         Ok(r) if r.status == "busy" => Outcome::Retry {
             after: Some(std::time::Duration::from_secs(30)),

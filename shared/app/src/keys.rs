@@ -28,6 +28,13 @@ pub fn chat_pk(bot_id: &str, chat_id: i64) -> String {
 }
 pub const CHAT_SK: &str = "CHAT";
 
+/// A one-time setup code, by the SHA-256 of its canonical form: `SETUP#<hash>` / `SETUP`, with a
+/// TTL (`setup_codes`).
+pub fn setup_code_pk(hash: &str) -> String {
+    format!("SETUP#{hash}")
+}
+pub const SETUP_CODE_SK: &str = "SETUP";
+
 /// Channel sources the schedule syncs: GSI1 partition.
 pub const CHANNEL_SOURCES_GSI: &str = "CHANNEL_SOURCES";
 
@@ -108,10 +115,11 @@ pub fn copy_ref_gsi(bot_id: &str, chat_id: i64, message_id: i32) -> String {
 }
 pub const COPY_REF_SK: &str = "COPY";
 
-/// Progress of one update's multi-step work (e.g. ticket id and topic of a /create_ticket), so a
-/// re-run continues instead of repeating: `OP#<bot_id>#<update_id>` / `OP`, with a TTL.
-pub fn journal_pk(bot_id: &str, update_id: i64) -> String {
-    format!("OP#{bot_id}#{update_id}")
+/// Progress of one operation's multi-step work (e.g. ticket id and topic of a /create_ticket), so
+/// a re-run continues instead of repeating: `OP#<bot_id>#<op>` / step, with a TTL. `op` is an
+/// update id, or the negative number of a job or an API request (`desk::op_number`).
+pub fn journal_pk(bot_id: &str, op: i64) -> String {
+    format!("OP#{bot_id}#{op}")
 }
 pub const JOURNAL_SK: &str = "OP";
 

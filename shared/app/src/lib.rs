@@ -16,6 +16,7 @@ pub mod batch;
 pub mod bots;
 pub mod catalog;
 pub mod commands;
+pub mod config;
 pub mod counter;
 pub mod desk;
 pub mod events;
@@ -27,6 +28,7 @@ pub mod jobs;
 pub mod keys;
 pub mod logging;
 pub mod secrets;
+pub mod setup_codes;
 pub mod sync;
 pub mod webhooks;
 pub mod worker;
@@ -43,4 +45,27 @@ pub struct Deps {
     pub queue: Arc<dyn Queue>,
     pub files: Arc<dyn Files>,
     pub telegram: Arc<dyn TelegramConnector>,
+    /// Read once from the environment ([`config::Config::from_env`]).
+    pub config: Arc<config::Config>,
+    /// Enabled bots and their secret hashes, for the webhook ([`bots::BotCache`]).
+    pub bot_cache: Arc<bots::BotCache>,
+}
+
+impl Deps {
+    pub fn new(
+        table: Arc<dyn Table>,
+        queue: Arc<dyn Queue>,
+        files: Arc<dyn Files>,
+        telegram: Arc<dyn TelegramConnector>,
+        config: Arc<config::Config>,
+    ) -> Deps {
+        Deps {
+            table,
+            queue,
+            files,
+            telegram,
+            config,
+            bot_cache: Arc::default(),
+        }
+    }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use teledesk_ports::table::TableError;
 
 use crate::Deps;
-use crate::catalog::{self, fetch::PreviewSource, sync};
+use crate::catalog::{self, sync};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
@@ -23,7 +23,7 @@ pub struct SyncReport {
 pub const SCHEDULE_BUDGET: std::time::Duration = std::time::Duration::from_secs(180);
 
 pub async fn run_schedule(deps: &Deps, event: &Value) -> Result<SyncReport, TableError> {
-    let fetcher = PreviewSource::shared();
+    let fetcher = deps.config.preview();
     run_schedule_with(deps, fetcher, event).await
 }
 

@@ -70,7 +70,7 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
                 deps,
                 bot: &bot,
                 tg: deps.telegram.connect(&bot.token),
-                update_id,
+                op: update_id,
             };
             desk::handle_update(&ctx, &env.update).await
         }

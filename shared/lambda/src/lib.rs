@@ -16,12 +16,13 @@ pub type Error = lambda_runtime::Error;
 /// Telegram Bot API at `TELEGRAM_API_BASE`.
 pub async fn aws_deps() -> Deps {
     let aws = teledesk_aws::AwsAdapters::from_env().await;
-    Deps {
-        table: Arc::new(aws.table),
-        queue: Arc::new(aws.queue),
-        files: Arc::new(aws.files),
-        telegram: Arc::new(teledesk_telegram::HttpConnector::from_env()),
-    }
+    Deps::new(
+        Arc::new(aws.table),
+        Arc::new(aws.queue),
+        Arc::new(aws.files),
+        Arc::new(teledesk_telegram::HttpConnector::from_env()),
+        teledesk_app::config::Config::from_env().shared(),
+    )
 }
 
 /// telegram-webhook: `POST /telegram/{bot_id}` on the HTTP API.

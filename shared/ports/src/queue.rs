@@ -26,7 +26,18 @@ pub struct QueueSpec {
     pub fifo: bool,
     /// Where a message goes after `max_receives` receives without being acknowledged.
     pub dead_letter: Option<(String, u32)>,
+    /// How long a received message stays hidden before it is handed out again.
+    pub visibility_timeout: Duration,
+    /// How long an unreceived message is kept.
+    pub retention: Duration,
 }
+
+/// A received message reappears after this long unless acknowledged: six times the worker
+/// Lambda's 60 s timeout, as AWS advises for Lambda event sources.
+pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(360);
+/// Working queues keep a message 4 days, dead-letter queues 14 (SQS's maximum).
+pub const RETENTION: Duration = Duration::from_secs(4 * 86_400);
+pub const DLQ_RETENTION: Duration = Duration::from_secs(14 * 86_400);
 
 impl QueueSpec {
     pub fn new(name: &str, fifo: bool) -> Self {
@@ -34,6 +45,12 @@ impl QueueSpec {
             name: name.into(),
             fifo,
             dead_letter: None,
+            visibility_timeout: VISIBILITY_TIMEOUT,
+            retention: if name.ends_with("-dlq") {
+                DLQ_RETENTION
+            } else {
+                RETENTION
+            },
         }
     }
     pub fn with_dead_letter(mut self, dlq: &str, max_receives: u32) -> Self {

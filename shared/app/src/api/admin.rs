@@ -19,11 +19,12 @@ use super::schema::ProblemView;
 use super::tickets::json_body;
 use crate::desk::groups::{self, Group};
 use crate::desk::staff::{self, Staff};
-use crate::{Deps, bots, commands};
+use crate::{Deps, bots, commands, setup_codes};
 
 pub fn routes() -> Router<Deps> {
     Router::new()
         .route("/api/v1/desks", get(list_desks))
+        .route("/api/v1/desks/setup-codes", post(create_setup_code))
         .route("/api/v1/desks/{chat_id}", get(get_desk))
         .route("/api/v1/desks/{chat_id}/setup", post(setup_desk))
         .route("/api/v1/staff", get(list_staff).post(put_staff))
@@ -191,9 +192,124 @@ pub async fn setup_desk(
             format!("the group can't be the desk yet: {why}"),
         ));
     }
-    groups::make_desk(&deps, &b.bot_id, g, 0).await?;
+    let title = g.title.clone();
+    if let Some(old) = groups::make_desk(&deps, &b.bot_id, g, 0).await? {
+        groups::tell_old_desk(&deps, &b.bot_id, old, &title).await?;
+    }
     let (g, b) = find_desk(&deps, &caller, chat_id).await?;
     Ok(axum::Json(desk_view(&g, &b.username)).into_response())
+}
+
+// ---- setup codes -----------------------------------------------------------------------------
+
+/// A setup code to make.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupCodeRequest {
+    /// `desk` (for `/setup_desk`, the default) or `admin_chat` (for `/setup_admin`).
+    #[schema(nullable = false)]
+    pub purpose: Option<setup_codes::Purpose>,
+    /// Only this bot of the workspace may redeem it (default: any).
+    #[schema(nullable = false, pattern = "^[0-9]{1,20}$")]
+    pub bot_id: Option<String>,
+}
+
+/// A one-time setup code, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SetupCodeView {
+    /// Send it in the group after the command: `/setup_desk <code>`.
+    #[schema(example = "7KQ2-M9XD-4HRT-PZ3W")]
+    pub code: String,
+    pub purpose: setup_codes::Purpose,
+    pub bot_id: Option<String>,
+    /// The code is refused after this time (epoch seconds; 15 minutes from now).
+    pub expires_at: i64,
+    /// What to send in the group.
+    #[schema(example = "/setup_desk 7KQ2-M9XD-4HRT-PZ3W")]
+    pub command: String,
+}
+
+/// Make a one-time setup code: proof of authority over the workspace for `/setup_desk` or
+/// `/setup_admin` in a group. Valid 15 minutes, used once, stored only as a hash. The answer is
+/// not kept for Idempotency-Key replays (it holds the code).
+#[utoipa::path(post, path = "/api/v1/desks/setup-codes", tag = "admin",
+    request_body(content = SetupCodeRequest, content_type = "application/json"),
+    security(("bearer" = ["admin"])),
+    responses(
+        (status = 201, description = "The code, shown once", body = SetupCodeView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The request with this Idempotency-Key is still running, or its answer (a secret) is not replayed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub async fn create_setup_code(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let body = json_body(&headers, &body)?;
+    let mut errors = unknown(body.keys(), &["purpose", "bot_id"], "field");
+    let purpose = match body.get("purpose") {
+        None => Some(setup_codes::Purpose::Desk),
+        Some(Value::String(p)) if setup_codes::Purpose::parse(p).is_some() => {
+            setup_codes::Purpose::parse(p)
+        }
+        Some(_) => {
+            errors.push(FieldError {
+                field: "purpose".into(),
+                message: "desk or admin_chat".into(),
+            });
+            None
+        }
+    };
+    let bot_id = match body.get("bot_id") {
+        None => None,
+        Some(Value::String(b)) => {
+            let mine = bots::get(&deps, b)
+                .await?
+                .is_some_and(|r| r.workspace == caller.workspace());
+            if !mine {
+                errors.push(FieldError {
+                    field: "bot_id".into(),
+                    message: "a bot of this workspace".into(),
+                });
+            }
+            Some(b.clone())
+        }
+        Some(_) => {
+            errors.push(FieldError {
+                field: "bot_id".into(),
+                message: "a bot id (a string of digits)".into(),
+            });
+            None
+        }
+    };
+    let Some(purpose) = purpose.filter(|_| errors.is_empty()) else {
+        return Err(Problem::validation(errors));
+    };
+    let issued = setup_codes::issue(
+        &deps,
+        caller.workspace(),
+        purpose,
+        bot_id.as_deref(),
+        &format!("api:{}", caller.0.id),
+    )
+    .await?;
+    let view = SetupCodeView {
+        command: format!("{} {}", purpose.command(), issued.code),
+        code: issued.code,
+        purpose,
+        bot_id: issued.bot_id,
+        expires_at: issued.expires_at,
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(view),
+    )
+        .into_response())
 }
 
 // ---- staff ------------------------------------------------------------------------------------
@@ -208,6 +324,8 @@ pub struct StaffView {
     pub name: String,
     /// Group chat ids they work in; their mention topics open in the first.
     pub groups: Vec<i64>,
+    /// `agent` (works tickets) or `admin` (may also set up the desk and admin chat from Telegram).
+    pub role: staff::Role,
     pub created_at: i64,
 }
 
@@ -227,6 +345,9 @@ pub struct StaffWrite {
     pub name: String,
     #[schema(nullable = false)]
     pub groups: Option<Vec<i64>>,
+    /// `agent` (the default) or `admin`.
+    #[schema(nullable = false)]
+    pub role: Option<staff::Role>,
 }
 
 fn staff_view(s: &Staff) -> StaffView {
@@ -235,6 +356,7 @@ fn staff_view(s: &Staff) -> StaffView {
         username: s.username.clone(),
         name: s.name.clone(),
         groups: s.groups.clone(),
+        role: s.role,
         created_at: s.created_at,
     }
 }
@@ -300,7 +422,7 @@ pub async fn put_staff(
     let body = json_body(&headers, &body)?;
     let mut errors = unknown(
         body.keys(),
-        &["user_id", "username", "name", "groups"],
+        &["user_id", "username", "name", "groups", "role"],
         "field",
     );
     let user_id = body.get("user_id").and_then(super::problem::integer);
@@ -355,20 +477,31 @@ pub async fn put_staff(
             Vec::new()
         }
     };
+    let role = match body.get("role") {
+        None => None,
+        Some(Value::String(r)) if staff::Role::parse(r).is_some() => staff::Role::parse(r),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "role".into(),
+                message: "agent or admin".into(),
+            });
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
     let user_id = user_id.unwrap_or_default();
-    let created_at = staff::get(&deps, caller.workspace(), user_id)
-        .await?
-        .map_or_else(teledesk_ports::now_secs, |s| s.created_at);
+    let existing = staff::get(&deps, caller.workspace(), user_id).await?;
     let s = Staff {
         workspace: caller.workspace().into(),
         user_id,
         username,
         name,
         groups,
-        created_at,
+        // An update that does not name the role keeps it.
+        role: role.unwrap_or_else(|| existing.as_ref().map(|s| s.role).unwrap_or_default()),
+        created_at: existing.map_or_else(teledesk_ports::now_secs, |s| s.created_at),
     };
     match staff::upsert(&deps, &s).await {
         Ok(()) => Ok(axum::Json(staff_view(&s)).into_response()),

@@ -21,7 +21,6 @@ use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;
 use crate::Deps;
-use crate::catalog::fetch::PreviewSource;
 use crate::catalog::store::{self, Photo, Provenance, StoredListing};
 use crate::catalog::sync::{self, RunReport};
 use crate::catalog::{self as cat, ChannelSource, RunCounts, SourceKind};
@@ -549,7 +548,7 @@ pub async fn dry_run(
     caller.require("admin")?;
     let s = load(&deps, &caller, &id).await?;
     syncable(&s)?;
-    let fetcher = PreviewSource::shared();
+    let fetcher = deps.config.preview();
     let report = sync::run(&deps, fetcher, &s, sync::Mode::DryRun, &|_, _| {}).await?;
     Ok(axum::Json(report).into_response())
 }

@@ -386,7 +386,7 @@ pub async fn send_message(
         (None, None) => None,
     };
     let bot = bot_of(&deps, &t).await?;
-    let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+    let ctx = ctx_for(&deps, &bot, op_id(&caller, &headers)).await;
     let ep = endpoints::get(&ctx, t.chat_id, Some(thread))
         .await?
         .ok_or_else(|| {
@@ -672,7 +672,7 @@ pub async fn mention_user(
     }
     .ok_or_else(|| Problem::not_found("no such internal user in this workspace"))?;
     let bot = bot_of(&deps, &t).await?;
-    let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+    let ctx = ctx_for(&deps, &bot, op_id(&caller, &headers)).await;
     let mut ep = endpoints::get(&ctx, t.chat_id, t.thread_id)
         .await?
         .ok_or_else(|| {

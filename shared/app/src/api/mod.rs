@@ -202,6 +202,10 @@ pub fn routes(deps: Deps) -> Router {
             axum::routing::get(openapi::serve_document),
         )
         .route("/docs", axum::routing::get(openapi::docs_page))
+        .route(
+            openapi::REDOC_PATH,
+            axum::routing::get(openapi::redoc_script),
+        )
         .merge(authenticated)
         .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))

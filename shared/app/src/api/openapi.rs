@@ -112,6 +112,7 @@ impl Modify for CommonProblems {
         admin::list_desks,
         admin::get_desk,
         admin::setup_desk,
+        admin::create_setup_code,
         admin::list_staff,
         admin::get_staff,
         admin::put_staff,
@@ -174,6 +175,10 @@ impl Modify for CommonProblems {
         admin::StaffView,
         admin::StaffList,
         admin::StaffWrite,
+        admin::SetupCodeRequest,
+        admin::SetupCodeView,
+        crate::setup_codes::Purpose,
+        crate::desk::staff::Role,
         admin::BotView,
         admin::WebhookView,
         admin::BotList,
@@ -235,14 +240,49 @@ pub async fn serve_document() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], document()).into_response()
 }
 
-/// `/docs`: the document rendered by Redoc (loaded from its CDN by the browser).
-pub async fn docs_page() -> Html<&'static str> {
-    Html(
-        r#"<!doctype html>
+/// Redoc's standalone bundle, vendored (MIT, `assets/redoc-LICENSE.txt`) and gzip-compressed: the
+/// docs page loads nothing from the internet.
+pub const REDOC_PATH: &str = "/docs/redoc-2.1.5.standalone.js";
+const REDOC_GZ: &[u8] = include_bytes!("../../assets/redoc-2.1.5.standalone.js.gz");
+
+/// `/docs`: the document rendered by Redoc, served from this binary.
+pub async fn docs_page() -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Html(format!(
+            r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>Teledesk API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><redoc spec-url="/api/v1/openapi.json"></redoc>
-<script src="https://cdn.redoc.ly/redoc/v2.1.5/bundles/redoc.standalone.js"></script>
-</body></html>"#,
+<script src="{REDOC_PATH}"></script>
+</body></html>"#
+        )),
     )
+        .into_response()
+}
+
+/// The Redoc bundle, gzip-encoded as stored (every browser accepts gzip; a client that says it
+/// does not gets a 406). Its path names its version, so it may be cached for good.
+pub async fn redoc_script(headers: axum::http::HeaderMap) -> Response {
+    let gzip_ok = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    if !gzip_ok {
+        return (
+            axum::http::StatusCode::NOT_ACCEPTABLE,
+            "the Redoc bundle is served gzip-encoded; send Accept-Encoding: gzip",
+        )
+            .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CONTENT_ENCODING, "gzip"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::VARY, "Accept-Encoding"),
+        ],
+        REDOC_GZ,
+    )
+        .into_response()
 }

@@ -399,7 +399,7 @@ pub async fn create(
             ),
         ));
     }
-    let op = op_id(&headers);
+    let op = op_id(&caller, &headers);
     let ctx = ctx_for(&deps, &bot, op).await;
     // The id follows from the operation: a retry of the same request (same Idempotency-Key) that
     // got past the idempotency record continues the same ticket.
@@ -432,26 +432,29 @@ pub async fn create(
         .into_response())
 }
 
-/// A desk context for a change made through the API on a bot's ticket. `op` is a number derived from
-/// the request (the Idempotency-Key when given), standing in for Telegram's update id in event ids
-/// and journals; negative, so it never meets a real update id.
+/// A desk context for a change made through the API on a bot's ticket. `op` is the request's
+/// operation number ([`op_id`]), standing in for Telegram's update id in event ids and journals.
 pub(crate) async fn ctx_for<'a>(deps: &'a Deps, bot: &'a bots::BotRecord, op: i64) -> Ctx<'a> {
     Ctx {
         deps,
         bot,
         tg: deps.telegram.connect(&bot.token),
-        update_id: op,
+        op,
     }
 }
 
-pub(crate) fn op_id(headers: &HeaderMap) -> i64 {
-    let seed = headers
-        .get("idempotency-key")
-        .or_else(|| headers.get(super::REQUEST_ID))
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_else(|| rand::random::<[u8; 16]>().to_vec());
-    let d = <sha2::Sha256 as sha2::Digest>::digest(&seed);
-    -(i64::from_be_bytes(d[..8].try_into().unwrap_or_default()) & i64::MAX).max(1)
+/// The operation number of a request: from (workspace, API key, `Idempotency-Key`) when the
+/// header is there, so a retry of the request continues the same operation and no other caller's
+/// header value can name it; a fresh random number otherwise. `X-Request-Id` is a log correlation
+/// id the caller chooses freely: it names nothing.
+pub(crate) fn op_id(caller: &Caller, headers: &HeaderMap) -> i64 {
+    match headers
+        .get(super::idempotency::HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(key) => crate::desk::op_number("api", &[caller.workspace(), &caller.0.id, key]),
+        None => -(rand::random::<i64>() & i64::MAX).max(1),
+    }
 }
 
 pub(crate) async fn bot_of(deps: &Deps, t: &Ticket) -> Result<bots::BotRecord, Problem> {
@@ -489,7 +492,7 @@ pub async fn close(
     let t = load(&deps, &caller, &id).await?;
     if t.status != STATUS_CLOSED {
         let bot = bot_of(&deps, &t).await?;
-        let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+        let ctx = ctx_for(&deps, &bot, op_id(&caller, &headers)).await;
         tickets::close(&ctx, t, &format!("the API ({})", caller.0.name)).await?;
     }
     let t = load(&deps, &caller, &id).await?;
@@ -516,7 +519,7 @@ pub async fn reopen(
     let t = load(&deps, &caller, &id).await?;
     if t.status == STATUS_CLOSED {
         let bot = bot_of(&deps, &t).await?;
-        let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+        let ctx = ctx_for(&deps, &bot, op_id(&caller, &headers)).await;
         tickets::reopen(&ctx, t).await?;
     }
     let t = load(&deps, &caller, &id).await?;
@@ -615,7 +618,7 @@ pub async fn update(
     }
     let mut t = load(&deps, &caller, &id).await?;
     let bot = bot_of(&deps, &t).await?;
-    let ctx = ctx_for(&deps, &bot, op_id(&headers)).await;
+    let ctx = ctx_for(&deps, &bot, op_id(&caller, &headers)).await;
     // Status first: closing and reopening have their own steps (topic, customer, events).
     match status.as_deref() {
         Some(STATUS_CLOSED) if t.status != STATUS_CLOSED => {
@@ -659,7 +662,7 @@ pub async fn update(
         crate::events::emit(
             &deps,
             crate::events::TICKET_UPDATED,
-            &format!("{}#api#{}", saved.ticket_id, ctx.update_id),
+            &format!("{}#api#{}", saved.ticket_id, ctx.op),
             &saved.workspace,
             &saved.bot_id,
             json!({"ticket": saved.to_json(), "changes": changes}),

@@ -190,6 +190,7 @@ fn apply(
     e: &mut Endpoint,
     body: &serde_json::Map<String, Value>,
     creating: bool,
+    allow: &guard::AllowList,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut err = |f: &str, m: &str| {
@@ -214,7 +215,7 @@ fn apply(
         }
     }
     match body.get("url") {
-        Some(Value::String(u)) => match guard::check_url(u, &guard::AllowList::from_env()) {
+        Some(Value::String(u)) => match guard::check_url(u, allow) {
             None => e.url = u.clone(),
             Some(why) => err("url", &why),
         },
@@ -341,7 +342,7 @@ pub async fn create(
         disabled_reason: None,
         version: 0,
     };
-    let errors = apply(&mut e, &body, true);
+    let errors = apply(&mut e, &body, true, &deps.config.webhook_allowlist);
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -383,7 +384,7 @@ pub async fn update(
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
     let mut e = load(&deps, &caller, &id).await?;
-    let errors = apply(&mut e, &body, false);
+    let errors = apply(&mut e, &body, false, &deps.config.webhook_allowlist);
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }

@@ -50,19 +50,6 @@ impl PreviewSource {
         }
     }
 
-    /// The process's one source, from `TELEGRAM_PREVIEW_BASE` (default https://t.me), read once:
-    /// its HTTP client (connection pool, TLS setup) is built once, not per run.
-    pub fn shared() -> &'static PreviewSource {
-        static SHARED: std::sync::OnceLock<PreviewSource> = std::sync::OnceLock::new();
-        SHARED.get_or_init(|| {
-            let base = std::env::var(PREVIEW_BASE_VAR)
-                .ok()
-                .filter(|b| !b.trim().is_empty())
-                .unwrap_or_else(|| DEFAULT_PREVIEW_BASE.to_owned());
-            Self::new(&base)
-        })
-    }
-
     async fn get(&self, url: &str, limit: usize) -> Result<Vec<u8>, FetchError> {
         let resp = self
             .client

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use teledesk_catalog::preview::{PreviewPage, PreviewPost};
-use teledesk_ports::queue::{JOBS, OutMessage, QueueError};
+use teledesk_ports::queue::QueueError;
 use teledesk_ports::table::{Condition, EXPIRES_AT, Item, PK, SK, TableError};
 
 use super::fetch::{FetchError, PostSource};
@@ -35,20 +35,6 @@ pub const MAX_PAGES: u32 = 50;
 /// schedule queues it as a job, the CLI runs it. With a page or photo download's 20 s timeout on
 /// top, a run stays inside the worker Lambda's 60 s.
 pub const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
-/// `TELEDESK_SYNC_RUN_SECS`: another budget in whole seconds (for a worker with a longer timeout; 0
-/// stores one page a run). Read once per process.
-pub const RUN_BUDGET_VAR: &str = "TELEDESK_SYNC_RUN_SECS";
-
-/// [`RUN_BUDGET`], or [`RUN_BUDGET_VAR`] when it is set to whole seconds.
-pub fn run_budget() -> std::time::Duration {
-    static BUDGET: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
-    *BUDGET.get_or_init(|| {
-        std::env::var(RUN_BUDGET_VAR)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(RUN_BUDGET, std::time::Duration::from_secs)
-    })
-}
 /// The most pages a dry run reads (about 200 posts): it answers an API request, whose Lambda has
 /// 15 seconds.
 pub const DRY_RUN_MAX_PAGES: u32 = 10;
@@ -182,9 +168,7 @@ pub async fn queue_continuation(
 ) -> Result<(), QueueError> {
     let job = json!({"kind": JOB_SYNC, "workspace": source.workspace, "source_id": source.id,
                      "mode": mode, "notify": notify, "so_far": so_far});
-    deps.queue
-        .send(JOBS, vec![OutMessage::new(job.to_string())])
-        .await
+    crate::jobs::queue(deps, job).await
 }
 
 /// What a run did (or, dry, would do).
@@ -221,7 +205,15 @@ pub async fn run(
     mode: Mode,
     progress: Progress<'_>,
 ) -> Result<RunReport, TableError> {
-    run_within(deps, fetcher, source, mode, progress, run_budget()).await
+    run_within(
+        deps,
+        fetcher,
+        source,
+        mode,
+        progress,
+        deps.config.sync_run_budget,
+    )
+    .await
 }
 
 /// [`run`] with another time budget.

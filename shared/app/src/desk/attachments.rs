@@ -8,7 +8,6 @@
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use teledesk_ports::queue::{JOBS, OutMessage};
 use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, SK, TableError};
 use teledesk_telegram::{OutgoingText, TelegramError};
 
@@ -33,13 +32,11 @@ pub async fn record(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>) -> Res<()> {
         return Ok(());
     };
     let job = json!({"kind": JOB_FETCH, "bot_id": ctx.bot_id(), "chat_id": m.chat_id(),
-                     "message_id": m.message_id()});
+                     "message_id": m.message_id(),
+                     "job_id": format!("fetch:{}:{}:{}", ctx.bot_id(), m.chat_id(), m.message_id())});
     // Queued first: a crash after it leaves a job that finds the record on its retry, never a
     // record without a job.
-    ctx.deps
-        .queue
-        .send(JOBS, vec![OutMessage::new(job.to_string())])
-        .await?;
+    crate::jobs::queue(ctx.deps, job).await?;
     let mut item = Item::new();
     item.insert(
         PK.into(),

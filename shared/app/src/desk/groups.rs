@@ -11,7 +11,7 @@ use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK};
 use super::msg::Msg;
 use super::{Ctx, Res};
 use crate::html::escape;
-use crate::{Deps, keys};
+use crate::{Deps, keys, setup_codes};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
@@ -263,8 +263,10 @@ pub async fn on_start(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     ctx.reply(m, text).await
 }
 
-/// `/setup_desk`: a group administrator makes this group the bot's support desk.
-pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
+/// `/setup_desk [code]`: a group administrator who has authority over the workspace (an admin
+/// staff member, or the operator's one-time setup code) makes this group the bot's support desk.
+/// A desk it replaces is told.
+pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     if !ctx.is_group_admin(m).await? {
         return ctx
             .reply(
@@ -284,10 +286,23 @@ pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
         put(ctx.deps, &g).await?;
         return ctx.reply(m, text).await;
     }
+    let how = match setup_codes::authorize(ctx, m, setup_codes::Purpose::Desk, args).await? {
+        Ok(how) => how,
+        Err(refusal) => return ctx.reply(m, refusal).await,
+    };
     let chat_id = g.chat_id;
     let title = g.title.clone();
+    // Told before the change, once per update: a re-run after the change finds no old desk.
+    if let Some(old) = desk(ctx.deps, ctx.bot_id()).await?
+        && old != chat_id
+    {
+        ctx.once(&format!("old-desk#{old}"), || {
+            tell_old_desk(ctx.deps, ctx.bot_id(), old, &title)
+        })
+        .await?;
+    }
     make_desk(ctx.deps, ctx.bot_id(), g, m.from_id()).await?;
-    tracing::info!(chat_id, "support desk set");
+    tracing::info!(chat_id, authority = ?how, "support desk set");
     ctx.reply(
         m,
         format!(
@@ -300,19 +315,35 @@ pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     .await
 }
 
-/// Makes a (ready) group the bot's desk; the previous desk, if any, stops being one.
-pub async fn make_desk(deps: &Deps, bot_id: &str, mut g: Group, set_by: i64) -> Res<()> {
+/// Tells a group that it stopped being the desk (through the `jobs` queue, retried like any send).
+pub async fn tell_old_desk(deps: &Deps, bot_id: &str, old: i64, new_title: &str) -> Res<()> {
+    let text = format!(
+        "This group is no longer the support desk: new tickets now open in <b>{}</b>. \
+         Existing topics stay here.",
+        escape(new_title)
+    );
+    crate::admin_chat::queue_notice(deps, bot_id, old, &text).await?;
+    Ok(())
+}
+
+/// Makes a (ready) group the bot's desk; the previous desk, if any, stops being one and is
+/// returned (when it is another group).
+pub async fn make_desk(deps: &Deps, bot_id: &str, mut g: Group, set_by: i64) -> Res<Option<i64>> {
+    let mut replaced = None;
     if let Some(old) = desk(deps, bot_id).await?
         && old != g.chat_id
-        && let Some(mut o) = get(deps, bot_id, old).await?
     {
-        o.is_desk = false;
-        put(deps, &o).await?;
+        replaced = Some(old);
+        if let Some(mut o) = get(deps, bot_id, old).await? {
+            o.is_desk = false;
+            put(deps, &o).await?;
+        }
     }
     g.is_desk = true;
     g.warned.clear();
     put(deps, &g).await?;
-    set_desk(deps, bot_id, g.chat_id, set_by).await
+    set_desk(deps, bot_id, g.chat_id, set_by).await?;
+    Ok(replaced)
 }
 
 /// A group became a supergroup (`migrate_to_chat_id`): its records follow it.

@@ -250,7 +250,7 @@ async fn call_user(
     events::emit(
         ctx.deps,
         events::USER_MENTIONED,
-        &format!("{}#{}#{}", ticket.ticket_id, user.user_id, ctx.update_id),
+        &format!("{}#{}#{}", ticket.ticket_id, user.user_id, ctx.op),
         ctx.workspace(),
         ctx.bot_id(),
         json!({"ticket_id": ticket.ticket_id, "user_id": user.user_id, "username": user.username,

@@ -37,12 +37,33 @@ pub const JOURNAL_TTL_SECS: i64 = 48 * 3600;
 /// The workspace every bot belongs to until workspaces arrive with the REST API.
 pub const DEFAULT_WORKSPACE: &str = "default";
 
-/// What one update's handlers share.
+/// What one operation's handlers share: a Telegram update, a job, or an API request.
 pub struct Ctx<'a> {
     pub deps: &'a Deps,
     pub bot: &'a BotRecord,
     pub tg: Arc<dyn Telegram>,
-    pub update_id: i64,
+    /// The operation: a Telegram update's id (positive), or for a job and an API request the
+    /// [`op_number`] of what identifies it (negative, so never a real update's). It keys the
+    /// journal and the event ids, so a re-run of the same operation finds what it did.
+    pub op: i64,
+}
+
+/// The operation number of a job (its id) or an API request (workspace, API key and
+/// Idempotency-Key): negative, from SHA-256 over the parts, so distinct parts give distinct
+/// numbers and the same parts the same one.
+pub fn op_number(kind: &str, parts: &[&str]) -> i64 {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(kind.as_bytes());
+    for p in parts {
+        h.update([0u8]);
+        h.update(p.len().to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    let d = h.finalize();
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&d[..8]);
+    -(i64::from_be_bytes(n) & i64::MAX).max(1)
 }
 
 impl Ctx<'_> {
@@ -99,18 +120,16 @@ impl Ctx<'_> {
         }
     }
 
-    /// The value this update recorded for `step` in its journal (`OP#<bot>#<update>`), made and
+    /// The value this operation recorded for `step` in its journal (`OP#<bot>#<op>`), made and
     /// recorded the first time. Recorded after `make` succeeds, so a failure (429) makes it again on
-    /// the re-run; two runs racing keep the first record. Jobs (update 0) have no journal.
+    /// the re-run; two runs racing keep the first record. Steps name the entity they belong to
+    /// (`closed-notice#<ticket>`), so one operation touching two entities keeps them apart.
     pub async fn remember<F, Fut>(&self, step: &str, make: F) -> Res<Value>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Res<Value>>,
     {
-        if self.update_id == 0 {
-            return make().await;
-        }
-        let pk = keys::journal_pk(self.bot_id(), self.update_id);
+        let pk = keys::journal_pk(self.bot_id(), self.op);
         let recorded = |item: Option<Item>| item.and_then(|mut i| i.remove("value"));
         if let Some(v) = recorded(self.deps.table.get(&pk, step).await?) {
             return Ok(v);
@@ -133,7 +152,7 @@ impl Ctx<'_> {
         }
     }
 
-    /// Runs a side effect (a notice) once per update: a re-run after a later step failed skips it.
+    /// Runs a side effect (a notice) once per operation: a re-run after a later step failed skips it.
     /// Only a crash between the send and its record repeats it.
     pub async fn once<F, Fut>(&self, step: &str, f: F) -> Res<()>
     where
@@ -309,8 +328,8 @@ async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, cmd: &commands::Command<'_>) -> 
         name if private && commands::is_group_command(name) => {
             ctx.reply(m, commands::group_only(name)).await
         }
-        "setup_desk" => groups::on_setup_desk(ctx, m).await,
-        "setup_admin" => crate::admin_chat::on_setup_admin(ctx, m).await,
+        "setup_desk" => groups::on_setup_desk(ctx, m, cmd.args).await,
+        "setup_admin" => crate::admin_chat::on_setup_admin(ctx, m, cmd.args).await,
         "sources" | "sync" | "parse_range" | "dry_run" => {
             crate::catalog::commands::on_command(ctx, m, &cmd.name, cmd.args).await
         }

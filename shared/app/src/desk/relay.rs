@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use teledesk_ports::queue::{JOBS, OutMessage};
 use teledesk_ports::table::{
     self, Condition, EXPIRES_AT, GSI1PK, GSI1SK, Item, PK, Query, SK, SortKey, TableError,
 };
@@ -604,15 +603,11 @@ async fn collect_album(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>, group: &str) -
         json!(teledesk_ports::now_secs() + 24 * 3600),
     );
     ctx.deps.table.put(item, Condition::None).await?;
+    // One job per member (each copies whatever is not yet copied), named after the member.
     let job = json!({"kind": JOB_ALBUM, "bot_id": ctx.bot_id(), "chat_id": ep.chat_id,
-                     "thread_id": ep.thread_id, "media_group_id": group});
-    ctx.deps
-        .queue
-        .send(
-            JOBS,
-            vec![OutMessage::new(job.to_string()).delayed(ALBUM_WAIT)],
-        )
-        .await?;
+                     "thread_id": ep.thread_id, "media_group_id": group,
+                     "job_id": format!("album:{}:{}:{}", ctx.bot_id(), m.chat_id(), m.message_id())});
+    crate::jobs::queue_after(ctx.deps, job, ALBUM_WAIT).await?;
     Ok(())
 }
 

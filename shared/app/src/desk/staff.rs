@@ -8,6 +8,32 @@ use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, Sort
 use super::{Fail, Res};
 use crate::{Deps, keys};
 
+/// What an internal user may do. Agents work tickets; admins may also set up the workspace's desk
+/// and admin chat from Telegram (`/setup_desk`, `/setup_admin` without a setup code).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Agent,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "agent" => Some(Role::Agent),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Admin => "admin",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staff {
     pub workspace: String,
@@ -18,6 +44,8 @@ pub struct Staff {
     /// Group chat ids the user works in; the first is where their `/mention` topics open.
     #[serde(default)]
     pub groups: Vec<i64>,
+    #[serde(default)]
+    pub role: Role,
     pub created_at: i64,
 }
 
@@ -87,6 +115,13 @@ pub async fn get(deps: &Deps, workspace: &str, user_id: i64) -> Res<Option<Staff
 
 pub async fn is_staff(deps: &Deps, workspace: &str, user_id: i64) -> Res<bool> {
     Ok(get(deps, workspace, user_id).await?.is_some())
+}
+
+/// Whether the user is an internal user of the workspace with the admin role.
+pub async fn is_admin(deps: &Deps, workspace: &str, user_id: i64) -> Res<bool> {
+    Ok(get(deps, workspace, user_id)
+        .await?
+        .is_some_and(|s| s.role == Role::Admin))
 }
 
 /// Looks a username up (case-insensitive, `@` optional) among internal users only.

@@ -51,12 +51,12 @@ pub async fn on_private_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     }
     let now = teledesk_ports::now_secs();
     if ep.state == STATE_CREATING {
-        let mine = ep.claim == Some(ctx.update_id);
+        let mine = ep.claim == Some(ctx.op);
         if !mine && now - ep.claimed_at < STALE_CLAIM_SECS {
             return Err(Fail::Busy); // the first message is opening the ticket; this one follows it
         }
         if !mine {
-            ep.claim = Some(ctx.update_id);
+            ep.claim = Some(ctx.op);
             ep.claimed_at = now;
             ep = endpoints::save(ctx, &ep).await?;
         }
@@ -81,7 +81,7 @@ pub async fn on_private_message(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
             }
         };
         ep.state = STATE_CREATING.into();
-        ep.claim = Some(ctx.update_id);
+        ep.claim = Some(ctx.op);
         ep.claimed_at = now;
         ep.ticket_id = Some(tickets::new_ticket_id());
         ep.links.clear();
@@ -179,8 +179,10 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
     if let Some(p) = &t.previous_ticket_id {
         greeting.push_str(&format!(" (Your previous ticket was {}.)", escape(p)));
     }
-    ctx.once("greeting", || ctx.notify(m.chat_id(), None, greeting))
-        .await?;
+    ctx.once(&format!("greeting#{}", t.ticket_id), || {
+        ctx.notify(m.chat_id(), None, greeting)
+    })
+    .await?;
     relay::relay_known(ctx, &ep, m, Some(t)).await
 }
 
@@ -193,7 +195,7 @@ pub async fn detach(ctx: &Ctx<'_>, chat_id: i64, t: &Ticket) -> Res<()> {
     if ep.ticket_id.as_deref() != Some(&t.ticket_id) {
         return Ok(()); // already detached (a re-run) or attached to a newer ticket
     }
-    ctx.once("customer-closed", || {
+    ctx.once(&format!("customer-closed#{}", t.ticket_id), || {
         ctx.notify(
             chat_id,
             None,
@@ -236,7 +238,7 @@ pub async fn reattach(ctx: &Ctx<'_>, chat_id: i64, t: &Ticket) -> Res<bool> {
         return Ok(false);
     };
     endpoints::link(ctx, &mut ep, &mut topic, endpoints::VIA_TICKET).await?;
-    ctx.once("customer-reopened", || {
+    ctx.once(&format!("customer-reopened#{}", t.ticket_id), || {
         ctx.notify(
             chat_id,
             None,

@@ -70,9 +70,9 @@ pub struct Ticket {
     pub closed_at: Option<i64>,
     /// The update that last closed / reopened it: a re-run of that update finishes its steps.
     #[serde(default)]
-    pub closed_by_update: Option<i64>,
+    pub closed_by_op: Option<i64>,
     #[serde(default)]
-    pub reopened_by_update: Option<i64>,
+    pub reopened_by_op: Option<i64>,
     #[serde(default)]
     pub version: i64,
 }
@@ -273,6 +273,13 @@ pub struct NewTicket {
 /// Creates (or finishes creating) a ticket and its topic. Safe to run again with the same id.
 pub async fn create(ctx: &Ctx<'_>, new: NewTicket) -> Res<Ticket> {
     let mut t = match get(ctx.deps, &new.ticket_id).await? {
+        // A ticket id belongs to the workspace and bot that made it: never continue another's.
+        Some(t) if t.workspace != ctx.workspace() || t.bot_id != ctx.bot_id() => {
+            return Err(Fail::Poison(format!(
+                "ticket id {} belongs to another workspace or bot",
+                new.ticket_id
+            )));
+        }
         Some(t) => t,
         None => {
             let now = teledesk_ports::now_secs();
@@ -543,7 +550,7 @@ pub async fn on_close(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     let Some(t) = ticket_here(ctx, m, "close tickets").await? else {
         return Ok(());
     };
-    if t.status == STATUS_CLOSED && t.closed_by_update != Some(ctx.update_id) {
+    if t.status == STATUS_CLOSED && t.closed_by_op != Some(ctx.op) {
         return ctx
             .reply(m, format!("{} is already closed.", t.link_html()))
             .await;
@@ -557,14 +564,14 @@ pub async fn close(ctx: &Ctx<'_>, mut t: Ticket, by: &str) -> Res<()> {
     if t.status != STATUS_CLOSED {
         t.status = STATUS_CLOSED.into();
         t.closed_at = Some(teledesk_ports::now_secs());
-        t.closed_by_update = Some(ctx.update_id);
+        t.closed_by_op = Some(ctx.op);
         t = save(ctx.deps, &t).await?;
     }
     if let Some(c) = t.customer.as_ref().and_then(|c| c.chat_id) {
         super::support::detach(ctx, c, &t).await?;
     }
     if let Some(thread) = t.thread_id {
-        ctx.once("closed-notice", || async {
+        ctx.once(&format!("closed-notice#{}", t.ticket_id), || async {
             ctx.notify(
                 t.chat_id,
                 Some(thread),
@@ -603,7 +610,7 @@ pub async fn on_reopen(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     let Some(t) = ticket_here(ctx, m, "reopen tickets").await? else {
         return Ok(());
     };
-    if t.status != STATUS_CLOSED && t.reopened_by_update != Some(ctx.update_id) {
+    if t.status != STATUS_CLOSED && t.reopened_by_op != Some(ctx.op) {
         return ctx
             .reply(m, format!("{} is not closed.", t.link_html()))
             .await;
@@ -624,7 +631,7 @@ pub async fn reopen(ctx: &Ctx<'_>, mut t: Ticket) -> Res<(Ticket, bool)> {
     if t.status == STATUS_CLOSED {
         t.status = STATUS_OPEN.into();
         t.closed_at = None;
-        t.reopened_by_update = Some(ctx.update_id);
+        t.reopened_by_op = Some(ctx.op);
         t = save(ctx.deps, &t).await?;
     }
     if let Some(thread) = t.thread_id {
@@ -642,7 +649,7 @@ pub async fn reopen(ctx: &Ctx<'_>, mut t: Ticket) -> Res<(Ticket, bool)> {
     events::emit(
         ctx.deps,
         events::TICKET_UPDATED,
-        &format!("{}#reopen#{}", t.ticket_id, ctx.update_id),
+        &format!("{}#reopen#{}", t.ticket_id, ctx.op),
         ctx.workspace(),
         ctx.bot_id(),
         json!({"ticket": t.to_json(), "changes": {"status": STATUS_OPEN}}),
@@ -669,7 +676,7 @@ pub async fn on_priority(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     events::emit(
         ctx.deps,
         events::TICKET_UPDATED,
-        &format!("{}#priority#{}", t.ticket_id, ctx.update_id),
+        &format!("{}#priority#{}", t.ticket_id, ctx.op),
         ctx.workspace(),
         ctx.bot_id(),
         json!({"ticket": t.to_json(), "changes": {"priority": p}}),

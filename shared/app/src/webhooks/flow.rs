@@ -207,7 +207,7 @@ async fn breaker_wait(deps: &Deps, endpoint_id: &str, now_ms: i64) -> Result<Bre
     }
     // Half open: one probe at a time. The probe holds the circuit for as long as a request may
     // take; whoever writes first probes, the others wait.
-    let lease = now_ms + super::timeout().as_millis() as i64 + MIN_WAIT_MS;
+    let lease = now_ms + deps.config.webhook_timeout.as_millis() as i64 + MIN_WAIT_MS;
     let version = table::int_attr(&b, table::VERSION).unwrap_or(0);
     b.insert("open_until".into(), json!(lease));
     b.insert(table::VERSION.into(), json!(version + 1));
@@ -229,9 +229,9 @@ pub enum Answer {
     Failed,
 }
 
-/// Whether an attempt of this duration counts as slow.
-pub fn is_slow(duration: Duration) -> bool {
-    duration >= super::timeout() / 3
+/// Whether an attempt of this duration counts as slow (a third of the attempt timeout).
+pub fn is_slow(duration: Duration, timeout: Duration) -> bool {
+    duration >= timeout / 3
 }
 
 /// Records an attempt's result in the breaker. A fast success closes the circuit; a failure or a
@@ -271,7 +271,7 @@ pub async fn record(
         let open_until = match result {
             // A slow answer: the next probe may go as soon as this one is back.
             Answer::Slow => now_ms,
-            _ => now_ms + cool_down_ms(failures),
+            _ => now_ms + cool_down_ms(failures, deps.config.webhook_retry_scale),
         };
         b.insert("open_until".into(), json!(open_until));
         let cond = if version == 0 {
@@ -289,7 +289,7 @@ pub async fn record(
 }
 
 /// The cool-down after `failures` failed or slow attempts in a row (0 below the trip count).
-pub fn cool_down_ms(failures: i64) -> i64 {
+pub fn cool_down_ms(failures: i64, scale: f64) -> i64 {
     if failures < TRIP_AFTER {
         return 0;
     }
@@ -297,7 +297,7 @@ pub fn cool_down_ms(failures: i64) -> i64 {
     let ms = COOL_DOWN_MS
         .saturating_mul(1 << doublings)
         .min(MAX_COOL_DOWN_MS);
-    (ms as f64 * super::scale()) as i64
+    (ms as f64 * scale) as i64
 }
 
 #[cfg(test)]
@@ -306,10 +306,10 @@ mod tests {
 
     #[test]
     fn cool_downs_double_up_to_an_hour() {
-        assert_eq!(cool_down_ms(TRIP_AFTER - 1), 0);
-        assert_eq!(cool_down_ms(TRIP_AFTER), 5_000);
-        assert_eq!(cool_down_ms(TRIP_AFTER + 1), 10_000);
-        assert_eq!(cool_down_ms(TRIP_AFTER + 40), MAX_COOL_DOWN_MS);
+        assert_eq!(cool_down_ms(TRIP_AFTER - 1, 1.0), 0);
+        assert_eq!(cool_down_ms(TRIP_AFTER, 1.0), 5_000);
+        assert_eq!(cool_down_ms(TRIP_AFTER + 1, 1.0), 10_000);
+        assert_eq!(cool_down_ms(TRIP_AFTER + 40, 1.0), MAX_COOL_DOWN_MS);
     }
 
     #[tokio::test]

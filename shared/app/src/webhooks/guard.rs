@@ -32,10 +32,6 @@ impl AllowList {
         a
     }
 
-    pub fn from_env() -> AllowList {
-        AllowList::parse(&std::env::var(ALLOWLIST_VAR).unwrap_or_default())
-    }
-
     pub fn names_host(&self, host: &str) -> bool {
         let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
         self.hosts.contains(&host) || host.parse::<IpAddr>().is_ok_and(|ip| self.contains(ip))

@@ -28,15 +28,10 @@ use crate::batch::Outcome;
 pub const ATTEMPT_KIND: &str = "webhook.attempt";
 /// Seconds between attempts: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (about 3 days).
 pub const SCHEDULE: &[u64] = &[5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400];
-/// Scales the schedule (tests compress it): `TELEDESK_WEBHOOK_RETRY_SCALE`, default 1.
-pub const SCALE_VAR: &str = "TELEDESK_WEBHOOK_RETRY_SCALE";
-/// How long deliveries and attempts are kept: `TELEDESK_WEBHOOK_LOG_TTL_DAYS`, default 30.
-pub const LOG_TTL_VAR: &str = "TELEDESK_WEBHOOK_LOG_TTL_DAYS";
 /// An endpoint failing for this long is disabled.
 pub const DISABLE_AFTER_SECS: i64 = 5 * 24 * 3600;
-/// How long an attempt may take: 15 s (`TELEDESK_WEBHOOK_TIMEOUT_MS` shortens it for tests).
+/// How long an attempt may take: 15 s (`TELEDESK_WEBHOOK_TIMEOUT_MS`, [`crate::config`]).
 pub const TIMEOUT: Duration = Duration::from_secs(15);
-pub const TIMEOUT_VAR: &str = "TELEDESK_WEBHOOK_TIMEOUT_MS";
 pub const MAX_RESPONSE_BYTES: usize = 20 * 1024;
 
 pub fn endpoints_pk(workspace: &str) -> String {
@@ -204,12 +199,10 @@ pub fn emf_line(outcome: &str, latency_ms: Option<i64>, at_ms: i64) -> String {
     line.to_string()
 }
 
-/// Writes the metric line to stdout on Lambda (CloudWatch reads it from the log), or anywhere when
-/// `TELEDESK_EMF=1`.
-fn metric(outcome: &str, latency_ms: Option<i64>) {
-    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
-        || std::env::var("TELEDESK_EMF").as_deref() == Ok("1")
-    {
+/// Writes the metric line to stdout when the configuration asks for metric lines (on Lambda
+/// CloudWatch reads them from the log).
+fn metric(deps: &Deps, outcome: &str, latency_ms: Option<i64>) {
+    if deps.config.emf {
         println!(
             "{}",
             emf_line(outcome, latency_ms, teledesk_ports::now_millis())
@@ -217,39 +210,14 @@ fn metric(outcome: &str, latency_ms: Option<i64>) {
     }
 }
 
-fn log_ttl() -> i64 {
-    std::env::var(LOG_TTL_VAR)
-        .ok()
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|d| *d > 0)
-        .unwrap_or(30)
-        * 86_400
-}
-
-/// The attempt timeout ([`TIMEOUT`] unless `TELEDESK_WEBHOOK_TIMEOUT_MS` says otherwise).
-pub fn timeout() -> Duration {
-    static T: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-    *T.get_or_init(|| {
-        std::env::var(TIMEOUT_VAR)
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .filter(|ms| *ms > 0)
-            .map_or(TIMEOUT, Duration::from_millis)
-    })
-}
-
-pub(crate) fn scale() -> f64 {
-    std::env::var(SCALE_VAR)
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| *s > 0.0)
-        .unwrap_or(1.0)
+fn log_ttl(deps: &Deps) -> i64 {
+    deps.config.webhook_log_ttl_days * 86_400
 }
 
 /// The delay before attempt `n + 1` after `n` failed attempts (with ±10 % jitter), or None when
 /// the schedule is used up.
-pub fn next_delay(failed_attempts: usize) -> Option<Duration> {
-    let base = *SCHEDULE.get(failed_attempts.checked_sub(1)?)? as f64 * scale();
+pub fn next_delay(failed_attempts: usize, scale: f64) -> Option<Duration> {
+    let base = *SCHEDULE.get(failed_attempts.checked_sub(1)?)? as f64 * scale;
     let jitter = 0.9 + rand::random::<f64>() * 0.2;
     Some(Duration::from_secs_f64(base * jitter))
 }
@@ -374,7 +342,7 @@ pub async fn deliver_to(deps: &Deps, ep: &Endpoint, event: &Value) -> Outcome {
     d.insert("status".into(), json!(status));
     d.insert("attempts".into(), json!(0));
     d.insert("created_at".into(), json!(now));
-    d.insert(EXPIRES_AT.into(), json!(now + log_ttl()));
+    d.insert(EXPIRES_AT.into(), json!(now + log_ttl(deps)));
     let fresh = match deps.table.put(d.clone(), Condition::Absent).await {
         Ok(()) => true,
         Err(TableError::ConditionFailed) => false,
@@ -419,23 +387,29 @@ struct Attempted {
 
 /// Resolves names for webhook requests and refuses internal addresses that are not allow-listed:
 /// the check is part of connecting, so DNS cannot change between check and connect.
-struct GuardedResolver;
+struct GuardedResolver {
+    allow: guard::AllowList,
+}
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_owned();
+        let allow = self.allow.clone();
         Box::pin(async move {
             let addrs: Vec<std::net::SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            refuse_internal(&host, addrs.iter().map(|a| a.ip()))?;
+            refuse_internal(&allow, &host, addrs.iter().map(|a| a.ip()))?;
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
 
 /// `refused: …` when one of the host's addresses is internal and not allow-listed.
-fn refuse_internal(host: &str, ips: impl Iterator<Item = std::net::IpAddr>) -> Result<(), String> {
-    let allow = guard::AllowList::from_env();
+fn refuse_internal(
+    allow: &guard::AllowList,
+    host: &str,
+    ips: impl Iterator<Item = std::net::IpAddr>,
+) -> Result<(), String> {
     if allow.names_host(host) {
         return Ok(());
     }
@@ -449,22 +423,23 @@ fn refuse_internal(host: &str, ips: impl Iterator<Item = std::net::IpAddr>) -> R
     Ok(())
 }
 
-/// The one HTTP client of the fan-out (built once per process): no redirects, 15 s, guarded DNS.
-fn client() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout())
-            .dns_resolver(std::sync::Arc::new(GuardedResolver))
-            .build()
-            .expect("a TLS backend is compiled in")
-    })
+/// The fan-out's HTTP client (one per process, kept in [`crate::config::Config`]): no redirects,
+/// the attempt timeout, guarded DNS.
+pub(crate) fn build_client(config: &crate::config::Config) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(config.webhook_timeout)
+        .dns_resolver(std::sync::Arc::new(GuardedResolver {
+            allow: config.webhook_allowlist.clone(),
+        }))
+        .build()
+        .expect("a TLS backend is compiled in")
 }
 
 /// Posts a webhook: the URL is checked, an address literal against the guard here, a name by the
 /// resolver.
-async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted {
+async fn post(deps: &Deps, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted {
+    let allow = &deps.config.webhook_allowlist;
     let started = std::time::Instant::now();
     let fail = |error: String| Attempted {
         status: None,
@@ -476,7 +451,7 @@ async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted
     let Ok(u) = reqwest::Url::parse(url) else {
         return fail("not a URL".into());
     };
-    if let Some(why) = guard::check_url(url, &guard::AllowList::from_env()) {
+    if let Some(why) = guard::check_url(url, allow) {
         return fail(format!("refused: {why}"));
     }
     let host = u
@@ -485,12 +460,13 @@ async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted
         .trim_matches(['[', ']'])
         .to_owned();
     if let Ok(ip) = host.parse::<std::net::IpAddr>()
-        && let Err(why) = refuse_internal(&host, std::iter::once(ip))
+        && let Err(why) = refuse_internal(allow, &host, std::iter::once(ip))
     {
         return fail(why);
     }
-    let client = client();
-    let mut req = client
+    let mut req = deps
+        .config
+        .webhook_client()
         .post(u)
         .header("content-type", "application/json")
         .body(body);
@@ -532,7 +508,10 @@ async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Attempted
                 source = s.source();
             }
             let what = if e.is_timeout() {
-                format!("timed out after {} ms", timeout().as_millis())
+                format!(
+                    "timed out after {} ms",
+                    deps.config.webhook_timeout.as_millis()
+                )
             } else {
                 e.without_url().to_string()
             };
@@ -637,7 +616,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         claimed.insert("error".into(), json!("in progress"));
         claimed.insert(
             EXPIRES_AT.into(),
-            json!(now + timeout().as_secs() as i64 + 60),
+            json!(now + deps.config.webhook_timeout.as_secs() as i64 + 60),
         );
         match deps.table.put(claimed, Condition::Absent).await {
             Ok(()) => {}
@@ -670,9 +649,14 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
             format!("Teledesk-Webhooks/{}", env!("CARGO_PKG_VERSION")),
         ),
     ];
-    let a = post(&ep.url, &headers, payload.into_bytes()).await;
+    let a = post(deps, &ep.url, &headers, payload.into_bytes()).await;
     let answer = match a.status {
-        Some(200..=299) if flow::is_slow(Duration::from_millis(a.duration_ms)) => {
+        Some(200..=299)
+            if flow::is_slow(
+                Duration::from_millis(a.duration_ms),
+                deps.config.webhook_timeout,
+            ) =>
+        {
             flow::Answer::Slow
         }
         Some(200..=299) => flow::Answer::Fast,
@@ -685,7 +669,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
     log.insert("duration_ms".into(), json!(a.duration_ms));
     log.insert("response".into(), json!(a.body));
     log.insert("error".into(), json!(a.error));
-    log.insert(EXPIRES_AT.into(), json!(now + log_ttl()));
+    log.insert(EXPIRES_AT.into(), json!(now + log_ttl(deps)));
     // The attempt's log entry is written with the delivery's new state, in one transaction.
     d.insert("attempts".into(), json!(n));
     d.insert("last_status_code".into(), json!(a.status));
@@ -702,7 +686,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         }
         tracing::info!(endpoint_id, event_id, attempt = n, "webhook delivered");
         let created = table::int_attr(&d, "created_at").unwrap_or(now);
-        metric("delivered", Some((now - created) * 1000));
+        metric(deps, "delivered", Some((now - created) * 1000));
         return store_with_log(deps, d, log).await;
     }
     if a.error
@@ -763,19 +747,19 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
             reason = ep.disabled_reason.as_deref(),
             "webhook endpoint disabled"
         );
-        metric("disabled", None);
+        metric(deps, "disabled", None);
         d.insert("status".into(), json!("failed"));
         return store_with_log(deps, d, log).await;
     } else if ep.failing_since == Some(now) {
         let _ = save_endpoint(deps, &ep).await;
     }
-    match next_delay(n as usize) {
+    match next_delay(n as usize, deps.config.webhook_retry_scale) {
         Some(delay) => {
             let delay = a
                 .retry_after
                 .map_or(delay, |r| delay.max(Duration::from_secs(r)));
             let due = teledesk_ports::now_millis() + delay.as_millis() as i64;
-            metric("retrying", None);
+            metric(deps, "retrying", None);
             d.insert("status".into(), json!("retrying"));
             d.insert("next_attempt_at".into(), json!(due / 1000));
             // The next attempt is queued before the delivery says `retrying`: if queueing fails,
@@ -799,7 +783,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
                 attempts = n,
                 "webhook retries used up; delivery failed"
             );
-            metric("failed", None);
+            metric(deps, "failed", None);
             store_with_log(deps, d, log).await
         }
     }
@@ -867,16 +851,17 @@ mod tests {
     fn the_schedule_spans_more_than_a_day_with_jitter() {
         let total: u64 = SCHEDULE.iter().sum();
         assert!(total > 24 * 3600);
-        assert_eq!(next_delay(0), None);
-        let d = next_delay(1).unwrap().as_secs_f64();
+        assert_eq!(next_delay(0, 1.0), None);
+        let d = next_delay(1, 1.0).unwrap().as_secs_f64();
         assert!((4.5..=5.5).contains(&d), "{d}");
-        assert!(next_delay(SCHEDULE.len() + 1).is_none());
+        assert!(next_delay(SCHEDULE.len() + 1, 1.0).is_none());
     }
 
     #[test]
     fn internal_addresses_of_a_name_are_refused() {
-        // No allow-list in the unit tests' environment.
+        let none = guard::AllowList::default();
         let e = refuse_internal(
+            &none,
             "db.internal",
             ["8.8.8.8", "10.0.0.7"].iter().map(|i| i.parse().unwrap()),
         )
@@ -884,6 +869,7 @@ mod tests {
         assert!(e.starts_with("refused:") && e.contains("10.0.0.7"), "{e}");
         assert!(
             refuse_internal(
+                &none,
                 "example.com",
                 std::iter::once("93.184.216.34".parse().unwrap())
             )
