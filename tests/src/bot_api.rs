@@ -294,6 +294,10 @@ impl BotApi {
         let app = Router::new()
             .route("/{bot}/{method}", axum::routing::any(call))
             .route("/file/{bot}/{*path}", axum::routing::get(download))
+            // Telegram takes uploads of up to 50 MB.
+            .layer(axum::extract::DefaultBodyLimit::max(
+                50 * 1024 * 1024 + 64 * 1024,
+            ))
             .with_state(api.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.expect("double serves") });
         api
@@ -971,30 +975,24 @@ async fn multipart_params(
     content_type: &str,
     body: Bytes,
 ) -> Result<(Value, HashMap<String, (String, String, Vec<u8>)>), String> {
-    use axum::extract::FromRequest;
-    let req = axum::http::Request::builder()
-        .header(axum::http::header::CONTENT_TYPE, content_type)
-        .body(axum::body::Body::from(body))
-        .map_err(|e| e.to_string())?;
-    let mut mp = axum::extract::Multipart::from_request(req, &())
-        .await
-        .map_err(|e| e.body_text())?;
+    let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut mp = multer::Multipart::new(stream, boundary);
     let mut params = serde_json::Map::new();
     let mut files = HashMap::new();
-    while let Some(field) = mp.next_field().await.map_err(|e| e.body_text())? {
+    while let Some(field) = mp.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
                 let mime = field
                     .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
-                let bytes = field.bytes().await.map_err(|e| e.body_text())?.to_vec();
+                    .map_or_else(|| "application/octet-stream".to_owned(), |m| m.to_string());
+                let bytes = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
                 params.insert(name.clone(), json!(format!("attach://{name}")));
                 files.insert(name, (file_name, mime, bytes));
             }
             None => {
-                let text = field.text().await.map_err(|e| e.body_text())?;
+                let text = field.text().await.map_err(|e| e.to_string())?;
                 let v = text.parse::<i64>().map(|n| json!(n)).unwrap_or(json!(text));
                 params.insert(name, v);
             }

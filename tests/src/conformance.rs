@@ -51,6 +51,36 @@ pub async fn put_get_roundtrip(s: &Stores) {
     ));
 }
 
+/// DynamoDB's 400 KB item limit holds on both adapters: a larger item is refused as `TooLarge`,
+/// in a put and in a transaction, and nothing is written; an item just under it is kept.
+pub async fn items_over_400_kb_are_refused(s: &Stores) {
+    let t = &s.table;
+    let fits = item("BIG", "fits", json!({"blob": "x".repeat(390 * 1024)}));
+    t.put(fits.clone(), Condition::None).await.unwrap();
+    assert_eq!(t.get("BIG", "fits").await.unwrap(), Some(fits));
+    let over = item("BIG", "over", json!({"blob": "y".repeat(401 * 1024)}));
+    assert!(matches!(
+        t.put(over.clone(), Condition::None).await,
+        Err(TableError::TooLarge(n)) if n > 400 * 1024
+    ));
+    assert!(matches!(
+        t.transact(vec![
+            TxOp::Put {
+                item: item("BIG", "small", json!({})),
+                condition: Condition::None
+            },
+            TxOp::Put {
+                item: over,
+                condition: Condition::None
+            },
+        ])
+        .await,
+        Err(TableError::TooLarge(_))
+    ));
+    assert_eq!(t.get("BIG", "over").await.unwrap(), None);
+    assert_eq!(t.get("BIG", "small").await.unwrap(), None);
+}
+
 pub async fn conditional_writes(s: &Stores) {
     let t = &s.table;
     t.put(item("C", "1", json!({"version": 1})), Condition::Absent)
@@ -598,6 +628,38 @@ pub async fn files_and_presigned_urls(s: &Stores) {
     assert_eq!(s.files.get("attachments/ab/cd.bin").await.unwrap(), None);
 }
 
+/// A presigned PUT stores the request's body; the size is known without reading the bytes, and a
+/// read of at most N bytes refuses a larger file before reading it.
+pub async fn presigned_uploads_and_sizes(s: &Stores) {
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
+    let url = s
+        .files
+        .presign_put("uploads/upl_1", "application/pdf", Duration::from_secs(300))
+        .await
+        .unwrap();
+    let resp = reqwest::Client::new()
+        .put(&url)
+        .header("content-type", "application/pdf")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{} from {url}", resp.status());
+    assert_eq!(s.files.size("uploads/upl_1").await.unwrap(), Some(300_000));
+    assert_eq!(s.files.size("uploads/none").await.unwrap(), None);
+    assert_eq!(
+        s.files.get_at_most("uploads/upl_1", 300_000).await.unwrap(),
+        Some(bytes)
+    );
+    assert_eq!(
+        s.files.get_at_most("uploads/upl_1", 299_999).await,
+        Err(teledesk_ports::files::FilesError::TooLarge {
+            size: 300_000,
+            limit: 299_999
+        })
+    );
+}
+
 /// For the embedded adapter only: a tampered or expired signature downloads nothing.
 pub async fn presigned_urls_cannot_be_forged(s: &Stores) {
     s.files.put("a/b", vec![1, 2, 3], "x").await.unwrap();
@@ -610,4 +672,24 @@ pub async fn presigned_urls_cannot_be_forged(s: &Stores) {
     assert_eq!(reqwest::get(&forged).await.unwrap().status(), 403);
     let expired = s.files.presign_get("a/b", Duration::ZERO).await.unwrap();
     assert_eq!(reqwest::get(&expired).await.unwrap().status(), 403);
+    // A download link does not upload, and an upload link needs its content type.
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client.put(&url).body("x").send().await.unwrap().status(),
+        403
+    );
+    let put = s
+        .files
+        .presign_put("a/b", "text/plain", Duration::from_secs(300))
+        .await
+        .unwrap();
+    let wrong = client
+        .put(&put)
+        .header("content-type", "application/pdf")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(s.files.get("a/b").await.unwrap(), Some(vec![1, 2, 3]));
 }

@@ -26,9 +26,41 @@ impl Counts {
     }
 }
 
+/// Writes a test makes fail: a put of an item matching a rule fails (as a storage outage would)
+/// while the rule has failures left.
+#[derive(Default)]
+pub struct Faults {
+    puts: std::sync::Mutex<Vec<PutFault>>,
+}
+
+type PutFault = (Box<dyn Fn(&Item) -> bool + Send + Sync>, usize);
+
+impl Faults {
+    /// The next `times` puts of an item for which `matches` holds fail with a backend error.
+    pub fn fail_puts(&self, times: usize, matches: impl Fn(&Item) -> bool + Send + Sync + 'static) {
+        self.lock().push((Box::new(matches), times));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<PutFault>> {
+        self.puts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn put_fails(&self, item: &Item) -> bool {
+        let mut rules = self.lock();
+        for (matches, left) in rules.iter_mut() {
+            if *left > 0 && matches(item) {
+                *left -= 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
 pub struct CountingTable {
     pub inner: Arc<dyn Table>,
     pub counts: Arc<Counts>,
+    pub faults: Arc<Faults>,
 }
 
 impl CountingTable {
@@ -50,6 +82,9 @@ impl Table for CountingTable {
     }
     async fn put(&self, item: Item, condition: Condition) -> Result<(), TableError> {
         self.write().await;
+        if self.faults.put_fails(&item) {
+            return Err(TableError::Backend("injected by the test".into()));
+        }
         self.inner.put(item, condition).await
     }
     async fn delete(&self, pk: &str, sk: &str, condition: Condition) -> Result<(), TableError> {

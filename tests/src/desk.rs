@@ -24,7 +24,7 @@ use teledesk_telegram::HttpConnector;
 use tower::ServiceExt;
 
 use crate::bot_api::BotApi;
-use crate::counting::{CountingTable, Counts};
+use crate::counting::{CountingTable, Counts, Faults};
 use crate::spec;
 
 pub const BOT_ID: i64 = 7_100_001;
@@ -45,6 +45,8 @@ pub const ADMIN: i64 = 503;
 pub struct DeskEnv {
     /// Table operations made through `deps` (the worker's and the harness's).
     pub counts: Arc<Counts>,
+    /// Table writes the test makes fail.
+    pub faults: Arc<Faults>,
     pub api: BotApi,
     pub token: String,
     pub deps: Deps,
@@ -88,11 +90,21 @@ impl DeskEnv {
         let token = api.add_bot(BOT_ID, BOT_USERNAME);
         let dir = tempfile::tempdir().expect("temp dir");
         let emb = Embedded::open(dir.path(), teledesk_queues()).expect("open storage");
+        // Presigned URLs work: the files route is served on loopback, as `serve` serves it.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        emb.files
+            .set_base_url(&format!("http://{}", listener.local_addr().expect("addr")));
+        let files = teledesk_embedded::files_router(emb.files.clone());
+        tokio::spawn(async move { axum::serve(listener, files).await.expect("files route") });
         let counts = Arc::new(Counts::default());
+        let faults = Arc::new(Faults::default());
         let deps = Deps::new(
             Arc::new(CountingTable {
                 inner: emb.table.clone(),
                 counts: counts.clone(),
+                faults: faults.clone(),
             }),
             emb.queue.clone(),
             emb.files.clone(),
@@ -104,6 +116,7 @@ impl DeskEnv {
             .expect("register bot");
         DeskEnv {
             counts,
+            faults,
             api,
             token,
             deps,

@@ -716,6 +716,134 @@ async fn a_retry_while_the_first_runs_is_409_and_after_a_5xx_it_runs_again() {
     assert_problem(&r, 409, "idempotency-in-progress");
 }
 
+/// The hardening issue: a request whose answer could not be recorded (or whose process died)
+/// left its record `running` for 24 h, so every retry got 409. Now a retry after the lease takes
+/// the record over and runs again, continuing the same operation (one ticket, one topic).
+#[tokio::test]
+async fn a_request_that_could_not_record_its_answer_is_taken_over_after_its_lease() {
+    let env = DeskEnv::ready_with(teledesk_app::config::Config {
+        idempotency_lease: std::time::Duration::ZERO,
+        ..Default::default()
+    })
+    .await;
+    let w = key(&env, "default", &["tickets:write"]).await;
+    let body = json!({"title": "Answer lost"});
+    env.faults
+        .fail_puts(1, |item| item["sk"] == "IDEM" && item["state"] == "done");
+    let first = post_idem(&env, &w, Some("k-lost"), "/api/v1/tickets", &body).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let rec = env.tickets().await;
+    assert_eq!(rec.len(), 1);
+    let retry = post_idem(&env, &w, Some("k-lost"), "/api/v1/tickets", &body).await;
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert!(
+        retry.headers.get("idempotent-replayed").is_none(),
+        "it ran again"
+    );
+    assert_eq!(
+        retry.body["ticket_id"], first.body["ticket_id"],
+        "the same ticket"
+    );
+    assert_eq!(env.tickets().await.len(), 1);
+    assert_eq!(env.api.calls_of("createForumTopic").len(), 1);
+    let third = post_idem(&env, &w, Some("k-lost"), "/api/v1/tickets", &body).await;
+    assert_eq!(third.headers["idempotent-replayed"], "true");
+    assert_eq!(third.body["ticket_id"], first.body["ticket_id"]);
+    env.assert_clean();
+}
+
+/// An answer larger than a table item can hold is kept in the file store and replayed from
+/// there; an answer holding a secret shown once (`Cache-Control: no-store`) is not kept at all.
+#[tokio::test]
+async fn large_answers_are_replayed_from_the_file_store_and_secrets_are_never_kept() {
+    use axum::routing::post;
+    let env = DeskEnv::ready().await;
+    let (k, _) = keys::create(&env.deps, "default", "big", &["admin".into()], None, None)
+        .await
+        .unwrap();
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = runs.clone();
+    let app = axum::Router::new()
+        .route(
+            "/big",
+            post(move || {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    "z".repeat(1024 * 1024)
+                }
+            }),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            env.deps.clone(),
+            teledesk_app::api::idempotency::idempotency,
+        ))
+        .layer(axum::middleware::from_fn(
+            move |mut req: axum::extract::Request, next: axum::middleware::Next| {
+                req.extensions_mut()
+                    .insert(teledesk_app::api::Caller(k.clone()));
+                next.run(req)
+            },
+        ));
+    let call_big = || {
+        let app = app.clone();
+        async move {
+            let resp = app
+                .oneshot(
+                    Request::post("/big")
+                        .header("idempotency-key", "big-1")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let replayed = resp.headers().contains_key("idempotent-replayed");
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 22)
+                .await
+                .unwrap();
+            (replayed, body.len())
+        }
+    };
+    assert_eq!(call_big().await, (false, 1024 * 1024));
+    assert_eq!(call_big().await, (true, 1024 * 1024));
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let admin = key(&env, "default", &["admin"]).await;
+    let code = post_idem(
+        &env,
+        &admin,
+        Some("code-1"),
+        "/api/v1/desks/setup-codes",
+        &json!({}),
+    )
+    .await;
+    assert_eq!(code.status, 201, "{}", code.body);
+    let secret = code.body["code"].as_str().unwrap().to_owned();
+    let again = post_idem(
+        &env,
+        &admin,
+        Some("code-1"),
+        "/api/v1/desks/setup-codes",
+        &json!({}),
+    )
+    .await;
+    assert_problem(&again, 409, "idempotency-not-replayable");
+    let key_id = admin.split('_').nth(1).unwrap();
+    let record = env
+        .item(
+            &format!(
+                "IDEM#{key_id}#{}",
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"code-1"))
+            ),
+            "IDEM",
+        )
+        .await
+        .expect("the request is recorded");
+    assert_eq!(record["replay"], "no-store");
+    assert!(record.get("body").is_none() && record.get("body_file").is_none());
+    assert!(!serde_json::to_string(&record).unwrap().contains(&secret));
+}
+
 #[tokio::test]
 async fn post_tickets_validates_and_says_when_the_desk_is_not_ready() {
     let env = DeskEnv::start().await;
@@ -1366,18 +1494,79 @@ async fn files_are_sent_by_upload_or_from_a_stored_attachment() {
     )
     .await;
     assert_problem(&r, 404, "not-found");
-    let big = vec![b'x'; 50 * 1024 * 1024 + 100 * 1024];
+    // A body over 4 MB is refused (a Lambda takes at most 6 MB, base64-encoded): it is sent
+    // through an upload instead.
+    let big: Vec<u8> = (0..=255u8).cycle().take(6 * 1024 * 1024).collect();
     let (ct, body) = multipart(&[("file", Some(("big.bin", "application/octet-stream")), &big)]);
-    assert_problem(
-        &post_raw(&env, &w, &path, &ct, body).await,
-        413,
-        "too-large",
+    let refused = post_raw(&env, &w, &path, &ct, body).await;
+    assert_problem(&refused, 413, "too-large");
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/uploads")
     );
     assert_eq!(
         env.api.calls_of("sendDocument").len(),
         2,
         "refused uploads send nothing"
     );
+    let up = post_idem(
+        &env,
+        &w,
+        None,
+        "/api/v1/uploads",
+        &json!({"file_name": "big.bin", "content_type": "application/octet-stream", "size": big.len()}),
+    )
+    .await;
+    assert_eq!(up.status, 201, "{}", up.body);
+    assert_eq!(up.headers["cache-control"], "no-store");
+    let upload_id = up.body["upload_id"].as_str().unwrap().to_owned();
+    // Referenced before anything was PUT: nothing to send yet.
+    let early = post_idem(&env, &w, None, &path, &json!({"upload_id": upload_id})).await;
+    assert_problem(&early, 409, "upload-missing");
+    let put = reqwest::Client::new()
+        .put(up.body["url"].as_str().unwrap())
+        .header("content-type", "application/octet-stream")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    // Another workspace cannot use it.
+    let stranger = key(&env, "acme", &["messages:write", "tickets:read"]).await;
+    let r = post_idem(
+        &env,
+        &stranger,
+        None,
+        &path,
+        &json!({"upload_id": upload_id}),
+    )
+    .await;
+    assert_problem(&r, 404, "not-found");
+    let sent = post_idem(
+        &env,
+        &w,
+        None,
+        &path,
+        &json!({"upload_id": upload_id, "text": "the 6 MB file"}),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    assert_eq!(sent.body["caption"], "the 6 MB file");
+    let docs = env.api.calls_of("sendDocument");
+    assert_eq!(docs.len(), 3);
+    // Bad upload requests are clear 422s.
+    for bad in [
+        json!({"file_name": "x", "content_type": "pdf", "size": 1}),
+        json!({"file_name": "", "content_type": "application/pdf", "size": 1}),
+        json!({"file_name": "x", "content_type": "application/pdf", "size": 52_428_801}),
+        json!({"file_name": "x", "content_type": "application/pdf", "size": 0}),
+        json!({"file_name": "x", "content_type": "application/pdf", "size": 1, "extra": 1}),
+    ] {
+        let r = post_idem(&env, &w, None, "/api/v1/uploads", &bad).await;
+        assert_problem(&r, 422, "validation");
+    }
     env.assert_clean();
 }
 

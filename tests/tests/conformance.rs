@@ -30,6 +30,7 @@ macro_rules! suite {
 
 suite!(
     put_get_roundtrip,
+    items_over_400_kb_are_refused,
     conditional_writes,
     concurrent_absent_puts_have_one_winner,
     transactions_are_all_or_nothing,
@@ -44,6 +45,7 @@ suite!(
     redrive_to_dead_letter_queue,
     batches_over_ten_are_split,
     files_and_presigned_urls,
+    presigned_uploads_and_sizes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -356,6 +356,36 @@ async fn refused_webhooks_read_and_write_nothing_per_request() {
     env.assert_clean();
 }
 
+/// Jobs had no journal (they ran as update 0), so a job delivered twice sent twice. A job's
+/// handlers now run under its job id: the same notice job, delivered twice, posts once; another
+/// job posts again.
+#[tokio::test]
+async fn a_job_delivered_twice_sends_once() {
+    let env = DeskEnv::ready().await;
+    let job = json!({"kind": "admin.notice", "bot_id": BOT_ID.to_string(), "chat_id": OTHER,
+                     "text": "disk <b>full</b>", "job_id": "notice-1"});
+    teledesk_app::jobs::queue(&env.deps, job.clone())
+        .await
+        .unwrap();
+    teledesk_app::jobs::queue(&env.deps, job.clone())
+        .await
+        .unwrap();
+    env.drain().await;
+    let sent = |env: &DeskEnv| {
+        env.texts_to(OTHER, None)
+            .iter()
+            .filter(|t| t.contains("disk <b>full</b>"))
+            .count()
+    };
+    assert_eq!(sent(&env), 1);
+    let mut other = job;
+    other["job_id"] = json!("notice-2");
+    teledesk_app::jobs::queue(&env.deps, other).await.unwrap();
+    env.drain().await;
+    assert_eq!(sent(&env), 2);
+    env.assert_clean();
+}
+
 // ---- 2. Tickets -------------------------------------------------------------------------------
 
 #[tokio::test]

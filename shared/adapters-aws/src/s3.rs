@@ -83,6 +83,43 @@ impl files::Files for S3Files {
             .map_err(backend)
     }
 
+    async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        expires_in: Duration,
+    ) -> Result<String, FilesError> {
+        files::validate_key(key)?;
+        let config = PresigningConfig::expires_in(expires_in)
+            .map_err(|e| FilesError::Backend(e.to_string()))?;
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .presigned(config)
+            .await
+            .map_err(backend)?;
+        Ok(req.uri().to_owned())
+    }
+
+    async fn size(&self, key: &str) -> Result<Option<u64>, FilesError> {
+        files::validate_key(key)?;
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(out.content_length().unwrap_or(0).max(0) as u64)),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+            Err(e) => Err(backend(e)),
+        }
+    }
+
     async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<String, FilesError> {
         files::validate_key(key)?;
         let config = PresigningConfig::expires_in(expires_in)

@@ -52,20 +52,32 @@ impl LocalFiles {
         Ok(self.root.join("objects").join(key))
     }
 
-    fn signature(&self, key: &str, expires: i64) -> String {
+    /// An HMAC over the operation (a GET signs the key and expiry as before; a PUT signs `put`,
+    /// the content type, key and expiry), so a download link cannot be used to upload.
+    fn signature(&self, op: Option<&str>, key: &str, expires: i64) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length");
+        if let Some(op) = op {
+            mac.update(format!("{op}\n").as_bytes());
+        }
         mac.update(format!("{key}\n{expires}").as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 
-    fn verify(&self, key: &str, expires: i64, signature: &str) -> bool {
+    fn verify(&self, op: Option<&str>, key: &str, expires: i64, signature: &str) -> bool {
         use subtle::ConstantTimeEq;
         expires > teledesk_ports::now_secs()
             && bool::from(
-                self.signature(key, expires)
+                self.signature(op, key, expires)
                     .as_bytes()
                     .ct_eq(signature.as_bytes()),
             )
+    }
+
+    fn base(&self) -> String {
+        self.base_url
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -101,17 +113,40 @@ impl files::Files for LocalFiles {
     async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<String, FilesError> {
         files::validate_key(key)?;
         let expires = teledesk_ports::now_secs() + expires_in.as_secs() as i64;
-        let base = self
-            .base_url
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
         Ok(format!(
-            "{base}/files/{key}?expires={expires}&signature={}",
-            self.signature(key, expires)
+            "{}/files/{key}?expires={expires}&signature={}",
+            self.base(),
+            self.signature(None, key, expires)
         ))
     }
+
+    async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        expires_in: Duration,
+    ) -> Result<String, FilesError> {
+        files::validate_key(key)?;
+        let expires = teledesk_ports::now_secs() + expires_in.as_secs() as i64;
+        let op = format!("put\n{content_type}");
+        Ok(format!(
+            "{}/files/{key}?expires={expires}&signature={}",
+            self.base(),
+            self.signature(Some(&op), key, expires)
+        ))
+    }
+
+    async fn size(&self, key: &str) -> Result<Option<u64>, FilesError> {
+        match tokio::fs::metadata(self.path(key)?).await {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
 }
+
+/// The largest body a presigned PUT takes (a bot uploads at most 50 MB).
+pub const MAX_PUT_BYTES: usize = 50 * 1024 * 1024;
 
 #[derive(serde::Deserialize)]
 struct Presigned {
@@ -124,7 +159,7 @@ async fn download(
     UrlPath(key): UrlPath<String>,
     Query(q): Query<Presigned>,
 ) -> Response {
-    if files::validate_key(&key).is_err() || !files.verify(&key, q.expires, &q.signature) {
+    if files::validate_key(&key).is_err() || !files.verify(None, &key, q.expires, &q.signature) {
         return (StatusCode::FORBIDDEN, "invalid or expired signature").into_response();
     }
     match files::Files::get(files.as_ref(), &key).await {
@@ -136,9 +171,34 @@ async fn download(
     }
 }
 
-/// `GET /files/{*key}?expires=…&signature=…`: what presigned URLs of [`LocalFiles`] download from.
+/// A presigned PUT: the signature covers the content type the URL was made for.
+async fn upload(
+    State(files): State<Arc<LocalFiles>>,
+    UrlPath(key): UrlPath<String>,
+    Query(q): Query<Presigned>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let op = format!("put\n{ct}");
+    if files::validate_key(&key).is_err() || !files.verify(Some(&op), &key, q.expires, &q.signature)
+    {
+        return (StatusCode::FORBIDDEN, "invalid or expired signature").into_response();
+    }
+    match files::Files::put(files.as_ref(), &key, body.to_vec(), ct).await {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage error").into_response(),
+    }
+}
+
+/// `GET /files/{*key}?expires=…&signature=…` and `PUT` the same: what presigned URLs of
+/// [`LocalFiles`] download from and upload to.
 pub fn files_router(files: Arc<LocalFiles>) -> axum::Router {
     axum::Router::new()
-        .route("/files/{*key}", axum::routing::get(download))
+        .route("/files/{*key}", axum::routing::get(download).put(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_PUT_BYTES))
         .with_state(files)
 }

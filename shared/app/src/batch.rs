@@ -6,10 +6,14 @@
 //! - a record that cannot be handled now is retried: after `retry_after` when Telegram asked for it,
 //!   else with exponential backoff; the records held back behind it in its group are re-timed to the
 //!   same moment, so a group waits as long as its head and no longer;
-//! - a poison record fails every time and is parked in the dead-letter queue by the queue's redrive.
+//! - a poison record fails every time and is parked in the dead-letter queue by the queue's redrive;
+//! - a handler that panics (a decoder meeting a photo it cannot handle) fails its record as poison,
+//!   and the rest of the batch goes on: release builds unwind, and each record is caught.
 
 use std::future::Future;
 use std::time::Duration;
+
+use futures::FutureExt;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use teledesk_ports::queue::{Queue, Received};
@@ -82,7 +86,18 @@ where
                 continue;
             }
             let (id, receipt, count) = (r.message_id.clone(), r.receipt.clone(), r.receive_count);
-            let after = match handle(r).await {
+            let outcome = std::panic::AssertUnwindSafe(handle(r))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".into());
+                    Outcome::Poison(format!("the handler panicked: {what}"))
+                });
+            let after = match outcome {
                 Outcome::Done => continue,
                 Outcome::Retry { after } => after.unwrap_or_else(|| retry_backoff(count)),
                 Outcome::Poison(reason) => {
@@ -204,6 +219,82 @@ pub fn sqs_response(failed: Vec<String>) -> SqsBatchResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Records without receipts are never re-timed: the queue is not called.
+    struct Untouched;
+
+    #[async_trait::async_trait]
+    impl Queue for Untouched {
+        async fn send(
+            &self,
+            _: &str,
+            _: Vec<teledesk_ports::queue::OutMessage>,
+        ) -> Result<(), teledesk_ports::queue::QueueError> {
+            unreachable!()
+        }
+        async fn receive(
+            &self,
+            _: &str,
+            _: usize,
+            _: Duration,
+            _: Duration,
+        ) -> Result<Vec<Received>, teledesk_ports::queue::QueueError> {
+            unreachable!()
+        }
+        async fn ack(&self, _: &str, _: &str) -> Result<(), teledesk_ports::queue::QueueError> {
+            unreachable!()
+        }
+        async fn set_visibility(
+            &self,
+            _: &str,
+            _: &str,
+            _: Duration,
+        ) -> Result<(), teledesk_ports::queue::QueueError> {
+            unreachable!()
+        }
+    }
+
+    fn record(id: &str, group: Option<&str>) -> Record {
+        Record {
+            message_id: id.into(),
+            group_id: group.map(str::to_owned),
+            body: id.into(),
+            ..Default::default()
+        }
+    }
+
+    /// One record whose handler panics fails alone: the others of the batch are handled, the
+    /// records behind it in its FIFO group wait for it, and the process goes on.
+    #[tokio::test]
+    async fn a_panic_fails_its_record_and_not_the_batch() {
+        let handled = std::sync::Mutex::new(Vec::new());
+        let failed = run(
+            &Untouched,
+            "jobs",
+            vec![
+                record("a", Some("g1")),
+                record("boom", Some("g1")),
+                record("c", Some("g1")),
+                record("d", Some("g2")),
+                record("e", None),
+            ],
+            |r| {
+                let handled = &handled;
+                async move {
+                    if r.body == "boom" {
+                        panic!("a decoder met a bad photo");
+                    }
+                    handled.lock().unwrap().push(r.body);
+                    Outcome::Done
+                }
+            },
+        )
+        .await;
+        assert_eq!(failed, ["boom", "c"]);
+        let mut done = handled.into_inner().unwrap();
+        done.sort();
+        assert_eq!(done, ["a", "d", "e"]);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -154,6 +154,9 @@ pub enum TableError {
     TransactionCanceled,
     #[error("invalid table request: {0}")]
     Invalid(String),
+    /// DynamoDB holds at most 400 KB in one item; both adapters refuse a larger one the same way.
+    #[error("the item is {0} bytes, over the 400 KB an item may hold")]
+    TooLarge(usize),
     #[error("table backend error: {0}")]
     Backend(String),
 }
@@ -204,8 +207,23 @@ pub fn condition_holds(condition: &Condition, current: Option<&Item>) -> bool {
     }
 }
 
-/// Checks that an item to write has string keys, and string GSI keys when present.
+/// DynamoDB's limit on one item (names and values), 400 KB.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// An item's size as [`validate_item`] counts it: its JSON text, which counts every name and
+/// value (and a few quotes and commas more than DynamoDB does, so an item that passes here fits
+/// there).
+pub fn item_size(item: &Item) -> usize {
+    serde_json::to_vec(item).map_or(usize::MAX, |v| v.len())
+}
+
+/// Checks that an item to write has string keys, string GSI keys when present, and fits in
+/// [`MAX_ITEM_BYTES`].
 pub fn validate_item(item: &Item) -> Result<(), TableError> {
+    let size = item_size(item);
+    if size > MAX_ITEM_BYTES {
+        return Err(TableError::TooLarge(size));
+    }
     for key in [PK, SK] {
         match item.get(key) {
             Some(Value::String(s)) if !s.is_empty() => {}

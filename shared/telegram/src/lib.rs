@@ -189,6 +189,8 @@ impl std::fmt::Debug for Upload {
 
 /// Bots may upload files up to this size.
 pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
+/// The largest file a bot may download (getFile's limit).
+pub const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
 
 /// A copyMessage call: the content of `from_chat_id`/`message_id` sent again without "forwarded
 /// from"; `caption` (plain, formatted by `caption_entities`) replaces a media message's caption.
@@ -586,7 +588,20 @@ impl Telegram for HttpTelegram {
                 description: "file download failed".into(),
             });
         }
-        Ok(resp.bytes().await.map_err(transport)?.to_vec())
+        // The size is checked before reading (what the server announces) and while reading (what
+        // it sends): a bot can download at most 20 MB, and nothing larger is ever held in memory.
+        if resp.content_length().is_some_and(|n| n > MAX_DOWNLOAD) {
+            return Err(TelegramError::FileTooBig);
+        }
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            if (bytes.len() + chunk.len()) as u64 > MAX_DOWNLOAD {
+                return Err(TelegramError::FileTooBig);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 
     async fn call(&self, method: &str, params: Value) -> Result<Value, TelegramError> {

@@ -34,8 +34,8 @@ pub fn routes() -> Router<Deps> {
             "/api/v1/tickets/{id}/messages",
             get(list_messages)
                 .post(send_message)
-                // A file of up to 50 MB, in a multipart body.
-                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)),
+                // A file of up to 4 MB in a multipart body (larger ones through uploads).
+                .layer(axum::extract::DefaultBodyLimit::max(super::MAX_BODY)),
         )
         .route("/api/v1/tickets/{id}/attachments", get(list_attachments))
         .route("/api/v1/tickets/{id}/mention", post(mention_user))
@@ -120,6 +120,9 @@ pub struct MessageCreate {
     pub text: Option<String>,
     #[schema(nullable = false)]
     pub attachment: Option<AttachmentRef>,
+    /// A file uploaded through `POST /api/v1/uploads` (up to 50 MB), sent as a document.
+    #[schema(nullable = false, pattern = "^upl_[0-9a-f]{20}$")]
+    pub upload_id: Option<String>,
 }
 
 /// One of the ticket's stored attachments, as listed by `GET /api/v1/tickets/{id}/attachments`.
@@ -134,7 +137,8 @@ pub struct AttachmentRef {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageUpload {
-    /// The file, 1 byte to 50 MB; sent as a document.
+    /// The file, 1 byte to 4 MB (larger files, up to 50 MB, through `POST /api/v1/uploads`);
+    /// sent as a document.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// An optional caption, at most 1024 characters.
@@ -286,8 +290,9 @@ pub async fn list_messages(
     .into_response())
 }
 
-/// Send a message into the ticket — a text (JSON), a file (multipart: `file` and an optional `text`
-/// caption), or one of its stored attachments again (JSON `attachment`). It is posted in the ticket's topic and synced like a staff
+/// Send a message into the ticket — a text (JSON), a file (multipart: `file` up to 4 MB and an
+/// optional `text` caption; or JSON `upload_id` of a file up to 50 MB uploaded through
+/// `POST /api/v1/uploads`), or one of its stored attachments again (JSON `attachment`). It is posted in the ticket's topic and synced like a staff
 /// message (to the customer, plain; to linked topics, attributed). Send an `Idempotency-Key` to
 /// retry safely.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "messages",
@@ -305,7 +310,7 @@ pub async fn list_messages(
         (status = 400, description = "The body is not a JSON object or a readable multipart body", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket in the key's workspace, or no such attachment on it", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The ticket is closed, its bot unavailable, the attachment not stored, or the request still running", body = ProblemView, content_type = "application/problem+json"),
-        (status = 413, description = "The file is over 50 MB", body = ProblemView, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 4 MB (send larger files through POST /api/v1/uploads), or the upload over 50 MB", body = ProblemView, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used with another request", body = ProblemView, content_type = "application/problem+json"),
         (status = 502, description = "Telegram refused", body = ProblemView, content_type = "application/problem+json"),
@@ -329,7 +334,18 @@ pub async fn send_message(
         (text, Some(file), None)
     } else {
         let body = json_body(&headers, &body)?;
-        let mut errors = unknown(body.keys(), &["text", "attachment"], "field");
+        let mut errors = unknown(body.keys(), &["text", "attachment", "upload_id"], "field");
+        let upload_id = match body.get("upload_id") {
+            None => None,
+            Some(Value::String(u)) => Some(u.clone()),
+            Some(_) => {
+                errors.push(FieldError {
+                    field: "upload_id".into(),
+                    message: "the upload_id of POST /api/v1/uploads".into(),
+                });
+                None
+            }
+        };
         let attachment = match body.get("attachment") {
             None => None,
             Some(a) => match (
@@ -348,9 +364,16 @@ pub async fn send_message(
                 }
             },
         };
-        let limit = if attachment.is_some() { 1024 } else { 4096 };
+        if attachment.is_some() && upload_id.is_some() {
+            errors.push(FieldError {
+                field: "upload_id".into(),
+                message: "send either an attachment or an upload, not both".into(),
+            });
+        }
+        let with_file = attachment.is_some() || upload_id.is_some();
+        let limit = if with_file { 1024 } else { 4096 };
         let text = match body.get("text") {
-            None if attachment.is_some() => None,
+            None if with_file => None,
             Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= limit => {
                 Some(t.clone())
             }
@@ -365,7 +388,11 @@ pub async fn send_message(
         if !errors.is_empty() {
             return Err(Problem::validation(errors));
         }
-        (text, None, attachment)
+        let upload = match upload_id {
+            Some(u) => Some(super::uploads::take(&deps, &caller, &u).await?),
+            None => None,
+        };
+        (text, upload, attachment)
     };
     let t = load(&deps, &caller, &id).await?;
     if t.status == tickets::STATUS_CLOSED {
@@ -441,29 +468,20 @@ async fn read_multipart(
     content_type: &str,
     body: Bytes,
 ) -> Result<(Option<String>, Upload), Problem> {
-    use axum::extract::FromRequest;
-    let req = axum::http::Request::builder()
-        .header(axum::http::header::CONTENT_TYPE, content_type)
-        .body(axum::body::Body::from(body))
-        .map_err(|e| Problem::bad_request(e.to_string()))?;
-    let mut mp = axum::extract::Multipart::from_request(req, &())
-        .await
-        .map_err(|e| Problem::bad_request(e.body_text()))?;
+    let unreadable = |e: multer::Error| {
+        Problem::bad_request(format!("the multipart body could not be read: {e}"))
+    };
+    let boundary = multer::parse_boundary(content_type).map_err(unreadable)?;
+    // The route's body limit bounds the whole body already.
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut mp = multer::Multipart::new(stream, boundary);
     let (mut text, mut file) = (None, None);
     let mut errors = Vec::new();
-    while let Some(field) = mp.next_field().await.map_err(|e| {
-        Problem::bad_request(format!(
-            "the multipart body could not be read: {}",
-            e.body_text()
-        ))
-    })? {
+    while let Some(field) = mp.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "text" => {
-                let t = field
-                    .text()
-                    .await
-                    .map_err(|e| Problem::bad_request(e.body_text()))?;
+                let t = field.text().await.map_err(unreadable)?;
                 if t.trim().is_empty() || t.chars().count() > 1024 {
                     errors.push(FieldError {
                         field: "text".into(),
@@ -481,26 +499,16 @@ async fn read_multipart(
                     .collect::<String>();
                 let mime_type = field
                     .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| Problem::bad_request(e.body_text()))?
-                    .to_vec();
+                    .map_or_else(|| "application/octet-stream".to_owned(), |m| m.to_string());
+                let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
                 if bytes.is_empty() {
                     errors.push(FieldError {
                         field: "file".into(),
                         message: "the file is empty".into(),
                     });
                 }
-                if bytes.len() > MAX_UPLOAD {
-                    return Err(Problem::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too-large",
-                        "The file is too large",
-                        "bots can upload files up to 50 MB",
-                    ));
+                if bytes.len() > super::MAX_BODY {
+                    return Err(super::too_large());
                 }
                 file = Some(Upload {
                     file_name,
@@ -556,7 +564,7 @@ async fn stored_file(
     };
     let bytes = deps
         .files
-        .get(&key)
+        .get_at_most(&key, MAX_UPLOAD as u64)
         .await
         .map_err(|e| Problem::unavailable(format!("file store: {e}")))?
         .ok_or_else(|| Problem::unavailable("the stored file is missing"))?;

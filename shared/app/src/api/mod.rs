@@ -17,6 +17,7 @@ pub mod problem;
 pub mod ratelimit;
 pub mod schema;
 pub mod tickets;
+pub mod uploads;
 pub mod webhooks;
 
 use axum::Router;
@@ -32,6 +33,21 @@ use problem::Problem;
 pub const REQUEST_ID: &str = "x-request-id";
 /// The largest JSON body the API reads.
 pub const MAX_JSON_BODY: usize = 1 << 20;
+/// The largest body of any request (a multipart file): a Lambda's synchronous event is at most
+/// 6 MB and API Gateway passes a binary body base64-encoded, a third larger, so 4 MiB of bytes
+/// fit with room for the rest. Larger files go through [`uploads`].
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The answer to a body over its route's limit.
+pub fn too_large() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "The body is too large",
+        "JSON bodies are limited to 1 MB and file uploads in a request to 4 MB; send larger \
+         files (up to 50 MB) through POST /api/v1/uploads",
+    )
+}
 
 /// The authenticated caller, put in the request's extensions by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -145,12 +161,7 @@ pub async fn problems_only(req: Request, next: Next) -> Response {
             "Method not allowed",
             "this endpoint does not take that method",
         ),
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
-            status,
-            "too-large",
-            "The body is too large",
-            "bodies are limited to 60 MB",
-        ),
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
             status,
             "unsupported-media-type",
@@ -190,6 +201,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(admin::routes())
         .merge(webhooks::routes())
         .merge(catalog::routes())
+        .merge(uploads::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

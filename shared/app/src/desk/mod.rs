@@ -33,6 +33,9 @@ use msg::Msg;
 
 /// How long a per-update journal entry is kept (Telegram re-sends for about a day).
 pub const JOURNAL_TTL_SECS: i64 = 48 * 3600;
+/// A step claimed by [`Ctx::once`] whose run died is taken over after this long (a send takes
+/// seconds; Telegram's own timeout is well under it).
+pub const ONCE_LEASE_SECS: i64 = 60;
 
 /// The workspace every bot belongs to until workspaces arrive with the REST API.
 pub const DEFAULT_WORKSPACE: &str = "default";
@@ -152,19 +155,78 @@ impl Ctx<'_> {
         }
     }
 
-    /// Runs a side effect (a notice) once per operation: a re-run after a later step failed skips it.
-    /// Only a crash between the send and its record repeats it.
+    /// Runs a side effect (a notice) once per operation, also when two runs of the operation race
+    /// (a job delivered twice, two workers): the step is claimed in the journal before `f` runs
+    /// (a conditional write; the loser is `Busy` and retried, and then finds it done), and marked
+    /// done after. A failed `f` releases the claim, so a retry runs it; a claim whose holder died
+    /// is taken over after [`ONCE_LEASE_SECS`]. Only a crash between the effect and its mark
+    /// repeats it.
     pub async fn once<F, Fut>(&self, step: &str, f: F) -> Res<()>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Res<()>>,
     {
-        self.remember(step, || async {
-            f().await?;
-            Ok(Value::Bool(true))
-        })
-        .await
-        .map(|_| ())
+        let pk = keys::journal_pk(self.bot_id(), self.op);
+        let now = teledesk_ports::now_secs();
+        let current = self.deps.table.get(&pk, step).await?;
+        let version = match &current {
+            // Done (older records hold `value: true` without a state).
+            Some(i) if i.get("state").is_none_or(|s| s == "done") => return Ok(()),
+            Some(i) => {
+                let claimed = i.get("claimed_at").and_then(Value::as_i64).unwrap_or(0);
+                if now - claimed < ONCE_LEASE_SECS {
+                    return Err(Fail::Busy);
+                }
+                i.get(teledesk_ports::table::VERSION)
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+            }
+            None => 0,
+        };
+        let entry = |state: &str, v: i64| {
+            let mut item = Item::new();
+            item.insert(PK.into(), json!(pk));
+            item.insert(SK.into(), json!(step));
+            item.insert("state".into(), json!(state));
+            item.insert("claimed_at".into(), json!(now));
+            item.insert(teledesk_ports::table::VERSION.into(), json!(v));
+            item.insert(
+                EXPIRES_AT.into(),
+                json!(teledesk_ports::now_secs() + JOURNAL_TTL_SECS),
+            );
+            item
+        };
+        let claim = if version == 0 {
+            Condition::Absent
+        } else {
+            Condition::VersionEquals(version)
+        };
+        match self
+            .deps
+            .table
+            .put(entry("running", version + 1), claim)
+            .await
+        {
+            Ok(()) => {}
+            Err(TableError::ConditionFailed) => return Err(Fail::Busy),
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(e) = f().await {
+            let release = self
+                .deps
+                .table
+                .delete(&pk, step, Condition::VersionEquals(version + 1))
+                .await;
+            if let Err(r) = release {
+                tracing::warn!(error = %r, step, "claim of a failed step not released; it expires");
+            }
+            return Err(e);
+        }
+        self.deps
+            .table
+            .put(entry("done", version + 2), Condition::None)
+            .await?;
+        Ok(())
     }
 
     /// A one-line reply to a command message.
