@@ -129,22 +129,31 @@ pub async fn sources_command(deps: &Deps, command: SourcesCommand) -> anyhow::Re
             );
         }
         SourcesCommand::List { workspace } => {
-            let list = catalog::list_sources(deps, &workspace).await?;
-            if list.is_empty() {
+            // A page at a time: printed as read, never the whole partition in memory.
+            let (mut cursor, mut any) = (None, false);
+            loop {
+                let (page, next) = catalog::sources_page(deps, &workspace, 100, cursor).await?;
+                any |= !page.is_empty();
+                for s in page {
+                    println!(
+                        "{}\t@{}\t{:?}\t{}\tcursor {}\t{}{}",
+                        s.id,
+                        s.channel,
+                        s.kind,
+                        if s.enabled { "enabled" } else { "disabled" },
+                        s.cursor,
+                        s.status,
+                        s.last_error.map(|e| format!(" ({e})")).unwrap_or_default()
+                    );
+                }
+                match next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            if !any {
                 println!(
                     "no channel sources (add one with: teledesk channel-sources add --channel NAME)"
-                );
-            }
-            for s in list {
-                println!(
-                    "{}\t@{}\t{:?}\t{}\tcursor {}\t{}{}",
-                    s.id,
-                    s.channel,
-                    s.kind,
-                    if s.enabled { "enabled" } else { "disabled" },
-                    s.cursor,
-                    s.status,
-                    s.last_error.map(|e| format!(" ({e})")).unwrap_or_default()
                 );
             }
         }
@@ -185,17 +194,23 @@ pub async fn reparse(
     source_id: Option<&str>,
     all: bool,
 ) -> anyhow::Result<()> {
-    let sources = match source_id {
-        Some(id) => vec![source(deps, workspace, id).await?],
-        None => catalog::list_sources(deps, workspace).await?,
-    };
-    for s in sources {
-        let n = catalog::store::reparse_source(deps, &s, all).await?;
-        println!(
-            "{}: {n} posts parsed again (parser version {})",
-            s.id,
-            teledesk_catalog::PARSER_VERSION
-        );
+    let mut cursor = None;
+    loop {
+        let (sources, next) = match source_id {
+            Some(id) => (vec![source(deps, workspace, id).await?], None),
+            None => catalog::sources_page(deps, workspace, 100, cursor).await?,
+        };
+        for s in sources {
+            let n = catalog::store::reparse_source(deps, &s, all).await?;
+            println!(
+                "{}: {n} posts parsed again (parser version {})",
+                s.id,
+                teledesk_catalog::PARSER_VERSION
+            );
+        }
+        match next {
+            Some(c) => cursor = Some(c),
+            None => return Ok(()),
+        }
     }
-    Ok(())
 }

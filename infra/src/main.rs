@@ -591,28 +591,36 @@ async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyh
             );
         }
         StaffCommand::List => {
-            let list = staff::list(deps, WS).await?;
-            if list.is_empty() {
+            let (mut cursor, mut any) = (None, false);
+            loop {
+                let (page, next) = staff::page(deps, WS, 100, cursor).await?;
+                any |= !page.is_empty();
+                for s in page {
+                    let groups: Vec<String> = s.groups.iter().map(i64::to_string).collect();
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        s.user_id,
+                        s.username
+                            .as_deref()
+                            .map(|u| format!("@{u}"))
+                            .unwrap_or_else(|| "-".into()),
+                        s.name,
+                        s.role.as_str(),
+                        if groups.is_empty() {
+                            "-".into()
+                        } else {
+                            groups.join(",")
+                        }
+                    );
+                }
+                match next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            if !any {
                 println!(
                     "no internal users (add one with: teledesk staff add --user-id ID --username NAME)"
-                );
-            }
-            for s in list {
-                let groups: Vec<String> = s.groups.iter().map(i64::to_string).collect();
-                println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    s.user_id,
-                    s.username
-                        .as_deref()
-                        .map(|u| format!("@{u}"))
-                        .unwrap_or_else(|| "-".into()),
-                    s.name,
-                    s.role.as_str(),
-                    if groups.is_empty() {
-                        "-".into()
-                    } else {
-                        groups.join(",")
-                    }
                 );
             }
         }

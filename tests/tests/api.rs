@@ -1189,6 +1189,56 @@ async fn desks_and_staff_are_managed_per_workspace() {
     );
 }
 
+/// Partition reads are bounded: staff and channel sources are listed a page at a time, with the
+/// same tamper-proof cursors as tickets.
+#[tokio::test]
+async fn staff_and_channel_sources_are_listed_a_page_at_a_time() {
+    let env = DeskEnv::start().await;
+    let admin = key(&env, "default", &["admin"]).await;
+    for i in 0..5 {
+        env.add_staff(600 + i, &format!("user_{i}"), "U", &[]).await;
+        let r = call(
+            &env,
+            "POST",
+            "/api/v1/channel-sources",
+            Some(&admin),
+            Some(json!({"channel": format!("channel_{i}")})),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    for listing in ["/api/v1/staff", "/api/v1/channel-sources"] {
+        let mut seen = 0;
+        let mut url = format!("{listing}?limit=2");
+        let mut pages = 0;
+        loop {
+            let r = call(&env, "GET", &url, Some(&admin), None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let n = r.body["data"].as_array().unwrap().len();
+            assert!(n <= 2);
+            seen += n;
+            pages += 1;
+            match r.body["next_cursor"].as_str() {
+                Some(c) => {
+                    assert_eq!(r.body["has_more"], true);
+                    url = format!("{listing}?limit=2&cursor={c}");
+                }
+                None => break,
+            }
+        }
+        assert_eq!((seen, pages >= 3), (5, true), "{listing}");
+        let bad = call(
+            &env,
+            "GET",
+            &format!("{listing}?cursor=forged"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_problem(&bad, 422, "validation");
+    }
+}
+
 #[tokio::test]
 async fn bots_and_keys_are_managed_without_ever_showing_a_secret() {
     let env = DeskEnv::ready().await;

@@ -622,31 +622,65 @@ async fn a_receiver_down_for_a_while_gets_everything_and_skipped_events_are_reco
         Some(json!({"enabled": true})),
     )
     .await;
-    let (_, dry) = api(
-        &env,
-        &k,
-        "POST",
-        &format!("/api/v1/webhooks/{id}/recover"),
-        Some(json!({"since": 0, "dry_run": true})),
-    )
-    .await;
+    // A recovery runs as a job, not in the request: the answer is its record, and its progress
+    // is read back.
+    let recover = |dry_run: bool| {
+        let (env, k, id) = (&env, &k, &id);
+        async move {
+            let (s, started) = api(
+                env,
+                k,
+                "POST",
+                &format!("/api/v1/webhooks/{id}/recover"),
+                Some(json!({"since": 0, "dry_run": dry_run})),
+            )
+            .await;
+            assert_eq!(s, 202, "{started}");
+            assert_eq!(started["status"], "running");
+            env.drain().await;
+            let (s, r) = api(
+                env,
+                k,
+                "GET",
+                &format!(
+                    "/api/v1/webhooks/{id}/recoveries/{}",
+                    started["id"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+            assert_eq!(s, 200, "{r}");
+            r
+        }
+    };
+    let dry = recover(true).await;
     assert_eq!(
-        (dry["count"].as_u64(), dry["dry_run"].as_bool()),
-        (Some(2), Some(true))
+        (
+            dry["status"].as_str(),
+            dry["found"].as_u64(),
+            dry["requeued"].as_u64()
+        ),
+        (Some("done"), Some(2), Some(0))
     );
     drain_events(&env).await;
     assert_eq!(rx.requests().len(), before, "a dry run sends nothing");
-    let (_, done) = api(
-        &env,
-        &k,
-        "POST",
-        &format!("/api/v1/webhooks/{id}/recover"),
-        Some(json!({"since": 0})),
-    )
-    .await;
-    assert_eq!(done["count"], 2);
+    let done = recover(false).await;
+    assert_eq!(
+        (done["found"].as_u64(), done["requeued"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(done["scanned"].as_u64().unwrap() >= 2);
     drain_events(&env).await;
     assert_eq!(rx.requests().len(), before + 2);
+    let (s, _) = api(
+        &env,
+        &k,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/recoveries/rec_nope"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
 
     // Resend one delivered event: the same webhook-id again.
     let (s, _) = api(

@@ -3,7 +3,9 @@
 //! - `attachment.fetch`: download a message's attachment into the file store;
 //! - `album.relay`: copy a collected album to the linked endpoints;
 //! - `admin.notice`: tell the workspace's admin chat something ([`crate::admin_chat`]);
-//! - `channel.sync`: a sync run of a channel source asked for through the API ([`crate::catalog`]).
+//! - `channel.sync`: a sync run of a channel source asked for through the API ([`crate::catalog`]);
+//! - `webhook.recover`: a page-by-page recovery of an endpoint's failed deliveries
+//!   ([`crate::webhooks::run_recovery`]).
 //!
 //! A job of a kind this build does not know, or for an unknown bot, is a poison message: it fails
 //! until the redrive parks it in `jobs-dlq`, never silently dropped.
@@ -61,6 +63,9 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     };
     if kind == crate::catalog::sync::JOB_SYNC {
         return run_sync_job(deps, &job).await;
+    }
+    if kind == crate::webhooks::JOB_RECOVER {
+        return crate::webhooks::run_recovery(deps, &job).await;
     }
     if ![
         attachments::JOB_FETCH,

@@ -35,6 +35,14 @@ pub fn setup_code_pk(hash: &str) -> String {
 }
 pub const SETUP_CODE_SK: &str = "SETUP";
 
+/// Which `channel_post` source follows a channel, by the channel as its posts name it (numeric id
+/// or lower-case username): `CHPOST#<workspace>#<channel>` / `SOURCE`, written with the source, so
+/// a channel post finds its source with one read instead of listing the workspace's sources.
+pub fn channel_post_source_pk(workspace: &str, channel: &str) -> String {
+    format!("CHPOST#{workspace}#{}", channel.to_ascii_lowercase())
+}
+pub const CHANNEL_POST_SOURCE_SK: &str = "SOURCE";
+
 /// Channel sources the schedule syncs: GSI1 partition.
 pub const CHANNEL_SOURCES_GSI: &str = "CHANNEL_SOURCES";
 

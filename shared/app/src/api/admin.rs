@@ -4,7 +4,9 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -332,6 +334,9 @@ pub struct StaffView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StaffList {
     pub data: Vec<StaffView>,
+    pub has_more: bool,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
 }
 
 /// An internal user to add or update (by user id).
@@ -361,23 +366,41 @@ fn staff_view(s: &Staff) -> StaffView {
     }
 }
 
-/// The workspace's internal users.
+/// The workspace's internal users, by user id, a page at a time.
 #[utoipa::path(get, path = "/api/v1/staff", tag = "admin",
+    params(
+        ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 50)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
     security(("bearer" = ["admin"])),
     responses(
-        (status = 200, description = "Internal users", body = StaffList),
+        (status = 200, description = "A page of internal users", body = StaffList),
+        (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub async fn list_staff(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
-    let data = staff::list(&deps, caller.workspace())
-        .await?
-        .iter()
-        .map(staff_view)
-        .collect();
-    Ok(axum::Json(StaffList { data }).into_response())
+    let mut errors = unknown(q.keys(), &["limit", "cursor"], "parameter");
+    let scope = super::cursor::scope("staff", caller.workspace(), &q);
+    let cursors = super::cursor::Cursors::new(&deps);
+    let (limit, after) = cursors.page(&q, &scope, 50, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let (list, next) = staff::page(&deps, caller.workspace(), limit, after).await?;
+    let next_cursor = match next {
+        Some(c) => Some(cursors.seal(&scope, &c).await?),
+        None => None,
+    };
+    Ok(axum::Json(StaffList {
+        data: list.iter().map(staff_view).collect(),
+        has_more: next_cursor.is_some(),
+        next_cursor,
+    })
+    .into_response())
 }
 
 /// One internal user.

@@ -73,6 +73,9 @@ pub struct SourceView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SourceList {
     pub data: Vec<SourceView>,
+    pub has_more: bool,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
 }
 
 /// A source to create, or changes to one (absent fields unchanged).
@@ -317,20 +320,38 @@ fn apply(
     errors
 }
 
-/// List the workspace's channel sources.
+/// List the workspace's channel sources, by id, a page at a time.
 #[utoipa::path(get, path = "/api/v1/channel-sources", tag = "catalog", security(("bearer" = ["admin"])),
-    responses((status = 200, description = "Channel sources", body = SourceList)))]
+    params(
+        ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 50)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of channel sources", body = SourceList),
+        (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json")))]
 pub async fn list_sources(
     State(deps): State<Deps>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
-    let data = cat::list_sources(&deps, caller.workspace())
-        .await?
-        .iter()
-        .map(source_view)
-        .collect();
-    Ok(axum::Json(SourceList { data }).into_response())
+    let mut errors = unknown(q.keys(), &["limit", "cursor"], "parameter");
+    let scope = super::cursor::scope("channel-sources", caller.workspace(), &q);
+    let cursors = super::cursor::Cursors::new(&deps);
+    let (limit, after) = cursors.page(&q, &scope, 50, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let (list, next) = cat::sources_page(&deps, caller.workspace(), limit, after).await?;
+    let next_cursor = match next {
+        Some(c) => Some(cursors.seal(&scope, &c).await?),
+        None => None,
+    };
+    Ok(axum::Json(SourceList {
+        data: list.iter().map(source_view).collect(),
+        has_more: next_cursor.is_some(),
+        next_cursor,
+    })
+    .into_response())
 }
 
 /// Add a channel source.

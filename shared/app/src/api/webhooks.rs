@@ -40,6 +40,10 @@ pub fn routes() -> Router<Deps> {
             post(resend),
         )
         .route("/api/v1/webhooks/{id}/recover", post(recover))
+        .route(
+            "/api/v1/webhooks/{id}/recoveries/{recovery_id}",
+            get(get_recovery),
+        )
         .route("/api/v1/webhooks/template/preview", post(preview))
 }
 
@@ -546,11 +550,57 @@ pub struct RecoverRequest {
     pub dry_run: Option<bool>,
 }
 
+/// A recovery and its progress: it runs in the background, page by page.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RecoverResult {
-    /// Failed or skipped deliveries found since the time (and queued again unless a dry run).
-    pub count: usize,
+pub struct RecoveryView {
+    #[schema(example = "rec_5f0c2a9e1b7d4c3a")]
+    pub id: String,
+    pub endpoint_id: String,
+    pub since: i64,
     pub dry_run: bool,
+    /// `running` or `done`.
+    pub status: String,
+    /// Deliveries read so far.
+    pub scanned: u64,
+    /// Failed or skipped deliveries found since the time.
+    pub found: u64,
+    /// Those queued again (0 in a dry run).
+    pub requeued: u64,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+fn recovery_view(r: &wh::Recovery) -> RecoveryView {
+    RecoveryView {
+        id: r.id.clone(),
+        endpoint_id: r.endpoint_id.clone(),
+        since: r.since,
+        dry_run: r.dry_run,
+        status: r.status.clone(),
+        scanned: r.scanned,
+        found: r.found,
+        requeued: r.requeued,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+    }
+}
+
+/// A recovery's progress.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/recoveries/{recovery_id}", tag = "webhooks", security(("bearer" = ["admin"])),
+    params(("id" = String, Path, description = "Endpoint id"), ("recovery_id" = String, Path, description = "Recovery id")),
+    responses((status = 200, description = "The recovery", body = RecoveryView),
+        (status = 404, description = "No such endpoint or recovery", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn get_recovery(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path((id, recovery_id)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let e = load(&deps, &caller, &id).await?;
+    let r = wh::get_recovery(&deps, &e.id, &recovery_id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no recovery {recovery_id}")))?;
+    Ok(axum::Json(recovery_view(&r)).into_response())
 }
 
 /// The attempts of one delivery, in order.
@@ -631,11 +681,13 @@ pub async fn resend(
     Ok((StatusCode::ACCEPTED, axum::Json(delivery_view(&d))).into_response())
 }
 
-/// Send again every failed or skipped delivery since a time; `dry_run` only counts them.
+/// Send again every failed or skipped delivery since a time; `dry_run` only counts them. The
+/// recovery runs in the background, page by page: the answer is its record, and `Location` where
+/// to follow its progress.
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/recover", tag = "webhooks", security(("bearer" = ["admin"])),
     params(("id" = String, Path, description = "Endpoint id")),
     request_body(content = RecoverRequest, content_type = "application/json"),
-    responses((status = 200, description = "How many were (or would be) sent again", body = RecoverResult),
+    responses((status = 202, description = "The recovery, started", body = RecoveryView),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint in the workspace", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "The endpoint is disabled, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
@@ -676,25 +728,24 @@ pub async fn recover(
         return Err(Problem::validation(errors));
     }
     let e = load(&deps, &caller, &id).await?;
-    let found = wh::recoverable(&deps, &e.id, since).await?;
-    if !dry_run {
-        if !e.enabled {
-            return Err(Problem::conflict(
-                "endpoint-disabled",
-                "the endpoint is disabled: enable it first",
-            ));
-        }
-        for event_id in &found {
-            wh::requeue(&deps, &e, event_id)
-                .await
-                .map_err(Problem::unavailable)?;
-        }
+    if !dry_run && !e.enabled {
+        return Err(Problem::conflict(
+            "endpoint-disabled",
+            "the endpoint is disabled: enable it first",
+        ));
     }
-    Ok(axum::Json(RecoverResult {
-        count: found.len(),
-        dry_run,
-    })
-    .into_response())
+    let r = wh::start_recovery(&deps, &e, since, dry_run)
+        .await
+        .map_err(Problem::unavailable)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/webhooks/{}/recoveries/{}", e.id, r.id),
+        )],
+        axum::Json(recovery_view(&r)),
+    )
+        .into_response())
 }
 
 /// A template to try.

@@ -18,7 +18,7 @@ use teledesk_ports::table::{self, Condition, PK, SK, TableError, VERSION};
 use teledesk_telegram::TelegramError;
 
 use super::store::{self, Photo};
-use super::{ChannelSource, SourceKind, list_sources, update_source};
+use super::{ChannelSource, channel_post_source, update_source};
 use crate::desk::{Ctx, Fail, Res};
 
 /// Handles a `channel_post` or `edited_channel_post` (`post` is the message).
@@ -27,13 +27,8 @@ pub async fn on_channel_post(ctx: &Ctx<'_>, post: &serde_json::Value) -> Res<()>
         return Ok(());
     };
     let username = post["chat"]["username"].as_str();
-    let sources = list_sources(ctx.deps, &ctx.bot.workspace).await?;
-    let Some(source) = sources.into_iter().find(|s| {
-        s.kind == SourceKind::ChannelPost
-            && s.enabled
-            && (s.channel == chat_id.to_string()
-                || username.is_some_and(|u| s.channel.eq_ignore_ascii_case(u)))
-    }) else {
+    let Some(source) = channel_post_source(ctx.deps, &ctx.bot.workspace, chat_id, username).await?
+    else {
         return Ok(()); // a channel the catalog does not follow
     };
     let Some(message_id) = post["message_id"].as_i64() else {

@@ -3,7 +3,10 @@
 //! `/dry_run <id>`. Runs are `channel.sync` jobs; the job tells the admin chat how it went.
 
 use super::sync::{self, Mode};
-use super::{SourceKind, get_source, list_sources};
+use super::{SourceKind, get_source, sources_page};
+
+/// How many sources `/sources` lists in one message.
+const SOURCES_SHOWN: usize = 20;
 use crate::desk::msg::Msg;
 use crate::desk::{Ctx, Res};
 use crate::html::escape;
@@ -32,7 +35,7 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
     }
     let mut words = args.split_whitespace();
     if name == "sources" {
-        let list = list_sources(ctx.deps, &workspace).await?;
+        let (list, more) = sources_page(ctx.deps, &workspace, SOURCES_SHOWN, None).await?;
         let text = if list.is_empty() {
             "No channel sources yet: add one with <code>teledesk channel-sources add</code> or POST /api/v1/channel-sources.".to_owned()
         } else {
@@ -49,6 +52,9 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
                         .map(|e| format!(" ({})", escape(&e)))
                         .unwrap_or_default()
                 ));
+            }
+            if more.is_some() {
+                t.push_str("… and more: <code>teledesk channel-sources list</code> or GET /api/v1/channel-sources.\n");
             }
             t
         };

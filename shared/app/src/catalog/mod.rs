@@ -14,10 +14,12 @@ pub mod sync;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use teledesk_catalog::Category;
-use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
+use teledesk_ports::table::{
+    self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError, TxOp,
+};
 
 use crate::Deps;
-use crate::keys::CHANNEL_SOURCES_GSI;
+use crate::keys::{self, CHANNEL_SOURCES_GSI};
 
 pub fn sources_pk(workspace: &str) -> String {
     format!("SRC#{workspace}")
@@ -171,25 +173,29 @@ pub async fn get_source(
         .and_then(from_item))
 }
 
-pub async fn list_sources(deps: &Deps, workspace: &str) -> Result<Vec<ChannelSource>, TableError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .table
-            .query(&Query::partition(sources_pk(workspace)).after(cursor))
-            .await?;
-        out.extend(
-            page.items
-                .into_iter()
-                .filter(|i| table::str_attr(i, SK).is_some_and(|sk| !sk.contains('#')))
-                .filter_map(from_item),
-        );
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
+/// One page of a workspace's sources (at most `limit` items of the partition read, by id; the
+/// partition also holds their leases, which are left out) and the table cursor of the next page.
+pub async fn sources_page(
+    deps: &Deps,
+    workspace: &str,
+    limit: usize,
+    after: Option<String>,
+) -> Result<(Vec<ChannelSource>, Option<String>), TableError> {
+    let page = deps
+        .table
+        .query(
+            &Query::partition(sources_pk(workspace))
+                .limit(limit.max(1))
+                .after(after),
+        )
+        .await?;
+    let sources = page
+        .items
+        .into_iter()
+        .filter(|i| table::str_attr(i, SK).is_some_and(|sk| !sk.contains('#')))
+        .filter_map(from_item)
+        .collect();
+    Ok((sources, page.cursor))
 }
 
 /// Every source of every workspace (the schedule's view).
@@ -209,11 +215,42 @@ pub async fn all_sources(deps: &Deps) -> Result<Vec<ChannelSource>, TableError> 
     }
 }
 
-/// Writes a source guarded by its version (absent when 0); returns it with the new version.
+fn channel_index(s: &ChannelSource) -> Item {
+    let mut i = Item::new();
+    i.insert(
+        PK.into(),
+        json!(keys::channel_post_source_pk(&s.workspace, &s.channel)),
+    );
+    i.insert(SK.into(), json!(keys::CHANNEL_POST_SOURCE_SK));
+    i.insert("source_id".into(), json!(s.id));
+    i
+}
+
+/// Writes a source guarded by its version (absent when 0); returns it with the new version. A new
+/// `channel_post` source is written together with its channel index, in one transaction.
 pub async fn save_source(deps: &Deps, s: &ChannelSource) -> Result<ChannelSource, TableError> {
     let mut next = s.clone();
     next.version = s.version + 1;
     next.updated_at = teledesk_ports::now_secs();
+    if s.version == 0 && s.kind == SourceKind::ChannelPost {
+        deps.table
+            .transact(vec![
+                TxOp::Put {
+                    item: next.to_item(),
+                    condition: Condition::Absent,
+                },
+                TxOp::Put {
+                    item: channel_index(&next),
+                    condition: Condition::None,
+                },
+            ])
+            .await
+            .map_err(|e| match e {
+                TableError::TransactionCanceled => TableError::ConditionFailed,
+                e => e,
+            })?;
+        return Ok(next);
+    }
     let cond = if s.version == 0 {
         Condition::Absent
     } else {
@@ -221,6 +258,41 @@ pub async fn save_source(deps: &Deps, s: &ChannelSource) -> Result<ChannelSource
     };
     deps.table.put(next.to_item(), cond).await?;
     Ok(next)
+}
+
+/// The enabled `channel_post` source of the workspace that follows the channel a post came from
+/// (by its numeric id, else its username): at most two reads, whatever the number of sources.
+pub async fn channel_post_source(
+    deps: &Deps,
+    workspace: &str,
+    chat_id: i64,
+    username: Option<&str>,
+) -> Result<Option<ChannelSource>, TableError> {
+    let id = chat_id.to_string();
+    for channel in std::iter::once(id.as_str()).chain(username) {
+        let Some(index) = deps
+            .table
+            .get(
+                &keys::channel_post_source_pk(workspace, channel),
+                keys::CHANNEL_POST_SOURCE_SK,
+            )
+            .await?
+        else {
+            continue;
+        };
+        let Some(source_id) = table::str_attr(&index, "source_id") else {
+            continue;
+        };
+        // The index may outlive a source removed meanwhile: the source itself decides.
+        if let Some(s) = get_source(deps, workspace, source_id).await?
+            && s.kind == SourceKind::ChannelPost
+            && s.enabled
+            && s.channel.eq_ignore_ascii_case(channel)
+        {
+            return Ok(Some(s));
+        }
+    }
+    Ok(None)
 }
 
 /// Applies `change` to the stored source, re-reading it when another writer got there first.
@@ -245,6 +317,21 @@ pub async fn update_source(
 }
 
 pub async fn delete_source(deps: &Deps, workspace: &str, id: &str) -> Result<bool, TableError> {
+    if let Some(s) = get_source(deps, workspace, id).await?
+        && s.kind == SourceKind::ChannelPost
+    {
+        let index = keys::channel_post_source_pk(workspace, &s.channel);
+        if deps
+            .table
+            .get(&index, keys::CHANNEL_POST_SOURCE_SK)
+            .await?
+            .is_some_and(|i| table::str_attr(&i, "source_id") == Some(id))
+        {
+            deps.table
+                .delete(&index, keys::CHANNEL_POST_SOURCE_SK, Condition::None)
+                .await?;
+        }
+    }
     match deps
         .table
         .delete(&sources_pk(workspace), id, Condition::Exists)

@@ -52,10 +52,10 @@ pub async fn on_mention(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
         return keyboard(ctx, m).await;
     }
     let Some(user) = staff::by_username(ctx.deps, ctx.workspace(), name).await? else {
-        let known: Vec<String> = staff::list(ctx.deps, ctx.workspace())
+        let known: Vec<String> = staff::page(ctx.deps, ctx.workspace(), 10, None)
             .await?
+            .0
             .iter()
-            .take(10)
             .map(|s| escape(&s.handle()))
             .collect();
         let hint = if known.is_empty() {
@@ -83,7 +83,7 @@ pub async fn on_mention(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
 }
 
 async fn keyboard(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let users = staff::list(ctx.deps, ctx.workspace()).await?;
+    let (users, _) = staff::page(ctx.deps, ctx.workspace(), KEYBOARD_MAX, None).await?;
     if users.is_empty() {
         return ctx
             .reply(
@@ -95,7 +95,6 @@ async fn keyboard(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     }
     let buttons: Vec<Value> = users
         .iter()
-        .take(KEYBOARD_MAX)
         .map(|u| json!({"text": u.handle(), "callback_data": format!("{CALLBACK_PREFIX}{}", u.user_id)}))
         .collect();
     let rows: Vec<Value> = buttons.chunks(2).map(|c| json!(c)).collect();

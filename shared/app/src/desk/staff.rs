@@ -140,21 +140,26 @@ pub async fn by_username(deps: &Deps, workspace: &str, username: &str) -> Res<Op
     Ok(page.items.into_iter().next().and_then(parse))
 }
 
-/// Every internal user of a workspace, by user id.
-pub async fn list(deps: &Deps, workspace: &str) -> Res<Vec<Staff>> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .table
-            .query(&Query::partition(keys::staff_pk(workspace)).after(cursor))
-            .await?;
-        out.extend(page.items.into_iter().filter_map(parse));
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
+/// One page of a workspace's internal users (at most `limit`, by user id) and the table cursor
+/// of the next page: nothing reads a whole partition at once.
+pub async fn page(
+    deps: &Deps,
+    workspace: &str,
+    limit: usize,
+    after: Option<String>,
+) -> Res<(Vec<Staff>, Option<String>)> {
+    let page = deps
+        .table
+        .query(
+            &Query::partition(keys::staff_pk(workspace))
+                .limit(limit.max(1))
+                .after(after),
+        )
+        .await?;
+    Ok((
+        page.items.into_iter().filter_map(parse).collect(),
+        page.cursor,
+    ))
 }
 
 /// Removes an internal user; true when one was removed.

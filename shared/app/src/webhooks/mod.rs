@@ -246,31 +246,187 @@ pub async fn requeue(deps: &Deps, ep: &Endpoint, event_id: &str) -> Result<bool,
     Ok(true)
 }
 
-/// The deliveries of an endpoint that are `failed` or `skipped` and were created at or after
-/// `since` (epoch seconds): what a recovery would send again.
-pub async fn recoverable(
+/// A recovery: an endpoint's `failed` and `skipped` deliveries since a time sent again (or, dry,
+/// only counted), page by page in `webhook.recover` jobs with its progress on the record
+/// (`WHRC#<endpoint>` / `<recovery id>`), not inside the request that asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovery {
+    pub id: String,
+    pub workspace: String,
+    pub endpoint_id: String,
+    pub since: i64,
+    pub dry_run: bool,
+    /// `running` or `done`.
+    pub status: String,
+    /// Deliveries read so far.
+    pub scanned: u64,
+    /// Failed or skipped ones since the time.
+    pub found: u64,
+    /// Those queued again.
+    pub requeued: u64,
+    /// Where the next page starts (the table's cursor).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    #[serde(default)]
+    pub version: i64,
+}
+
+pub const JOB_RECOVER: &str = "webhook.recover";
+/// Deliveries read per page of a recovery.
+const RECOVER_PAGE: usize = 200;
+/// A recovery job stops after this long and queues its continuation.
+const RECOVER_BUDGET: Duration = Duration::from_secs(20);
+/// How long a recovery's record is kept.
+const RECOVERY_TTL_SECS: i64 = 7 * 86_400;
+
+pub fn recovery_pk(endpoint_id: &str) -> String {
+    format!("WHRC#{endpoint_id}")
+}
+
+fn recovery_item(r: &Recovery) -> Item {
+    let mut i = match serde_json::to_value(r) {
+        Ok(Value::Object(m)) => m,
+        _ => Item::new(),
+    };
+    i.insert(PK.into(), json!(recovery_pk(&r.endpoint_id)));
+    i.insert(SK.into(), json!(r.id));
+    i.insert(EXPIRES_AT.into(), json!(r.started_at + RECOVERY_TTL_SECS));
+    i
+}
+
+pub async fn get_recovery(
     deps: &Deps,
     endpoint_id: &str,
+    id: &str,
+) -> Result<Option<Recovery>, TableError> {
+    Ok(deps
+        .table
+        .get(&recovery_pk(endpoint_id), id)
+        .await?
+        .and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+}
+
+/// Records a recovery and queues its first job.
+pub async fn start_recovery(
+    deps: &Deps,
+    ep: &Endpoint,
     since: i64,
-) -> Result<Vec<String>, TableError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
+    dry_run: bool,
+) -> Result<Recovery, String> {
+    let r = Recovery {
+        id: format!("rec_{}", hex::encode(rand::random::<[u8; 8]>())),
+        workspace: ep.workspace.clone(),
+        endpoint_id: ep.id.clone(),
+        since,
+        dry_run,
+        status: "running".into(),
+        scanned: 0,
+        found: 0,
+        requeued: 0,
+        cursor: None,
+        started_at: teledesk_ports::now_secs(),
+        finished_at: None,
+        version: 1,
+    };
+    deps.table
+        .put(recovery_item(&r), Condition::Absent)
+        .await
+        .map_err(|e| e.to_string())?;
+    queue_recovery(deps, &r).await?;
+    Ok(r)
+}
+
+async fn queue_recovery(deps: &Deps, r: &Recovery) -> Result<(), String> {
+    crate::jobs::queue(
+        deps,
+        json!({"kind": JOB_RECOVER, "workspace": r.workspace, "endpoint_id": r.endpoint_id,
+               "recovery_id": r.id}),
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// A `webhook.recover` job: pages of the endpoint's deliveries from where the recovery stands,
+/// each page's progress saved under the record's version (of two jobs racing on one recovery,
+/// the one that saves second stops), until the partition is read or the time budget is spent
+/// (then a continuation is queued). Requeueing a delivery twice posts it once (an attempt names
+/// the attempt count it follows).
+pub async fn run_recovery(deps: &Deps, job: &Value) -> Outcome {
+    let (Some(endpoint_id), Some(id)) = (job["endpoint_id"].as_str(), job["recovery_id"].as_str())
+    else {
+        return Outcome::Poison("webhook.recover needs endpoint_id and recovery_id".into());
+    };
+    let started = std::time::Instant::now();
     loop {
-        let page = deps
+        let mut r = match get_recovery(deps, endpoint_id, id).await {
+            Ok(Some(r)) if r.status == "running" => r,
+            Ok(_) => return Outcome::Done,
+            Err(e) => return retry(e),
+        };
+        let ep = match get_endpoint(deps, &r.workspace, endpoint_id).await {
+            Ok(Some(ep)) => ep,
+            Ok(None) => return Outcome::Done, // the endpoint was deleted
+            Err(e) => return retry(e),
+        };
+        let page = match deps
             .table
-            .query(&Query::partition(delivery_pk(endpoint_id)).after(cursor))
-            .await?;
+            .query(
+                &Query::partition(delivery_pk(endpoint_id))
+                    .limit(RECOVER_PAGE)
+                    .after(r.cursor.clone()),
+            )
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return retry(e),
+        };
         for d in &page.items {
-            if matches!(table::str_attr(d, "status"), Some("failed" | "skipped"))
-                && table::int_attr(d, "created_at").unwrap_or(0) >= since
-                && let Some(id) = table::str_attr(d, "event_id")
+            r.scanned += 1;
+            let Some(event_id) = table::str_attr(d, "event_id") else {
+                continue;
+            };
+            if !matches!(table::str_attr(d, "status"), Some("failed" | "skipped"))
+                || table::int_attr(d, "created_at").unwrap_or(0) < r.since
             {
-                out.push(id.to_owned());
+                continue;
+            }
+            r.found += 1;
+            if !r.dry_run && ep.enabled {
+                if let Err(e) = requeue(deps, &ep, event_id).await {
+                    tracing::warn!(error = %e, "recovery paused; the job will be retried");
+                    return Outcome::Retry { after: None };
+                }
+                r.requeued += 1;
             }
         }
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
+        r.cursor = page.cursor;
+        if r.cursor.is_none() {
+            r.status = "done".into();
+            r.finished_at = Some(teledesk_ports::now_secs());
+        }
+        let version = r.version;
+        r.version += 1;
+        match deps
+            .table
+            .put(recovery_item(&r), Condition::VersionEquals(version))
+            .await
+        {
+            Ok(()) => {}
+            // Another run of this recovery saved first: it carries on.
+            Err(TableError::ConditionFailed) => return Outcome::Done,
+            Err(e) => return retry(e),
+        }
+        if r.status == "done" {
+            tracing::info!(recovery = %r.id, found = r.found, requeued = r.requeued, "recovery done");
+            return Outcome::Done;
+        }
+        if started.elapsed() >= RECOVER_BUDGET {
+            return match queue_recovery(deps, &r).await {
+                Ok(()) => Outcome::Done,
+                Err(_) => Outcome::Retry { after: None },
+            };
         }
     }
 }
