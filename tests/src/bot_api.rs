@@ -1,7 +1,8 @@
 //! A Bot API test double: an HTTP server on loopback that answers like Telegram
 //! (`{"ok":true,"result":…}` / `{"ok":false,"error_code":…,"description":…}`), for the methods
 //! Teledesk calls. Every request is checked against the Bot API 10.1 spec, and so is every result it
-//! returns; anything off is recorded in [`BotApi::violations`], which tests assert empty.
+//! returns; anything off is recorded in [`BotApi::violations`], and a test whose double saw any
+//! fails when its last handle of the double is dropped (whether or not it asserted them).
 //!
 //! Failures are scripted per method ([`BotApi::fail_next`], [`BotApi::fail_always`]), a chat can block
 //! the bot ([`BotApi::block_chat`]), and updates are fed to long polling with [`BotApi::push_update`].
@@ -173,6 +174,33 @@ pub struct BotApi {
     state: Arc<Mutex<State_>>,
     pushed: Arc<Notify>,
     pub base_url: String,
+    /// Held by the test's handles, not by the server: dropping the last one checks violations.
+    check: Option<Arc<ViolationCheck>>,
+}
+
+/// Fails the test when the double saw a request or result off the spec and nobody took them.
+struct ViolationCheck {
+    state: Arc<Mutex<State_>>,
+}
+
+impl Drop for ViolationCheck {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return; // the test failed already; its own message matters more
+        }
+        let v = std::mem::take(
+            &mut self
+                .state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .violations,
+        );
+        assert!(
+            v.is_empty(),
+            "the Bot API double saw calls or results that break the Bot API 10.1 spec:\n{}",
+            v.join("\n")
+        );
+    }
 }
 
 /// An error answer as Telegram gives it.
@@ -286,10 +314,16 @@ impl BotApi {
             .await
             .expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state: Arc<Mutex<State_>> = Arc::default();
         let api = BotApi {
-            state: Arc::default(),
+            state: state.clone(),
             pushed: Arc::new(Notify::new()),
             base_url,
+            check: Some(Arc::new(ViolationCheck { state })),
+        };
+        let server = BotApi {
+            check: None,
+            ..api.clone()
         };
         let app = Router::new()
             .route("/{bot}/{method}", axum::routing::any(call))
@@ -298,7 +332,7 @@ impl BotApi {
             .layer(axum::extract::DefaultBodyLimit::max(
                 50 * 1024 * 1024 + 64 * 1024,
             ))
-            .with_state(api.clone());
+            .with_state(server);
         tokio::spawn(async move { axum::serve(listener, app).await.expect("double serves") });
         api
     }
@@ -530,6 +564,12 @@ impl BotApi {
 
     pub fn violations(&self) -> Vec<String> {
         self.lock().violations.clone()
+    }
+
+    /// Takes the violations seen so far (a test that provokes one on purpose), so that dropping
+    /// the double does not fail the test for them.
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().violations)
     }
 
     pub fn webhook(&self, token: &str) -> (String, Option<String>) {

@@ -166,6 +166,27 @@ impl Serve {
 }
 
 impl Serve {
+    /// Waits until this server has nothing left to do: its `updates`, `jobs` and `events` queues
+    /// hold no message, visible, delayed or in flight (a message leaves its queue only after its
+    /// handler finished, having queued whatever follows from it). What a test then counts is
+    /// final, with no guess at how long the server needs.
+    pub async fn settled(&self, timeout: Duration) -> bool {
+        use teledesk_ports::queue::{EVENTS, JOBS, UPDATES, teledesk_queues};
+        let emb = teledesk_embedded::Embedded::open(&self.data_dir, teledesk_queues())
+            .expect("open the server's data directory");
+        crate::eventually(timeout, || {
+            let q = emb.queue.clone();
+            async move {
+                let mut left = 0;
+                for name in [UPDATES, JOBS, EVENTS] {
+                    left += q.depth(name).await.expect("depth");
+                }
+                left == 0
+            }
+        })
+        .await
+    }
+
     /// Runs a `teledesk` CLI command on this server's data directory; returns its standard output
     /// (and panics with its standard error when it fails).
     pub fn cli(&self, args: &[&str]) -> String {

@@ -170,7 +170,11 @@ async fn the_same_update_twice_is_processed_once() {
     assert_eq!(second.status(), 200);
     assert_eq!(second.json::<Value>().await.unwrap()["duplicate"], true);
     assert!(replies_arrive(&api, 601, 1).await, "{}", serve.output());
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        serve.settled(Duration::from_secs(20)).await,
+        "{}",
+        serve.output()
+    );
     assert_eq!(
         api.sent_texts(601).len(),
         1,
@@ -187,7 +191,11 @@ async fn the_same_update_handed_out_twice_by_long_polling_is_processed_once() {
     api.push_update(&token, command_update(210, 603, "/help"));
     api.push_update(&token, command_update(210, 603, "/help"));
     assert!(replies_arrive(&api, 603, 1).await, "{}", serve.output());
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        serve.settled(Duration::from_secs(20)).await,
+        "{}",
+        serve.output()
+    );
     assert_eq!(
         api.sent_texts(603).len(),
         1,
@@ -306,7 +314,11 @@ async fn bad_webhook_requests_are_refused_and_change_nothing() {
             .unwrap(),
         None
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        serve.settled(Duration::from_secs(20)).await,
+        "{}",
+        serve.output()
+    );
     assert!(api.sent_texts(701).is_empty());
 
     // A kind the decoder does not know is accepted (never a 4xx loop with Telegram) and kept raw.
@@ -379,7 +391,11 @@ async fn a_blocked_user_marks_the_chat_unreachable_without_retrying() {
     })
     .await;
     assert!(marked, "{}", serve.output());
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        serve.settled(Duration::from_secs(20)).await,
+        "{}",
+        serve.output()
+    );
     let attempts = api
         .calls_of("sendMessage")
         .into_iter()
@@ -425,7 +441,11 @@ async fn killed_with_queued_updates_all_are_processed_once_after_restart() {
             serve.output()
         );
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        serve.settled(Duration::from_secs(30)).await,
+        "{}",
+        serve.output()
+    );
     for chat in &chats {
         assert_eq!(api.sent_texts(*chat).len(), 1, "chat {chat} answered twice");
     }

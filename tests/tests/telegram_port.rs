@@ -126,4 +126,11 @@ async fn get_updates_keeps_unknown_kinds_raw() {
     assert_eq!(info.url, "https://x.example/telegram/55");
     tg.delete_webhook(false).await.unwrap();
     assert_eq!(tg.webhook_info().await.unwrap().url, "");
+    // The update kind from the future is off the 10.1 spec on purpose: the double says so.
+    let off_spec = api.take_violations();
+    assert_eq!(off_spec.len(), 1, "{off_spec:?}");
+    assert!(
+        off_spec[0].contains("a_kind_from_the_future"),
+        "{off_spec:?}"
+    );
 }

@@ -31,8 +31,10 @@ struct Receiver {
     got: Arc<Mutex<Vec<(HeaderMap, Bytes, u16)>>>,
     /// Answers by request number (0-based); 200 when absent.
     script: Arc<Mutex<Vec<u16>>>,
-    /// How long each answer takes.
+    /// How long each answer takes at least.
     delay: Duration,
+    /// Answers wait until this is open (`true`); absent, they don't wait.
+    gate: Option<Arc<tokio::sync::watch::Sender<bool>>>,
     /// When each request arrived.
     arrived: Arc<Mutex<Vec<tokio::time::Instant>>>,
 }
@@ -43,9 +45,19 @@ impl Receiver {
     }
 
     async fn start_with(script: Vec<u16>, delay: Duration) -> (Receiver, String) {
+        Self::start_gated(script, delay, None).await
+    }
+
+    /// A receiver whose answers wait for `gate` to open (and at least `delay`).
+    async fn start_gated(
+        script: Vec<u16>,
+        delay: Duration,
+        gate: Option<Arc<tokio::sync::watch::Sender<bool>>>,
+    ) -> (Receiver, String) {
         let r = Receiver {
             script: Arc::new(Mutex::new(script)),
             delay,
+            gate,
             ..Default::default()
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -62,6 +74,10 @@ impl Receiver {
                         .unwrap()
                         .push(tokio::time::Instant::now());
                     tokio::time::sleep(state.delay).await;
+                    if let Some(gate) = &state.gate {
+                        let mut open = gate.subscribe();
+                        let _ = open.wait_for(|o| *o).await;
+                    }
                     let mut got = state.got.lock().unwrap();
                     let n = got.len();
                     let status = state.script.lock().unwrap().get(n).copied().unwrap_or(200);
@@ -854,10 +870,19 @@ async fn attempts_per_delivery(env: &DeskEnv, k: &str, id: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn a_slow_endpoint_does_not_delay_a_fast_one() {
-    let env = DeskEnv::ready_with(config()).await;
+    // Attempts time out after 3 s, so an answer after 1 s is slow: the fast endpoint (loopback,
+    // milliseconds) is never slow, and the slow one is slow by construction.
+    let env = DeskEnv::ready_with(Config {
+        webhook_timeout: Duration::from_secs(3),
+        ..config()
+    })
+    .await;
     env.take_events().await;
-    // Slow: every answer takes 0.7 s (over a third of the 1.5 s timeout), and succeeds.
-    let (slow, slow_url) = Receiver::start_with(vec![], Duration::from_millis(700)).await;
+    // Slow: every answer takes 1.2 s, and none is given before the fast endpoint has everything
+    // (the gate), so what the test compares does not depend on how fast this machine is.
+    let gate = Arc::new(tokio::sync::watch::Sender::new(false));
+    let (slow, slow_url) =
+        Receiver::start_gated(vec![], Duration::from_millis(1200), Some(gate.clone())).await;
     let (fast, fast_url) = Receiver::start(vec![]).await;
     let k = admin(&env).await;
     let mut ids = Vec::new();
@@ -877,15 +902,15 @@ async fn a_slow_endpoint_does_not_delay_a_fast_one() {
     emit_events(&env, N, "slowfast").await;
     let pump = Pump::start(&env);
     until_delivered(&fast, N).await;
+    // The fast endpoint has everything while the slow one has answered nothing and holds at
+    // most its in-flight share of the process.
+    assert!(slow.requests().is_empty());
     let slow_so_far = slow.arrived.lock().unwrap().len();
     assert!(
-        slow_so_far < N,
-        "the fast endpoint had all {N} events while the slow one had {slow_so_far}"
-    );
-    assert!(
-        slow_so_far <= teledesk_app::webhooks::flow::MAX_IN_FLIGHT + 2,
+        slow_so_far <= teledesk_app::webhooks::flow::MAX_IN_FLIGHT,
         "the slow endpoint held at most its in-flight share: {slow_so_far}"
     );
+    gate.send_replace(true);
     // The slow endpoint still gets every event, once, and waiting cost it no attempts.
     until_delivered(&slow, N).await;
     pump.stop().await;
@@ -1028,14 +1053,21 @@ async fn a_duplicated_attempt_message_posts_once() {
     assert!(failed.is_empty());
     env.emb.queue.ack(EVENTS, &receipt).await.unwrap();
     assert_eq!(rx.requests().len(), 1);
-    // The queue hands the retry out twice (at-least-once): both copies run.
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let retry = env
-        .emb
-        .queue
-        .receive(EVENTS, 10, Duration::ZERO, Duration::from_secs(30))
-        .await
-        .unwrap();
+    // The queue hands the retry out twice (at-least-once): both copies run. It is due after a
+    // moment (the compressed schedule); wait for it rather than for a guessed time.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let retry = loop {
+        let got = env
+            .emb
+            .queue
+            .receive(EVENTS, 10, Duration::ZERO, Duration::from_secs(30))
+            .await
+            .unwrap();
+        if !got.is_empty() || tokio::time::Instant::now() > deadline {
+            break got;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     assert_eq!(retry.len(), 1, "one retry queued");
     let body: Value = serde_json::from_str(&retry[0].body).unwrap();
     assert_eq!(body["after"], 1, "it names the attempt it follows");
