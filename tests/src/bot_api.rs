@@ -175,7 +175,7 @@ pub struct BotApi {
     pushed: Arc<Notify>,
     pub base_url: String,
     /// Held by the test's handles, not by the server: dropping the last one checks violations.
-    check: Option<Arc<ViolationCheck>>,
+    _check: Option<Arc<ViolationCheck>>,
 }
 
 /// Fails the test when the double saw a request or result off the spec and nobody took them.
@@ -319,10 +319,10 @@ impl BotApi {
             state: state.clone(),
             pushed: Arc::new(Notify::new()),
             base_url,
-            check: Some(Arc::new(ViolationCheck { state })),
+            _check: Some(Arc::new(ViolationCheck { state })),
         };
         let server = BotApi {
-            check: None,
+            _check: None,
             ..api.clone()
         };
         let app = Router::new()
