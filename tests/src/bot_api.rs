@@ -310,7 +310,12 @@ const MESSAGE_UPDATES: &[&str] = &[
 impl BotApi {
     /// Starts the double on a free loopback port.
     pub async fn start() -> BotApi {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_at("127.0.0.1:0").await
+    }
+
+    /// Starts the double on `addr` (a standalone double: `examples/bot_api_double`).
+    pub async fn start_at(addr: &str) -> BotApi {
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -1033,7 +1038,13 @@ async fn multipart_params(
             }
             None => {
                 let text = field.text().await.map_err(|e| e.to_string())?;
-                let v = text.parse::<i64>().map(|n| json!(n)).unwrap_or(json!(text));
+                // Form fields are text; ids are numbers to the spec's types. Telegram reads
+                // `chat_id=-100…` as the integer and `caption=0` as the text "0".
+                let numeric = name.ends_with("_id") || name == "chat_id";
+                let v = match text.parse::<i64>() {
+                    Ok(n) if numeric => json!(n),
+                    _ => json!(text),
+                };
                 params.insert(name, v);
             }
         }

@@ -142,7 +142,7 @@ pub async fn list_desks(
 
 /// One group.
 #[utoipa::path(get, path = "/api/v1/desks/{chat_id}", tag = "admin",
-    params(("chat_id" = i64, Path, description = "Group chat id")),
+    params(("chat_id" = String, Path, description = "Group chat id (an integer, e.g. -1001234567890)")),
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The group", body = DeskView),
@@ -162,7 +162,7 @@ pub async fn get_desk(
 /// Make the group its bot's desk (as `/setup_desk` does). Refused while the group can't hold
 /// ticket topics.
 #[utoipa::path(post, path = "/api/v1/desks/{chat_id}/setup", tag = "admin",
-    params(("chat_id" = i64, Path, description = "Group chat id")),
+    params(("chat_id" = String, Path, description = "Group chat id (an integer, e.g. -1001234567890)")),
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The group, now the desk", body = DeskView),
@@ -235,7 +235,8 @@ pub struct SetupCodeView {
 /// `/setup_admin` in a group. Valid 15 minutes, used once, stored only as a hash. The answer is
 /// not kept for Idempotency-Key replays (it holds the code).
 #[utoipa::path(post, path = "/api/v1/desks/setup-codes", tag = "admin",
-    request_body(content = SetupCodeRequest, content_type = "application/json"),
+    request_body(content = SetupCodeRequest, content_type = "application/json",
+        description = "Optional: without a body, a code for /setup_desk and any bot"),
     security(("bearer" = ["admin"])),
     responses(
         (status = 201, description = "The code, shown once", body = SetupCodeView),
@@ -348,6 +349,7 @@ pub struct StaffWrite {
     pub username: Option<String>,
     #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub name: String,
+    /// Group chat ids (negative, as Telegram numbers groups).
     #[schema(nullable = false)]
     pub groups: Option<Vec<i64>>,
     /// `agent` (the default) or `admin`.
@@ -405,7 +407,7 @@ pub async fn list_staff(
 
 /// One internal user.
 #[utoipa::path(get, path = "/api/v1/staff/{user_id}", tag = "admin",
-    params(("user_id" = i64, Path, description = "Telegram user id")),
+    params(("user_id" = String, Path, description = "Telegram user id (an integer)")),
     security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "The internal user", body = StaffView),
@@ -489,13 +491,16 @@ pub async fn put_staff(
     };
     let groups = match body.get("groups") {
         None => Vec::new(),
-        Some(Value::Array(a)) if a.iter().all(|g| super::problem::integer(g).is_some()) => {
+        Some(Value::Array(a))
+            if a.iter()
+                .all(|g| super::problem::integer(g).is_some_and(|id| id < 0)) =>
+        {
             a.iter().filter_map(super::problem::integer).collect()
         }
         Some(_) => {
             errors.push(FieldError {
                 field: "groups".into(),
-                message: "an array of group chat ids (integers)".into(),
+                message: "an array of group chat ids (negative integers)".into(),
             });
             Vec::new()
         }
@@ -535,7 +540,7 @@ pub async fn put_staff(
 
 /// Remove an internal user.
 #[utoipa::path(delete, path = "/api/v1/staff/{user_id}", tag = "admin",
-    params(("user_id" = i64, Path, description = "Telegram user id")),
+    params(("user_id" = String, Path, description = "Telegram user id (an integer)")),
     security(("bearer" = ["admin"])),
     responses(
         (status = 204, description = "Removed"),
@@ -567,11 +572,11 @@ pub struct BotView {
     pub created_at: i64,
     /// Telegram's view of the webhook (only on `GET /api/v1/bots/{bot_id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<WebhookView>,
+    pub webhook: Option<TelegramWebhookView>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct WebhookView {
+pub struct TelegramWebhookView {
     /// Empty when the bot is long-polled.
     pub url: String,
     pub pending_update_count: u32,
@@ -588,7 +593,10 @@ pub struct BotList {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BotRegister {
-    #[schema(example = "123456:ABC-DEF…")]
+    #[schema(
+        example = "123456:ABC-DEF…",
+        pattern = "^[0-9]{1,20}:[A-Za-z0-9_-]{1,200}$"
+    )]
     pub token: String,
     /// The webhook secret to use (default: keep the bot's, or generate one).
     #[schema(nullable = false, pattern = "^[A-Za-z0-9_-]{1,256}$")]
@@ -600,7 +608,10 @@ pub struct BotRegister {
 #[serde(deny_unknown_fields)]
 pub struct WebhookSet {
     /// The public base URL (e.g. the stack's ApiUrl); `/telegram/<bot_id>` is appended.
-    #[schema(example = "https://abc.execute-api.eu-central-1.amazonaws.com")]
+    #[schema(
+        example = "https://abc.execute-api.eu-central-1.amazonaws.com",
+        pattern = "^https://\\S+$"
+    )]
     pub url: String,
 }
 
@@ -667,7 +678,7 @@ pub async fn get_bot(
         .await
         .map_err(crate::desk::Fail::from)?;
     let mut v = bot_view(&b);
-    v.webhook = Some(WebhookView {
+    v.webhook = Some(TelegramWebhookView {
         url: info.url,
         pending_update_count: info.pending_update_count,
         last_error_date: info.last_error_date,
@@ -823,7 +834,7 @@ pub struct KeyCreate {
     #[schema(min_items = 1, example = json!(["tickets:read"]))]
     pub scopes: Vec<String>,
     /// Epoch seconds; must be in the future.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, example = 4_102_444_800_i64)]
     pub expires_at: Option<i64>,
     /// Requests per minute (default 600).
     #[schema(nullable = false, minimum = 1)]
@@ -933,12 +944,12 @@ pub async fn create_key(
     };
     let rate = match body.get("rate_limit_per_minute") {
         None => None,
-        Some(v) => match super::problem::whole_number(v, 1..=u64::from(u32::MAX)) {
+        Some(v) => match super::problem::whole_number(v, 1..=i32::MAX as u64) {
             Some(n) => Some(n as u32),
             _ => {
                 errors.push(FieldError {
                     field: "rate_limit_per_minute".into(),
-                    message: "an integer of at least 1".into(),
+                    message: "an integer from 1 to 2147483647".into(),
                 });
                 None
             }

@@ -84,7 +84,11 @@ pub struct SourceList {
 pub struct SourceWrite {
     /// A channel username (5-32 letters, digits, `_`) or a numeric id (`-100…`). Required on
     /// creation; fixed afterwards.
-    #[schema(nullable = false, example = "cars_kyiv")]
+    #[schema(
+        nullable = false,
+        example = "cars_kyiv",
+        pattern = "^@?([A-Za-z][A-Za-z0-9_]{4,31}|-[0-9]{1,20})$"
+    )]
     pub channel: Option<String>,
     #[schema(nullable = false)]
     pub kind: Option<SourceKind>,
@@ -415,7 +419,7 @@ pub async fn update_source(
     body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
-    let body = json_body(&headers, &body)?;
+    let body = super::tickets::json_changes(&headers, &body)?;
     let mut s = load(&deps, &caller, &id).await?;
     let errors = apply(&mut s, &body, false);
     if !errors.is_empty() {

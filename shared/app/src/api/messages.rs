@@ -298,7 +298,6 @@ pub async fn list_messages(
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "messages",
     params(
         ("id" = String, Path, description = "Ticket id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response"),
     ),
     request_body(content(
         (MessageCreate = "application/json"),
@@ -349,8 +348,8 @@ pub async fn send_message(
         let attachment = match body.get("attachment") {
             None => None,
             Some(a) => match (
-                a["chat_id"].as_i64(),
-                a["message_id"].as_i64(),
+                super::problem::integer(&a["chat_id"]),
+                super::problem::integer(&a["message_id"]),
                 a.as_object().map(|o| o.len()),
             ) {
                 (Some(c), Some(m), Some(2)) => Some((c, m)),
@@ -633,7 +632,6 @@ pub async fn list_attachments(
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/mention", tag = "messages",
     params(
         ("id" = String, Path, description = "Ticket id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response"),
     ),
     request_body(content = MentionCreate, content_type = "application/json"),
     security(("bearer" = ["tickets:write"])),

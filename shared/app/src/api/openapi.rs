@@ -40,9 +40,6 @@ struct CommonProblems;
 
 impl Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::content::ContentBuilder;
-        use utoipa::openapi::response::ResponseBuilder;
-        use utoipa::openapi::schema::Ref;
         const COMMON: &[(&str, &str)] = &[
             (
                 "401",
@@ -53,6 +50,27 @@ impl Modify for CommonProblems {
             ("503", "Storage or Telegram is unavailable; retry"),
         ];
         for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut()
+                && post.security.as_ref().is_some_and(|s| !s.is_empty())
+            {
+                idempotency_key_header(post);
+                // What the Idempotency-Key middleware answers on any POST.
+                for (code, description) in [
+                    (
+                        "409",
+                        "The first request with this Idempotency-Key is still running, or its answer is not replayed",
+                    ),
+                    (
+                        "422",
+                        "A field is not valid, or the Idempotency-Key was used with another request",
+                    ),
+                ] {
+                    post.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| problem_response(description));
+                }
+            }
             let ops = [
                 &mut item.get,
                 &mut item.put,
@@ -68,22 +86,56 @@ impl Modify for CommonProblems {
                     op.responses
                         .responses
                         .entry((*code).to_owned())
-                        .or_insert_with(|| {
-                            ResponseBuilder::new()
-                                .description(*description)
-                                .content(
-                                    "application/problem+json",
-                                    ContentBuilder::new()
-                                        .schema(Some(Ref::from_schema_name("ProblemView")))
-                                        .build(),
-                                )
-                                .build()
-                                .into()
-                        });
+                        .or_insert_with(|| problem_response(description));
                 }
             }
         }
     }
+}
+
+fn problem_response(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::response::Response> {
+    use utoipa::openapi::content::ContentBuilder;
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::schema::Ref;
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ProblemView")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// Every authenticated POST takes an `Idempotency-Key` (the middleware reads it on all of them),
+/// described once, with the rule the middleware checks: 1–255 visible ASCII characters.
+fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    params.retain(|p| !(p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key"));
+    params.push(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some(
+                "Retries with the same key and body within 24 h return the first response \
+                 (1-255 visible ASCII characters)",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]{1,255}$")),
+            ))
+            .build(),
+    );
 }
 
 #[derive(OpenApi)]
@@ -184,7 +236,7 @@ impl Modify for CommonProblems {
         crate::setup_codes::Purpose,
         crate::desk::staff::Role,
         admin::BotView,
-        admin::WebhookView,
+        admin::TelegramWebhookView,
         admin::BotList,
         admin::BotRegister,
         admin::WebhookSet,
@@ -233,11 +285,58 @@ pub struct ApiDoc;
 
 /// The document as committed (pretty JSON, trailing newline).
 pub fn document() -> String {
-    let mut s = ApiDoc::openapi()
-        .to_pretty_json()
-        .expect("the OpenAPI document serializes");
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    refine(&mut doc);
+    let mut s = serde_json::to_string_pretty(&doc).expect("JSON serializes");
     s.push('\n');
     s
+}
+
+/// What the handlers check and utoipa's annotations cannot say, written into the document, so
+/// that the schema is as strict as the validation (schemathesis holds the two to it).
+fn refine(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let schemas = &mut doc["components"]["schemas"];
+    // Groups are numbered negative by Telegram; a staff member's groups are groups.
+    schemas["StaffWrite"]["properties"]["groups"]["items"]["maximum"] = json!(-1);
+    // A mention names a user one way: by username or by user id.
+    schemas["MentionCreate"]["oneOf"] = json!([
+        {"required": ["username"], "not": {"required": ["user_id"]}},
+        {"required": ["user_id"], "not": {"required": ["username"]}},
+    ]);
+    // A message is a text, or a file (a stored attachment or an upload) with an optional caption
+    // of at most 1024 characters.
+    schemas["MessageCreate"]["oneOf"] = json!([
+        {"required": ["text"], "not": {"anyOf": [{"required": ["attachment"]}, {"required": ["upload_id"]}]}},
+        {"required": ["attachment"], "not": {"required": ["upload_id"]},
+         "properties": {"text": {"maxLength": 1024}}},
+        {"required": ["upload_id"], "not": {"required": ["attachment"]},
+         "properties": {"text": {"maxLength": 1024}}},
+    ]);
+    // Scopes are a fixed set.
+    schemas["KeyCreate"]["properties"]["scopes"]["items"]["enum"] = json!(super::keys::SCOPES);
+    // A channel_post source follows a channel by its numeric id.
+    schemas["SourceWrite"]["if"] =
+        json!({"required": ["kind"], "properties": {"kind": {"const": "channel_post"}}});
+    schemas["SourceWrite"]["then"] =
+        json!({"properties": {"channel": {"pattern": "^-[0-9]{1,20}$"}}});
+    // Creating needs what changing does not: a source's channel, an endpoint's url.
+    let creating = |doc: &mut serde_json::Value, path: &str, schema: &str, field: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"] = json!({
+            "allOf": [{"$ref": format!("#/components/schemas/{schema}")}, {"required": [field]}]
+        });
+    };
+    creating(doc, "/api/v1/channel-sources", "SourceWrite", "channel");
+    creating(doc, "/api/v1/webhooks", "WebhookWrite", "url");
+    let schemas = &mut doc["components"]["schemas"];
+    // A filter is an object of field paths to values, or null.
+    schemas["WebhookWrite"]["properties"]["filter"]["type"] = json!(["object", "null"]);
+    // A file has at least one byte.
+    schemas["MessageUpload"]["properties"]["file"]["minLength"] = json!(1);
+    // Every field of a setup code request is optional, and so is the body.
+    if let Some(body) = doc["paths"]["/api/v1/desks/setup-codes"]["post"].get_mut("requestBody") {
+        body["required"] = json!(false);
+    }
 }
 
 pub async fn serve_document() -> Response {

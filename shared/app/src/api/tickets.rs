@@ -219,6 +219,20 @@ pub async fn list(
 }
 
 /// A JSON object body, or the problem saying why not.
+/// The body of a PUT: the changes, as a JSON object; an empty body changes nothing and is refused
+/// (the request needs one).
+pub fn json_changes(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<serde_json::Map<String, Value>, Problem> {
+    if body.is_empty() {
+        return Err(Problem::bad_request(
+            "send the changes as a JSON object (an empty body changes nothing)",
+        ));
+    }
+    json_body(headers, body)
+}
+
 pub fn json_body(
     headers: &HeaderMap,
     body: &Bytes,
@@ -251,7 +265,6 @@ pub fn json_body(
 /// first message. Send an `Idempotency-Key` to retry safely.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets",
     request_body(content = TicketCreate, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body within 24 h return the first response")),
     security(("bearer" = ["tickets:write"])),
     responses(
         (status = 201, description = "The new ticket", body = TicketView,
@@ -548,7 +561,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require("tickets:write")?;
-    let body = json_body(&headers, &body)?;
+    let body = json_changes(&headers, &body)?;
     let mut errors = unknown(
         body.keys(),
         &["title", "priority", "status", "assignee"],

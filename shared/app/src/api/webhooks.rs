@@ -113,7 +113,7 @@ pub struct WebhookWrite {
     #[schema(
         nullable = false,
         example = "https://crm.example.com/hooks/teledesk",
-        pattern = "^https://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?$"
+        pattern = "^https://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(/[A-Za-z0-9._~/-]*)?(\\?[A-Za-z0-9._~=&-]*)?$"
     )]
     pub url: Option<String>,
     #[schema(nullable = false, max_length = 256)]
@@ -125,7 +125,10 @@ pub struct WebhookWrite {
     pub filter: Option<Value>,
     /// A minijinja template whose output is the JSON body (`event` and `data` are available, and the
     /// `tojson` filter); checked by rendering a sample event; null removes it.
-    #[schema(max_length = 16384)]
+    #[schema(
+        max_length = 16384,
+        example = "{\"type\": {{ event.type | tojson }}, \"id\": {{ event.id | tojson }}}"
+    )]
     pub template: Option<String>,
     /// Deliveries per second at most (1–1000); null removes the limit. Attempts over it wait
     /// their turn; they are not failures.
@@ -386,7 +389,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
-    let body = json_body(&headers, &body)?;
+    let body = super::tickets::json_changes(&headers, &body)?;
     let mut e = load(&deps, &caller, &id).await?;
     let errors = apply(&mut e, &body, false, &deps.config.webhook_allowlist);
     if !errors.is_empty() {

@@ -88,6 +88,13 @@ pub fn is_internal(ip: IpAddr) -> bool {
 
 /// Why a URL is refused at save time (scheme and host), or None.
 pub fn check_url(url: &str, allow: &AllowList) -> Option<String> {
+    if !plain_url(url) {
+        return Some(
+            "a URL of letters, digits and -._~/ (a host name or IPv4 address, an optional port, \
+             path and query of =&)"
+                .into(),
+        );
+    }
     let Ok(u) = reqwest::Url::parse(url) else {
         return Some("not a URL".into());
     };
@@ -108,9 +115,74 @@ pub fn check_url(url: &str, allow: &AllowList) -> Option<String> {
     }
 }
 
+/// The shape the API documents for a webhook URL (its `pattern` in `WebhookWrite`): `http(s)://`,
+/// dot-separated labels of letters, digits and `-`, an optional port (1–65535), an optional path
+/// of `A-Za-z0-9._~/-` and query of those and `=&`. Nothing that needs escaping, so the URL that
+/// is checked is the URL that is called.
+pub fn plain_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (before_query, query) = match rest.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => (&before_query[..i], Some(&before_query[i..])),
+        None => (before_query, None),
+    };
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let label_ok =
+        |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let path_ok = |p: &str, extra: &[u8]| {
+        p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._~/-".contains(&b) || extra.contains(&b))
+    };
+    host.split('.').all(label_ok)
+        && port.is_none_or(|p| {
+            !p.is_empty()
+                && !p.starts_with('0')
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
+        })
+        && path.is_none_or(|p| path_ok(p, b""))
+        && query.is_none_or(|q| path_ok(q, b"=&") && !q.contains('/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_urls() {
+        for ok in [
+            "https://crm.example.com/hooks/teledesk",
+            "https://a.b:8443",
+            "http://127.0.0.1:9000/x?token=abc&v=2",
+            "https://x.io/",
+        ] {
+            assert!(plain_url(ok), "{ok}");
+        }
+        for bad in [
+            "https://x.io*",
+            "https://x..io",
+            "https://x.io:0",
+            "https://x.io:65536",
+            "https://user:pw@x.io",
+            "https://x.io/a b",
+            "ftp://x.io",
+            "https://[::1]/",
+        ] {
+            assert!(!plain_url(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn internal_addresses() {
