@@ -569,6 +569,9 @@ async fn staff_command(deps: &teledesk_app::Deps, command: StaffCommand) -> anyh
             let name = name
                 .or_else(|| username.clone())
                 .context("give --name or --username")?;
+            if let Some(g) = groups.iter().find(|g| **g >= 0) {
+                bail!("--group {g} is not a group: group chat ids are negative (-100…)");
+            }
             let existing = staff::get(deps, WS, user_id).await?;
             let s = staff::Staff {
                 workspace: WS.into(),

@@ -153,6 +153,9 @@ struct State_ {
     violations: Vec<String>,
     scripted: HashMap<String, VecDeque<Value>>,
     always: HashMap<String, Value>,
+    /// A share of calls (not the bot's setup: getMe, webhooks, getUpdates) answered with one of
+    /// these errors, chosen by a seeded generator so a run can be repeated.
+    flaky: Option<Flaky>,
     blocked: Vec<i64>,
     next_message_id: i64,
     files: HashMap<String, FileEntry>,
@@ -168,6 +171,33 @@ struct State_ {
     /// Files of the multipart request being answered: field → (file name, type, bytes).
     uploads: HashMap<String, (String, String, Vec<u8>)>,
 }
+
+struct Flaky {
+    share: f64,
+    answers: Vec<Value>,
+    rng: u64,
+    /// Calls answered with an error so far.
+    failed: u64,
+}
+
+impl Flaky {
+    /// xorshift64*: deterministic for a seed, good enough to pick failures.
+    fn next(&mut self) -> f64 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+const SETUP_METHODS: &[&str] = &[
+    "getMe",
+    "setWebhook",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "getUpdates",
+    "setMyCommands",
+];
 
 #[derive(Clone)]
 pub struct BotApi {
@@ -428,6 +458,23 @@ impl BotApi {
         let mut s = self.lock();
         s.always.clear();
         s.scripted.clear();
+        s.flaky = None;
+    }
+
+    /// From now until [`BotApi::heal`], a `share` of the bot's calls (0.0–1.0) answers one of
+    /// `answers` (picked by a generator seeded with `seed`) instead of being carried out.
+    pub fn flaky(&self, share: f64, answers: Vec<Value>, seed: u64) {
+        self.lock().flaky = Some(Flaky {
+            share,
+            answers,
+            rng: seed.max(1),
+            failed: 0,
+        });
+    }
+
+    /// How many calls the flaky setting failed.
+    pub fn flaky_failures(&self) -> u64 {
+        self.lock().flaky.as_ref().map_or(0, |f| f.failed)
     }
 
     /// The user blocked the bot: sending, copying or editing into this chat answers 403.
@@ -1119,6 +1166,18 @@ async fn call(
             r
         } else if let Some(r) = s.always.get(&method) {
             r.clone()
+        } else if let Some(r) = s.flaky.as_mut().and_then(|f| {
+            if SETUP_METHODS.contains(&method.as_str())
+                || f.answers.is_empty()
+                || f.next() >= f.share
+            {
+                return None;
+            }
+            f.failed += 1;
+            let i = (f.next() * f.answers.len() as f64) as usize;
+            Some(f.answers[i.min(f.answers.len() - 1)].clone())
+        }) {
+            r
         } else {
             s.uploads = std::mem::take(&mut uploads);
             let r = answer(&mut s, &token, &method, &params);

@@ -7,6 +7,7 @@ pub mod bot_api;
 pub mod conformance;
 pub mod counting;
 pub mod desk;
+pub mod faults;
 pub mod load;
 pub mod pages;
 pub mod serve;

@@ -386,6 +386,46 @@ async fn a_job_delivered_twice_sends_once() {
     env.assert_clean();
 }
 
+/// A FIFO conversation's messages come back unhandled behind a failing one, and each return is a
+/// receive: the retry delay follows the update's own attempts (counted on its dedup marker), so a
+/// message that was held back nine times waits 5 s after its first failure, not 15 minutes.
+#[tokio::test]
+async fn an_update_waits_by_its_own_attempts_not_by_its_receives() {
+    use teledesk_app::batch::{Outcome, Record};
+    let env = DeskEnv::ready().await;
+    const CAROL: i64 = 9_002;
+    let update = env.text(CAROL, None, CAROL, "held back");
+    let record = |n: u32| Record {
+        message_id: "m-1".into(),
+        receipt: None,
+        group_id: Some(format!("{BOT_ID}:{CAROL}")),
+        body: json!({"bot_id": BOT_ID.to_string(), "update": update}).to_string(),
+        receive_count: n,
+    };
+    env.api
+        .fail_always("createForumTopic", bot_api::error(502, "Bad Gateway"));
+    let waits: Vec<Outcome> = {
+        let mut v = Vec::new();
+        for receives in [9, 10, 11] {
+            v.push(teledesk_app::worker::handle_record(&env.deps, record(receives)).await);
+        }
+        v
+    };
+    let secs = |o: &Outcome| match o {
+        Outcome::Retry { after: Some(d) } => d.as_secs(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(waits.iter().map(secs).collect::<Vec<_>>(), [5, 20, 80]);
+    env.api.heal();
+    assert_eq!(
+        teledesk_app::worker::handle_record(&env.deps, record(12)).await,
+        Outcome::Done
+    );
+    env.drain().await;
+    assert_eq!(env.tickets().await.len(), 1);
+    env.assert_clean();
+}
+
 // ---- 2. Tickets -------------------------------------------------------------------------------
 
 #[tokio::test]

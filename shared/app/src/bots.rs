@@ -240,11 +240,7 @@ impl BotCache {
         let judge = |st: &CacheState| match st.secrets.get(bot_id) {
             None => Admission::UnknownBot,
             Some(h) => match presented {
-                Some(p)
-                    if bool::from(subtle::ConstantTimeEq::ct_eq(&secret_hash(p)[..], &h[..])) =>
-                {
-                    Admission::Admitted
-                }
+                Some(p) if secrets::constant_time_eq(&secret_hash(p), h) => Admission::Admitted,
                 _ => Admission::WrongSecret,
             },
         };

@@ -15,9 +15,9 @@ pub fn is_valid_webhook_secret(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// Compares a presented secret with the expected one in constant time (for equal lengths).
-pub fn secrets_match(presented: &[u8], expected: &str) -> bool {
-    presented.len() == expected.len() && bool::from(presented.ct_eq(expected.as_bytes()))
+/// Compares two secrets (or their hashes) in constant time (for equal lengths).
+pub fn constant_time_eq(presented: &[u8], expected: &[u8]) -> bool {
+    presented.len() == expected.len() && bool::from(presented.ct_eq(expected))
 }
 
 #[cfg(test)]
@@ -33,9 +33,9 @@ mod tests {
 
     #[test]
     fn matching() {
-        assert!(secrets_match(b"abc", "abc"));
-        assert!(!secrets_match(b"abd", "abc"));
-        assert!(!secrets_match(b"ab", "abc"));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abd", b"abc"));
+        assert!(!constant_time_eq(b"ab", b"abc"));
         assert!(!is_valid_webhook_secret("has space"));
         assert!(!is_valid_webhook_secret(""));
     }

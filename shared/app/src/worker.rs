@@ -76,6 +76,9 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
         }
         Err(why) => keep_raw(deps, &bot.bot_id, update_id, &env.update, &why).await,
     };
+    if let Outcome::Retry { after } = outcome {
+        return retry_after_attempt(deps, marker, &marker_pk, &marker_sk, after).await;
+    }
     if outcome == Outcome::Done {
         let mut done = marker.unwrap_or_default();
         done.insert(PK.into(), json!(marker_pk));
@@ -91,6 +94,46 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
         }
     }
     outcome
+}
+
+/// An update that will be retried: its attempts are counted on its dedup marker, and its delay
+/// grows with that count — not with the queue's receive count, which also counts the times the
+/// update came back unhandled behind a failing one of its conversation (FIFO order), so a message
+/// held back in a long outage is neither made to wait nor parked for its neighbours' failures.
+/// A retry without a delay of its own (a 5xx, a network or storage error) waits
+/// [`batch::retry_backoff`]; one with a delay (Telegram's `retry_after`, 2 s while another worker
+/// holds a claim) waits at least that, and at least 1 s doubled per attempt (2 s, 4 s … 15 min), so
+/// that a claim left by a dead worker (taken over after 60–120 s) is waited out within a handful
+/// of receives, far from the queue's limit.
+async fn retry_after_attempt(
+    deps: &Deps,
+    marker: Option<Item>,
+    pk: &str,
+    sk: &str,
+    after: Option<std::time::Duration>,
+) -> Outcome {
+    let mut m = marker.unwrap_or_default();
+    let attempts = table::int_attr(&m, "attempts").unwrap_or(0) + 1;
+    m.insert(PK.into(), json!(pk));
+    m.insert(SK.into(), json!(sk));
+    m.insert("attempts".into(), json!(attempts));
+    m.entry("state").or_insert(json!("queued"));
+    m.entry(EXPIRES_AT).or_insert(json!(
+        teledesk_ports::now_secs() + ingest::UPDATE_DEDUP_TTL_SECS
+    ));
+    if let Err(e) = deps.table.put(m, Condition::None).await {
+        tracing::warn!(error = %e, "could not count the update's attempt");
+    }
+    let attempts = attempts.max(1) as u32;
+    let wait = match after {
+        None => batch::retry_backoff(attempts),
+        Some(asked) => {
+            let doubling = std::time::Duration::from_secs(1u64 << attempts.min(10))
+                .min(teledesk_ports::queue::MAX_DELAY);
+            asked.max(doubling)
+        }
+    };
+    Outcome::Retry { after: Some(wait) }
 }
 
 /// The update kinds the worker understands, with the object each must carry.

@@ -61,11 +61,17 @@ impl QueueSpec {
 
 /// Receives before a message is parked in its dead-letter queue.
 pub const MAX_RECEIVES: u32 = 5;
+/// The same for the FIFO `updates` queue, which counts more receives than attempts: when a
+/// conversation's head fails, the messages queued behind it in the batch come back unhandled (to
+/// keep the order), and each such return is a receive. Their retry delays follow the attempts
+/// counted on the update's own record instead (`worker`), so 20 receives still park a message that
+/// fails every time within seconds, and ride out about four hours of Telegram failing.
+pub const MAX_RECEIVES_FIFO: u32 = 20;
 
 /// Teledesk's queues: `updates` is FIFO (one chat in order), `events` and `jobs` standard.
 pub fn teledesk_queues() -> Vec<QueueSpec> {
     vec![
-        QueueSpec::new(UPDATES, true).with_dead_letter(UPDATES_DLQ, MAX_RECEIVES),
+        QueueSpec::new(UPDATES, true).with_dead_letter(UPDATES_DLQ, MAX_RECEIVES_FIFO),
         QueueSpec::new(UPDATES_DLQ, true),
         QueueSpec::new(EVENTS, false).with_dead_letter(EVENTS_DLQ, MAX_RECEIVES),
         QueueSpec::new(EVENTS_DLQ, false),
