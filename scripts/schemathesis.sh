@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # schemathesis against `teledesk serve` with docs/openapi.json, every check on (scripts/test runs
-# this after the cargo tests, which built target/debug/teledesk and the Bot API double example).
+# this after the cargo tests; it builds what it runs: target/debug/teledesk and the Bot API double).
 # The server talks to the Bot API double (examples/bot_api_double), is seeded with one of each
 # resource (scripts/schemathesis-seed.py), and is fuzzed with a key whose rate limit nothing
 # reaches; scripts/schemathesis.toml points each operation at the seeded resources.
@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${TELEDESK_VENV:-.venv}"
 free_port() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# The server and the standalone double (cargo test builds examples as tests, not as binaries).
+cargo build --locked --quiet -p teledesk-cli --bin teledesk
+cargo build --locked --quiet -p teledesk-e2e --example bot_api_double
 
 st_dir=$(mktemp -d)
 pids=()

@@ -148,6 +148,13 @@ impl DeskEnv {
         env
     }
 
+    /// `/setup_admin <code>` in `chat` by `from`, with a fresh admin-chat setup code.
+    pub async fn setup_admin_with_code(&self, chat: i64, from: i64) {
+        let code = self.setup_code(setup_codes::Purpose::AdminChat).await;
+        self.deliver(self.command(chat, None, from, &format!("/setup_admin {code}")))
+            .await;
+    }
+
     /// A one-time setup code for the default workspace, as the operator makes one.
     pub async fn setup_code(&self, purpose: setup_codes::Purpose) -> String {
         setup_codes::issue(&self.deps, DEFAULT_WORKSPACE, purpose, None, "test")

@@ -878,11 +878,7 @@ async fn the_api_manages_sources_runs_syncs_and_serves_the_catalog() {
         "{:?}",
         env.texts_to(OTHER, None)
     );
-    let code = env
-        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
-        .await;
-    env.deliver(env.command(OTHER, None, ADMIN, &format!("/setup_admin {code}")))
-        .await;
+    env.setup_admin_with_code(OTHER, ADMIN).await;
     env.deliver(env.command(OTHER, None, BOB, &format!("/sync {id}")))
         .await;
     assert!(

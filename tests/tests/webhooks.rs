@@ -267,11 +267,7 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
             .unwrap()
             .contains("needs proof")
     );
-    let code = env
-        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
-        .await;
-    env.deliver(env.command(OTHER, None, ADMIN, &format!("/setup_admin {code}")))
-        .await;
+    env.setup_admin_with_code(OTHER, ADMIN).await;
     assert!(
         env.texts_to(OTHER, None)
             .last()
@@ -289,11 +285,7 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
             .map(|c| c.chat_id),
         Some(OTHER)
     );
-    let code = env
-        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
-        .await;
-    env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_admin {code}")))
-        .await;
+    env.setup_admin_with_code(DESK, ADMIN).await;
     assert!(
         env.texts_to(OTHER, None)
             .last()
@@ -302,11 +294,7 @@ async fn gone_disables_the_endpoint_and_later_events_are_skipped() {
         "{:?}",
         env.texts_to(OTHER, None)
     );
-    let code = env
-        .setup_code(teledesk_app::setup_codes::Purpose::AdminChat)
-        .await;
-    env.deliver(env.command(OTHER, None, ADMIN, &format!("/setup_admin {code}")))
-        .await;
+    env.setup_admin_with_code(OTHER, ADMIN).await;
     let (rx, url) = Receiver::start(vec![410]).await;
     let k = admin(&env).await;
     let (_, ep) = api(

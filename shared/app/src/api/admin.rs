@@ -385,18 +385,11 @@ pub async fn list_staff(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
-    let mut errors = unknown(q.keys(), &["limit", "cursor"], "parameter");
-    let scope = super::cursor::scope("staff", caller.workspace(), &q);
-    let cursors = super::cursor::Cursors::new(&deps);
-    let (limit, after) = cursors.page(&q, &scope, 50, &mut errors).await?;
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    let (list, next) = staff::page(&deps, caller.workspace(), limit, after).await?;
-    let next_cursor = match next {
-        Some(c) => Some(cursors.seal(&scope, &c).await?),
-        None => None,
-    };
+    let ws = caller.workspace();
+    let (list, next_cursor) = super::cursor::simple_page(&deps, &q, "staff", ws, |limit, after| {
+        staff::page(&deps, ws, limit, after)
+    })
+    .await?;
     Ok(axum::Json(StaffList {
         data: list.iter().map(staff_view).collect(),
         has_more: next_cursor.is_some(),

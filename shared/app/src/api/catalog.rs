@@ -338,18 +338,12 @@ pub async fn list_sources(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     caller.require("admin")?;
-    let mut errors = unknown(q.keys(), &["limit", "cursor"], "parameter");
-    let scope = super::cursor::scope("channel-sources", caller.workspace(), &q);
-    let cursors = super::cursor::Cursors::new(&deps);
-    let (limit, after) = cursors.page(&q, &scope, 50, &mut errors).await?;
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    let (list, next) = cat::sources_page(&deps, caller.workspace(), limit, after).await?;
-    let next_cursor = match next {
-        Some(c) => Some(cursors.seal(&scope, &c).await?),
-        None => None,
-    };
+    let ws = caller.workspace();
+    let (list, next_cursor) =
+        cursor::simple_page(&deps, &q, "channel-sources", ws, |limit, after| {
+            cat::sources_page(&deps, ws, limit, after)
+        })
+        .await?;
     Ok(axum::Json(SourceList {
         data: list.iter().map(source_view).collect(),
         has_more: next_cursor.is_some(),

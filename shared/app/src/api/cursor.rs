@@ -180,3 +180,32 @@ impl<'a> Cursors<'a> {
         Ok(bool::from(ok).then_some(inner))
     }
 }
+
+/// One page of a listing that takes only `limit` (default 50) and `cursor`: the parameters checked,
+/// `fetch` called with the page size and the table cursor to continue from, and its next table
+/// cursor sealed for the caller. Returns the items and the sealed `next_cursor`.
+pub async fn simple_page<T, E, Fut>(
+    deps: &Deps,
+    q: &std::collections::HashMap<String, String>,
+    listing: &str,
+    workspace: &str,
+    fetch: impl FnOnce(usize, Option<String>) -> Fut,
+) -> Result<(Vec<T>, Option<String>), super::problem::Problem>
+where
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), E>>,
+    super::problem::Problem: From<E>,
+{
+    let mut errors = super::problem::unknown(q.keys(), &["limit", "cursor"], "parameter");
+    let scope = scope(listing, workspace, q);
+    let cursors = Cursors::new(deps);
+    let (limit, after) = cursors.page(q, &scope, 50, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(super::problem::Problem::validation(errors));
+    }
+    let (items, next) = fetch(limit, after).await?;
+    let next_cursor = match next {
+        Some(c) => Some(cursors.seal(&scope, &c).await?),
+        None => None,
+    };
+    Ok((items, next_cursor))
+}
