@@ -1307,15 +1307,31 @@ async fn bots_and_keys_are_managed_without_ever_showing_a_secret() {
         format!("https://desk.example.test/telegram/{BOT_ID}")
     );
     assert_eq!(env.api.webhook(&env.token).1.as_deref(), Some(SECRET));
-    let r = call(
-        &env,
-        "POST",
-        &format!("/api/v1/bots/{BOT_ID}/webhook"),
-        Some(&admin),
-        Some(json!({"url": "http://plain.example"})),
-    )
-    .await;
-    assert_problem(&r, 422, "validation");
+    // Not https, nothing after the scheme, a space, a NEL (U+0085, which the
+    // schema's old `\S` let through) and a non-ASCII host are all refused,
+    // and the webhook set above stays.
+    for bad in [
+        "http://plain.example",
+        "https://",
+        "https://a b.example",
+        "https://a\u{85}b.example",
+        "https://пример.example",
+    ] {
+        let r = call(
+            &env,
+            "POST",
+            &format!("/api/v1/bots/{BOT_ID}/webhook"),
+            Some(&admin),
+            Some(json!({ "url": bad })),
+        )
+        .await;
+        assert_problem(&r, 422, "validation");
+        assert_eq!(
+            env.api.webhook(&env.token).0,
+            format!("https://desk.example.test/telegram/{BOT_ID}"),
+            "{bad:?}"
+        );
+    }
 
     let r = call(
         &env,

@@ -603,7 +603,7 @@ pub struct WebhookSet {
     /// The public base URL (e.g. the stack's ApiUrl); `/telegram/<bot_id>` is appended.
     #[schema(
         example = "https://abc.execute-api.eu-central-1.amazonaws.com",
-        pattern = "^https://\\S+$"
+        pattern = "^https://[!-~]+$"
     )]
     pub url: String,
 }
@@ -769,7 +769,11 @@ pub async fn set_webhook(
         return Err(Problem::field(k, "unknown field"));
     }
     let url = match body.get("url").and_then(Value::as_str) {
-        Some(u) if u.starts_with("https://") && u.len() > 8 && !u.contains(char::is_whitespace) => {
+        Some(u)
+            if u.starts_with("https://")
+                && u.len() > 8
+                && u.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             u.trim_end_matches('/').to_owned()
         }
         _ => return Err(Problem::field("url", "required: the public https base URL")),
