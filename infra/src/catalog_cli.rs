@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use anyhow::{Context, bail};
 use teledesk_app::Deps;
-use teledesk_app::catalog::{self, ChannelSource, SourceKind, sync};
+use teledesk_app::listings::{self as catalog, ChannelSource, SourceKind, sync};
 use teledesk_catalog::Category;
 
 use crate::SourcesCommand;
@@ -62,7 +62,8 @@ async fn source(deps: &Deps, workspace: &str, id: &str) -> anyhow::Result<Channe
 }
 
 async fn run(deps: &Deps, s: &ChannelSource, mode: sync::Mode) -> anyhow::Result<()> {
-    let fetcher = deps.config.preview();
+    let preview = catalog::fetch::PreviewSource::of(&deps.config);
+    let fetcher = &preview;
     let bar = progress_bar();
     // A run stops at its time budget (`more`); the command runs what continues it until done.
     let mut r = sync::run(deps, fetcher, s, mode, &bar).await?;

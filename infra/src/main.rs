@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use teledesk_app::{bots, commands};
+use teledesk_app::bots;
 
 #[derive(Parser)]
 #[command(
@@ -84,6 +84,11 @@ enum Command {
     Listings {
         #[command(subcommand)]
         command: ListingsCommand,
+    },
+    /// Conversation sessions of bot users: read and clear them.
+    Sessions {
+        #[command(subcommand)]
+        command: SessionsCommand,
     },
     /// Fill the catalog with a production-like demo dataset (idempotent).
     Seed {
@@ -266,6 +271,23 @@ enum BotsCommand {
     List,
     /// Remove a bot: its webhook requests are refused from then on.
     Remove { bot_id: String },
+    /// Print the command menus Telegram holds for the bot (getMyCommands for every scope and
+    /// language: private chats, groups, group administrators, the admin chat × default/en/ru/uk).
+    Commands { bot_id: String },
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// List active conversation sessions (every bot; one user's with --user).
+    List {
+        #[arg(long)]
+        user: Option<i64>,
+    },
+    /// End every session of a user (with every bot).
+    Clear {
+        #[arg(long)]
+        user: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +383,63 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     bots::remove(&deps, &bot_id).await?;
                     println!("removed bot {bot_id}");
                 }
+                BotsCommand::Commands { bot_id } => {
+                    let bot = bots::get(&deps, &bot_id).await?.with_context(|| {
+                        format!("no bot {bot_id} is registered (teledesk bots list)")
+                    })?;
+                    for menu in teledesk_app::wiring::menus(&deps, &bot).await? {
+                        let lang = menu["language_code"].as_str().unwrap_or("default");
+                        println!("{} · {lang}", menu_scope(&menu["scope"]));
+                        let commands = menu["commands"].as_array().cloned().unwrap_or_default();
+                        if commands.is_empty() {
+                            println!("  (none)");
+                        }
+                        for c in commands {
+                            println!(
+                                "  /{} — {}",
+                                c["command"].as_str().unwrap_or_default(),
+                                c["description"].as_str().unwrap_or_default()
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Sessions { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            let all = bots::list(&deps).await?;
+            match command {
+                SessionsCommand::List { user } => {
+                    let mut n = 0;
+                    for b in &all {
+                        for s in teledesk_app::session::list(&deps, &b.bot_id, user).await? {
+                            n += 1;
+                            println!(
+                                "{}\tuser {}\tchat {}\t{}/{} v{}\tstep {}\tupdated {}\texpires {}",
+                                s.bot_id,
+                                s.user_id,
+                                s.chat_id,
+                                s.capability,
+                                s.flow,
+                                s.flow_version,
+                                s.step,
+                                s.updated_at,
+                                s.expires_at
+                            );
+                        }
+                    }
+                    if n == 0 {
+                        println!("no active sessions");
+                    }
+                }
+                SessionsCommand::Clear { user } => {
+                    let mut n = 0;
+                    for b in &all {
+                        n += teledesk_app::session::clear(&deps, &b.bot_id, user).await?;
+                    }
+                    println!("cleared {n} session(s) of user {user}");
+                }
             }
             Ok(())
         }
@@ -380,9 +459,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     let url = webhook_url(&url, &bot.bot_id)?;
                     let tg = deps.telegram.connect(&bot.token);
                     tg.set_webhook(&url, &bot.webhook_secret).await?;
-                    tg.set_my_commands(commands::COMMANDS).await?;
+                    let menus = teledesk_app::wiring::set_menus(&deps, &bot).await?;
                     println!(
-                        "webhook of @{} set to {url} (with secret token); commands registered",
+                        "webhook of @{} set to {url} (with secret token); {menus} command menus registered",
                         bot.username
                     );
                 }
@@ -446,7 +525,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Seed { workspace } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;
-            let r = teledesk_app::catalog::seed::seed(&deps, &workspace).await?;
+            let r = teledesk_app::listings::seed::seed(&deps, &workspace).await?;
             println!(
                 "seeded workspace {workspace}: {} new listings, {} already there",
                 r.new, r.unchanged
@@ -674,6 +753,15 @@ fn webhook_url(base: &str, bot_id: &str) -> anyhow::Result<String> {
     } else {
         format!("{base}{suffix}")
     })
+}
+
+/// A menu scope as one word: `all_private_chats`, `chat -100…`.
+fn menu_scope(scope: &serde_json::Value) -> String {
+    let kind = scope["type"].as_str().unwrap_or("default");
+    match scope["chat_id"].as_i64() {
+        Some(chat) => format!("{kind} {chat}"),
+        None => kind.to_owned(),
+    }
 }
 
 #[cfg(test)]

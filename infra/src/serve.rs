@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use teledesk_app::batch::Record;
-use teledesk_app::{Deps, bots, commands, fanout, http, ingest, jobs, sync, worker};
+use teledesk_app::{Deps, bots, fanout, http, ingest, jobs, sync, worker};
 use teledesk_embedded::{Embedded, files_router};
 use teledesk_ports::queue::{JOBS, UPDATES, teledesk_queues};
 use teledesk_telegram::{Telegram, TelegramError};
@@ -67,7 +67,7 @@ pub async fn serve(opts: Options) -> anyhow::Result<()> {
                 .await
                 .context("cannot register the bot from TELEGRAM_BOT_TOKEN")?;
             let tg = deps.telegram.connect(&bot.token);
-            if let Err(e) = tg.set_my_commands(commands::COMMANDS).await {
+            if let Err(e) = teledesk_app::wiring::set_menus(&deps, &bot).await {
                 tracing::warn!(error = %e, "setMyCommands failed");
             }
             match &opts.public_url {

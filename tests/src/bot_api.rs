@@ -97,7 +97,54 @@ struct BotState {
     updates: VecDeque<Value>,
     webhook_url: String,
     webhook_secret: Option<String>,
-    commands: Value,
+    /// Command menus by [`menu_key`] (scope and language), as setMyCommands left them.
+    commands: HashMap<String, Value>,
+}
+
+/// The key of a command menu: the scope's type (and chat), and the language (`""` for all).
+fn menu_key(scope: &Value, lang: Option<&str>) -> String {
+    let kind = scope["type"].as_str().unwrap_or("default");
+    let chat = scope
+        .get("chat_id")
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    format!("{kind}{chat}|{}", lang.unwrap_or_default())
+}
+
+/// What Telegram checks of a setMyCommands list: at most 100 commands, each 1–32 characters of
+/// `a-z0-9_`, with a description of 1–256 characters; a language code of two letters.
+fn check_commands(p: &Value) -> Result<(), String> {
+    let list = p["commands"]
+        .as_array()
+        .ok_or("commands must be an array")?;
+    if list.len() > 100 {
+        return Err("too many commands".into());
+    }
+    for c in list {
+        let name = c["command"].as_str().unwrap_or_default();
+        if name.is_empty()
+            || name.len() > 32
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err("BOT_COMMAND_INVALID".into());
+        }
+        let d = c["description"]
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .count();
+        if d == 0 || d > 256 {
+            return Err("command description is invalid".into());
+        }
+    }
+    if let Some(l) = p.get("language_code").and_then(Value::as_str)
+        && !(l.is_empty() || (l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase())))
+    {
+        return Err("invalid language code".into());
+    }
+    Ok(())
 }
 
 struct FileEntry {
@@ -197,6 +244,7 @@ const SETUP_METHODS: &[&str] = &[
     "getWebhookInfo",
     "getUpdates",
     "setMyCommands",
+    "getMyCommands",
 ];
 
 #[derive(Clone)]
@@ -630,13 +678,31 @@ impl BotApi {
         (b.webhook_url.clone(), b.webhook_secret.clone())
     }
 
+    /// The customers' menu (scope `all_private_chats`, every language).
     pub fn commands(&self, token: &str) -> Value {
+        self.commands_in(token, &json!({"type": "all_private_chats"}), None)
+    }
+
+    /// The menu of a scope (`{"type": "all_group_chats"}`) and language (`Some("ru")`).
+    pub fn commands_in(&self, token: &str, scope: &Value, lang: Option<&str>) -> Value {
         self.lock()
             .bots
             .get(token)
             .expect("bot added")
             .commands
-            .clone()
+            .get(&menu_key(scope, lang))
+            .cloned()
+            .unwrap_or(json!([]))
+    }
+
+    /// How many menus are set (scope × language).
+    pub fn menu_count(&self, token: &str) -> usize {
+        self.lock()
+            .bots
+            .get(token)
+            .expect("bot added")
+            .commands
+            .len()
     }
 }
 
@@ -1776,8 +1842,19 @@ fn answer_method(s: &mut State_, token: &str, method: &str, p: &Value) -> Result
             ok(info)
         }
         "setMyCommands" => {
-            s.bots.get_mut(token).expect("checked").commands = p["commands"].clone();
+            check_commands(p).map_err(|e| bad(&e))?;
+            let key = menu_key(&p["scope"], p["language_code"].as_str());
+            s.bots
+                .get_mut(token)
+                .expect("checked")
+                .commands
+                .insert(key, p["commands"].clone());
             ok(json!(true))
+        }
+        "getMyCommands" => {
+            let key = menu_key(&p["scope"], p["language_code"].as_str());
+            let b = s.bots.get(token).expect("checked");
+            ok(b.commands.get(&key).cloned().unwrap_or(json!([])))
         }
         "getFile" => {
             let id = p["file_id"].as_str().unwrap_or_default();

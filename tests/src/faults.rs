@@ -668,7 +668,7 @@ pub async fn foreign_workspace_ids() -> Report {
     )
     .await;
     let source_id = source["id"].as_str().unwrap().to_owned();
-    teledesk_app::catalog::seed::seed(&env.deps, "default")
+    teledesk_app::listings::seed::seed(&env.deps, "default")
         .await
         .unwrap();
     let (_, listings) = api(&env, &own, "GET", "/api/v1/listings?limit=1", None).await;

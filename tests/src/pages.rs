@@ -418,7 +418,7 @@ pub fn rfc3339(epoch: i64) -> String {
     let secs = epoch.rem_euclid(86_400);
     format!(
         "{}T{:02}:{:02}:{:02}+00:00",
-        teledesk_app::catalog::sync::day_of(epoch),
+        teledesk_app::listings::sync::day_of(epoch),
         secs / 3600,
         secs / 60 % 60,
         secs % 60

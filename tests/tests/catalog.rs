@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 use teledesk_app::api::keys;
-use teledesk_app::catalog::fetch::PreviewSource;
-use teledesk_app::catalog::store::{self, StoredListing};
-use teledesk_app::catalog::sync::{self, Mode};
-use teledesk_app::catalog::{self, ChannelSource, SourceKind};
+use teledesk_app::listings::fetch::PreviewSource;
+use teledesk_app::listings::store::{self, StoredListing};
+use teledesk_app::listings::sync::{self, Mode};
+use teledesk_app::listings::{self as catalog, ChannelSource, SourceKind};
 use teledesk_catalog::Category;
 use teledesk_catalog::photo::testing;
 use teledesk_e2e::desk::{DeskEnv, api};
@@ -985,11 +985,11 @@ async fn the_schedule_syncs_due_sources_only() {
 #[tokio::test]
 async fn seeding_is_idempotent_and_production_like() {
     let env = DeskEnv::start().await;
-    let first = teledesk_app::catalog::seed::seed(&env.deps, "default")
+    let first = teledesk_app::listings::seed::seed(&env.deps, "default")
         .await
         .unwrap();
     assert!(first.new >= 50, "{first:?}");
-    let again = teledesk_app::catalog::seed::seed(&env.deps, "default")
+    let again = teledesk_app::listings::seed::seed(&env.deps, "default")
         .await
         .unwrap();
     assert_eq!((again.new, again.unchanged), (0, first.new));

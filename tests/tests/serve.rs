@@ -126,19 +126,31 @@ async fn start_and_help_are_answered_by_long_polling_and_secrets_stay_out_of_log
         texts[2]
     );
 
-    let commands = api.commands(&token);
-    let names: Vec<&str> = commands
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["command"].as_str().unwrap())
-        .collect();
-    let expected: Vec<&str> = teledesk_app::commands::COMMANDS
-        .iter()
-        .map(|(c, _)| *c)
-        .collect();
-    assert_eq!(names, expected);
-    assert!(names.contains(&"create_ticket") && names.contains(&"mention"));
+    let names = |menu: serde_json::Value| -> Vec<String> {
+        menu.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["command"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Customers see the core's commands; the team's groups see the desk's.
+    assert_eq!(
+        names(api.commands(&token)),
+        ["start", "help", "cancel", "language"]
+    );
+    let group = names(api.commands_in(
+        &token,
+        &serde_json::json!({"type": "all_group_chats"}),
+        None,
+    ));
+    assert!(
+        group.contains(&"create_ticket".to_owned()) && group.contains(&"mention".to_owned()),
+        "{group:?}"
+    );
+    assert!(
+        !group.contains(&"setup_desk".to_owned()),
+        "administrators' commands only for them"
+    );
     assert!(
         api.calls_of("deleteWebhook").len() == 1,
         "long polling needs the webhook removed first"
@@ -534,10 +546,9 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
     assert_eq!(url, "https://desk.example.test/telegram/7000001");
     let secret = secret.expect("setWebhook carries a secret_token");
     assert_eq!(secret.len(), 43, "a generated 32-byte secret");
-    assert_eq!(
-        api.commands(&token).as_array().map(Vec::len),
-        Some(teledesk_app::commands::COMMANDS.len())
-    );
+    // Three scopes (private chats, groups, group administrators) × default, en, ru, uk.
+    assert_eq!(api.menu_count(&token), 12);
+    assert_eq!(api.commands(&token).as_array().map(Vec::len), Some(4));
     let (ok, out, _) = cli(dir.path(), &api, &["webhook", "info", "7000001"]);
     assert!(
         ok && out.contains("https://desk.example.test/telegram/7000001"),

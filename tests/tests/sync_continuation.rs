@@ -1,9 +1,9 @@
 //! A `channel.sync` job that runs out of time queues its own continuation, until the whole channel
 //! is stored.
 
-use teledesk_app::catalog::sync::{self, Mode};
-use teledesk_app::catalog::{self, ChannelSource, SourceKind};
 use teledesk_app::config::Config;
+use teledesk_app::listings::sync::{self, Mode};
+use teledesk_app::listings::{self as catalog, ChannelSource, SourceKind};
 use teledesk_catalog::Category;
 use teledesk_e2e::desk::DeskEnv;
 use teledesk_e2e::pages::{ChannelPages, FakePost};
@@ -54,7 +54,7 @@ async fn a_job_out_of_time_continues_until_the_channel_is_stored() {
         .deps
         .table
         .query(&teledesk_ports::table::Query::gsi1(
-            teledesk_app::catalog::store::listings_gsi("default"),
+            teledesk_app::listings::store::listings_gsi("default"),
         ))
         .await
         .unwrap();

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use teledesk_ports::queue::UPDATES;
 use teledesk_ports::table::{self, Condition, EXPIRES_AT, Item, PK, SK, TableError};
 
-use crate::batch::{self, Outcome, Record};
-use crate::bots;
-use crate::{Deps, desk, ingest, keys};
+use teledesk_bot::batch::{self, Outcome, Record};
+use teledesk_bot::ctx::Ctx;
+use teledesk_bot::{Deps, bots, ingest, keys};
 
 /// How long unknown raw updates are kept.
 pub const RAW_UPDATE_TTL_SECS: i64 = 30 * 24 * 3600;
@@ -66,13 +66,9 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
     // ChatMemberAdministrator, which Bot API 10.1 does not define). Only the kind is checked.
     let outcome = match known_kind(&env.update) {
         Ok(()) => {
-            let ctx = desk::Ctx {
-                deps,
-                bot: &bot,
-                tg: deps.telegram.connect(&bot.token),
-                op: update_id,
-            };
-            desk::handle_update(&ctx, &env.update).await
+            let router = crate::wiring::router();
+            let ctx = Ctx::new(deps, router, &bot, update_id);
+            router.handle_update(&ctx, &env.update).await
         }
         Err(why) => keep_raw(deps, &bot.bot_id, update_id, &env.update, &why).await,
     };

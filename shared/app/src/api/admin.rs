@@ -21,7 +21,7 @@ use super::schema::ProblemView;
 use super::tickets::json_body;
 use crate::desk::groups::{self, Group};
 use crate::desk::staff::{self, Staff};
-use crate::{Deps, bots, commands, setup_codes};
+use crate::{Deps, bots, setup_codes};
 
 pub fn routes() -> Router<Deps> {
     Router::new()
@@ -784,9 +784,7 @@ pub async fn set_webhook(
     tg.set_webhook(&full, &b.webhook_secret)
         .await
         .map_err(crate::desk::Fail::from)?;
-    tg.set_my_commands(commands::COMMANDS)
-        .await
-        .map_err(crate::desk::Fail::from)?;
+    crate::wiring::set_menus(&deps, &b).await?;
     get_bot(State(deps), Extension(caller), Path(bot_id)).await
 }
 

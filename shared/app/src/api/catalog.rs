@@ -21,9 +21,9 @@ use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;
 use crate::Deps;
-use crate::catalog::store::{self, Photo, Provenance, StoredListing};
-use crate::catalog::sync::{self, RunReport};
-use crate::catalog::{self as cat, ChannelSource, RunCounts, SourceKind};
+use crate::listings::store::{self, Photo, Provenance, StoredListing};
+use crate::listings::sync::{self, RunReport};
+use crate::listings::{self as cat, ChannelSource, RunCounts, SourceKind};
 
 pub fn routes() -> Router<Deps> {
     Router::new()
@@ -567,8 +567,8 @@ pub async fn dry_run(
     caller.require("admin")?;
     let s = load(&deps, &caller, &id).await?;
     syncable(&s)?;
-    let fetcher = deps.config.preview();
-    let report = sync::run(&deps, fetcher, &s, sync::Mode::DryRun, &|_, _| {}).await?;
+    let fetcher = crate::listings::fetch::PreviewSource::of(&deps.config);
+    let report = sync::run(&deps, &fetcher, &s, sync::Mode::DryRun, &|_, _| {}).await?;
     Ok(axum::Json(report).into_response())
 }
 

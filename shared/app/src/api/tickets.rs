@@ -448,12 +448,7 @@ pub async fn create(
 /// A desk context for a change made through the API on a bot's ticket. `op` is the request's
 /// operation number ([`op_id`]), standing in for Telegram's update id in event ids and journals.
 pub(crate) async fn ctx_for<'a>(deps: &'a Deps, bot: &'a bots::BotRecord, op: i64) -> Ctx<'a> {
-    Ctx {
-        deps,
-        bot,
-        tg: deps.telegram.connect(&bot.token),
-        op,
-    }
+    Ctx::new(deps, crate::wiring::router(), bot, op)
 }
 
 /// The operation number of a request: from (workspace, API key, `Idempotency-Key`) when the
