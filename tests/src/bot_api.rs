@@ -41,6 +41,8 @@ pub struct Call {
     pub params: Value,
     /// The response's `ok`.
     pub ok: bool,
+    /// The response's `result` (null on errors).
+    pub result: Value,
     pub at: Instant,
 }
 
@@ -1260,6 +1262,7 @@ async fn call(
             method: method.clone(),
             params: params.clone(),
             ok: response["ok"] == true,
+            result: response["result"].clone(),
             at: Instant::now(),
         });
         (response, returns)

@@ -54,6 +54,10 @@ pub struct DeskEnv {
     pub dir: tempfile::TempDir,
     next_update: AtomicI64,
     next_message: AtomicI64,
+    /// The capabilities the worker routes to (the build's, or with a test's own).
+    pub router: Arc<teledesk_app::router::Router>,
+    /// Telegram's `language_code` of users, as their updates carry it.
+    languages: std::sync::Mutex<std::collections::HashMap<i64, String>>,
 }
 
 fn user(id: i64) -> Value {
@@ -83,6 +87,11 @@ impl DeskEnv {
 
     /// [`DeskEnv::start`] with a configuration of the test's own.
     pub async fn start_with(config: Config) -> DeskEnv {
+        Self::start_routed(config, teledesk_app::wiring::capabilities()).await
+    }
+
+    /// [`DeskEnv::start`] routing to these capabilities.
+    pub async fn start_routed(config: Config, router: teledesk_app::router::Router) -> DeskEnv {
         if std::env::var_os("TELEDESK_TEST_LOG").is_some() {
             teledesk_app::logging::init_text();
         }
@@ -124,7 +133,35 @@ impl DeskEnv {
             dir,
             next_update: AtomicI64::new(1),
             next_message: AtomicI64::new(1_000_000),
+            router: Arc::new(router),
+            languages: Default::default(),
         }
+    }
+
+    /// From now on, `user`'s updates say their Telegram interface language is `code`.
+    pub fn speaks(&self, user: i64, code: &str) {
+        self.languages.lock().unwrap().insert(user, code.to_owned());
+    }
+
+    fn user(&self, id: i64) -> Value {
+        let mut u = user(id);
+        if let Some(code) = self.languages.lock().unwrap().get(&id) {
+            u["language_code"] = json!(code);
+        }
+        u
+    }
+
+    /// A button press on message `message_id` of the private chat with `from`.
+    pub fn private_callback(&self, from: i64, message_id: i64, data: &str) -> Value {
+        let bot = json!({"id": BOT_ID, "is_bot": true, "first_name": BOT_USERNAME, "username": BOT_USERNAME});
+        let chat = json!({"id": from, "type": "private", "first_name": user(from)["first_name"]});
+        self.update(
+            "callback_query",
+            json!({"id": format!("cq-{}", self.next_update_id()), "from": self.user(from),
+                   "chat_instance": "ci-p", "data": data,
+                   "message": {"message_id": message_id, "date": 1_790_000_000, "chat": chat,
+                               "from": bot, "text": "menu"}}),
+        )
     }
 
     /// [`DeskEnv::start`], plus the bot added to two forum groups, the first set up as the desk
@@ -230,7 +267,7 @@ impl DeskEnv {
         } else {
             group_chat(chat)
         };
-        let mut m = json!({"message_id": id, "date": 1_790_000_000 + id % 100_000, "chat": chat_v, "from": user(from)});
+        let mut m = json!({"message_id": id, "date": 1_790_000_000 + id % 100_000, "chat": chat_v, "from": self.user(from)});
         if let Some(t) = thread {
             m["message_thread_id"] = json!(t);
             m["is_topic_message"] = json!(true);
@@ -334,7 +371,7 @@ impl DeskEnv {
         let bot = json!({"id": BOT_ID, "is_bot": true, "first_name": BOT_USERNAME, "username": BOT_USERNAME});
         self.update(
             "callback_query",
-            json!({"id": format!("cq-{}", self.next_update_id()), "from": user(from),
+            json!({"id": format!("cq-{}", self.next_update_id()), "from": self.user(from),
                    "chat_instance": "ci-1", "data": data,
                    "message": {"message_id": message_id, "date": 1_790_000_000, "chat": group_chat(chat),
                                "from": bot, "text": "Whom should I mention?",
@@ -382,9 +419,10 @@ impl DeskEnv {
                     .collect();
                 let records: Vec<Record> = got.into_iter().map(Record::from).collect();
                 let failed = if is_jobs {
-                    teledesk_app::jobs::process_jobs(&self.deps, records).await
+                    teledesk_app::jobs::process_jobs_with(&self.deps, &self.router, records).await
                 } else {
-                    teledesk_app::worker::process_updates(&self.deps, records).await
+                    teledesk_app::worker::process_updates_with(&self.deps, &self.router, records)
+                        .await
                 };
                 // As SQS does for a Lambda (and `serve` does itself): successes are deleted.
                 for (id, receipt) in receipts {
@@ -422,7 +460,7 @@ impl DeskEnv {
                     body: json!({"bot_id": BOT_ID.to_string(), "update": u}).to_string(),
                     receive_count: 1,
                 };
-                teledesk_app::worker::handle_record(&self.deps, record)
+                teledesk_app::worker::handle_record_with(&self.deps, &self.router, record)
             });
             let outcomes = futures::future::join_all(runs).await;
             let mut again = Vec::new();

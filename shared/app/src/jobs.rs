@@ -22,16 +22,25 @@
 use serde_json::Value;
 use teledesk_bot::batch::{self, Outcome, Record};
 use teledesk_bot::ctx::{Ctx, outcome};
+use teledesk_bot::router::Router;
 use teledesk_bot::{Deps, bots};
 use teledesk_ports::queue::JOBS;
 
 pub use teledesk_bot::jobs::{job_op, queue, queue_after};
 
 pub async fn process_jobs(deps: &Deps, records: Vec<Record>) -> Vec<String> {
-    batch::run(deps.queue.as_ref(), JOBS, records, |r| handle_job(deps, r)).await
+    process_jobs_with(deps, crate::wiring::router(), records).await
 }
 
-async fn handle_job(deps: &Deps, record: Record) -> Outcome {
+/// [`process_jobs`] with a router of the caller's (tests add capabilities of their own).
+pub async fn process_jobs_with(deps: &Deps, router: &Router, records: Vec<Record>) -> Vec<String> {
+    batch::run(deps.queue.as_ref(), JOBS, records, |r| {
+        handle_job(deps, router, r)
+    })
+    .await
+}
+
+async fn handle_job(deps: &Deps, router: &Router, record: Record) -> Outcome {
     let job: Value = match serde_json::from_str(&record.body) {
         Ok(v) => v,
         Err(e) => return Outcome::Poison(format!("job is not JSON: {e}")),
@@ -39,7 +48,6 @@ async fn handle_job(deps: &Deps, record: Record) -> Outcome {
     let Some(kind) = job.get("kind").and_then(Value::as_str) else {
         return Outcome::Poison("job without a kind".into());
     };
-    let router = crate::wiring::router();
     let Some((cap, spec)) = router.job(kind) else {
         return Outcome::Poison(format!("no handler for job kind `{kind}`"));
     };

@@ -3,15 +3,22 @@
 
 use std::sync::{Arc, LazyLock};
 
-use teledesk_bot::router::Router;
+use teledesk_bot::router::{Capability, Router};
 
 /// The capabilities this build runs, in the order the router asks them.
 pub fn capabilities() -> Router {
-    Router::new(vec![
+    capabilities_with(Vec::new())
+}
+
+/// [`capabilities`] and more after them (tests plug in capabilities of their own).
+pub fn capabilities_with(more: Vec<Arc<dyn Capability>>) -> Router {
+    let mut caps: Vec<Arc<dyn Capability>> = vec![
         Arc::new(teledesk_desk::Desk),
         Arc::new(teledesk_listings::Listings),
         Arc::new(teledesk_webhooks::Webhooks),
-    ])
+    ];
+    caps.extend(more);
+    Router::new(caps)
 }
 
 /// The process's router, composed once.

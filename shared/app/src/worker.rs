@@ -11,6 +11,7 @@ use teledesk_ports::table::{self, Condition, EXPIRES_AT, Item, PK, SK, TableErro
 
 use teledesk_bot::batch::{self, Outcome, Record};
 use teledesk_bot::ctx::Ctx;
+use teledesk_bot::router::Router;
 use teledesk_bot::{Deps, bots, ingest, keys};
 
 /// How long unknown raw updates are kept.
@@ -24,8 +25,17 @@ struct Envelope {
 
 /// Handles one batch of the `updates` queue; returns the failed message ids.
 pub async fn process_updates(deps: &Deps, records: Vec<Record>) -> Vec<String> {
+    process_updates_with(deps, crate::wiring::router(), records).await
+}
+
+/// [`process_updates`] with a router of the caller's (tests add capabilities of their own).
+pub async fn process_updates_with(
+    deps: &Deps,
+    router: &Router,
+    records: Vec<Record>,
+) -> Vec<String> {
     batch::run(deps.queue.as_ref(), UPDATES, records, |r| {
-        handle_record(deps, r)
+        handle_record_with(deps, router, r)
     })
     .await
 }
@@ -37,6 +47,11 @@ fn retry_on_table(e: TableError) -> Outcome {
 
 /// Handles one queued update.
 pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
+    handle_record_with(deps, crate::wiring::router(), record).await
+}
+
+/// [`handle_record`] with a router of the caller's.
+pub async fn handle_record_with(deps: &Deps, router: &Router, record: Record) -> Outcome {
     let env: Envelope = match serde_json::from_str(&record.body) {
         Ok(e) => e,
         Err(e) => return Outcome::Poison(format!("not an update envelope: {e}")),
@@ -66,7 +81,6 @@ pub async fn handle_record(deps: &Deps, record: Record) -> Outcome {
     // ChatMemberAdministrator, which Bot API 10.1 does not define). Only the kind is checked.
     let outcome = match known_kind(&env.update) {
         Ok(()) => {
-            let router = crate::wiring::router();
             let ctx = Ctx::new(deps, router, &bot, update_id);
             router.handle_update(&ctx, &env.update).await
         }
