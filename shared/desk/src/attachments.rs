@@ -14,7 +14,6 @@ use teledesk_telegram::{OutgoingText, TelegramError};
 use super::endpoints::Endpoint;
 use super::msg::{MEDIA_KINDS, Msg, media_meta};
 use super::{Ctx, Fail, Res};
-use crate::html::escape;
 use crate::keys;
 
 pub const JOB_FETCH: &str = "attachment.fetch";
@@ -185,22 +184,19 @@ async fn tell_too_large(ctx: &Ctx<'_>, att: &Item, meta: &Value) -> Res<()> {
         .as_str()
         .unwrap_or_else(|| meta["kind"].as_str().unwrap_or("file"));
     let mb = meta["file_size"].as_u64().unwrap_or(0) as f64 / (1024.0 * 1024.0);
-    let size = if mb > 0.0 {
-        format!(" is {mb:.1} MB:")
+    let text = if mb > 0.0 {
+        let mb = format!("{mb:.1}");
+        crate::texts::t(
+            ctx,
+            "attachment-too-large-size",
+            &[("name", name.into()), ("mb", mb.into())],
+        )
     } else {
-        " is over 20 MB:".into()
+        crate::texts::t(ctx, "attachment-too-large", &[("name", name.into())])
     };
     let out = OutgoingText {
         reply_to: Some(message_id),
-        ..OutgoingText::html(
-            chat,
-            thread,
-            format!(
-                "📎 {}{size} bots can only download files up to 20 MB, so it was delivered but not \
-                 archived. Send a smaller file or a link if it must be kept.",
-                escape(name)
-            ),
-        )
+        ..OutgoingText::html(chat, thread, text)
     };
     match ctx.send(out).await {
         Ok(_) | Err(Fail::Telegram(TelegramError::ThreadNotFound)) => Ok(()),

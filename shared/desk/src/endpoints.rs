@@ -13,6 +13,8 @@ use super::msg::Msg;
 use super::{Ctx, Fail, Res, groups, staff, tickets};
 use crate::html::escape;
 use crate::keys;
+use crate::texts::t;
+use teledesk_bot::i18n::Arg;
 
 pub const KIND_TICKET: &str = "ticket";
 pub const KIND_MENTION: &str = "mention";
@@ -211,7 +213,11 @@ async fn topic_endpoint(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<Endp
         .await?
         .map(|g| g.title)
         .unwrap_or_default();
-    ep.title = format!("Topic {thread_id}");
+    ep.title = crate::texts::t_in(
+        teledesk_bot::i18n::Lang::DEFAULT,
+        "topic-default-title",
+        &[("thread", thread_id.into())],
+    );
     Ok(ep)
 }
 
@@ -247,19 +253,17 @@ pub fn topic_url(chat_id: i64, thread_id: i32) -> String {
     format!("https://t.me/c/{internal}/{thread_id}")
 }
 
-const LINK_USAGE: &str = "Usage: /link &lt;ticket id | topic link https://t.me/c/…/… | chat_id:thread_id&gt; \
-     — send it inside the topic to link.";
-
 /// Checks the sender is staff and the command is inside a topic; else replies and returns None.
-async fn staff_in_topic(ctx: &Ctx<'_>, m: &Msg<'_>, what: &str) -> Res<Option<i32>> {
+async fn staff_in_topic(ctx: &Ctx<'_>, m: &Msg<'_>, action: &str) -> Res<Option<i32>> {
     if !staff::is_staff(ctx.deps, ctx.workspace(), m.from_id()).await? {
-        ctx.reply(m, super::tickets::not_staff(what)).await?;
+        ctx.reply(m, super::tickets::not_staff(ctx, action)).await?;
         return Ok(None);
     }
     match m.thread() {
         Some(t) => Ok(Some(t)),
         None => {
-            ctx.reply(m, format!("Send this inside a topic to {what}."))
+            let action = Arg::Html(t(ctx, action, &[]));
+            ctx.reply(m, t(ctx, "inside-topic", &[("action", action)]))
                 .await?;
             Ok(None)
         }
@@ -269,15 +273,15 @@ async fn staff_in_topic(ctx: &Ctx<'_>, m: &Msg<'_>, what: &str) -> Res<Option<i3
 async fn resolve(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<Option<(i64, i32)>> {
     match parse_target(args) {
         None => {
-            ctx.reply(m, LINK_USAGE.into()).await?;
+            ctx.reply(m, t(ctx, "link-usage", &[])).await?;
             Ok(None)
         }
         Some(TargetRef::Ticket(id)) => match tickets::get(ctx.deps, &id).await? {
-            Some(t) if t.bot_id == ctx.bot_id() && t.thread_id.is_some() => {
-                Ok(Some((t.chat_id, t.thread_id.unwrap_or_default())))
+            Some(tk) if tk.bot_id == ctx.bot_id() && tk.thread_id.is_some() => {
+                Ok(Some((tk.chat_id, tk.thread_id.unwrap_or_default())))
             }
             _ => {
-                ctx.reply(m, format!("There is no ticket {}.", escape(&id)))
+                ctx.reply(m, t(ctx, "no-ticket", &[("ticket", (&id).into())]))
                     .await?;
                 Ok(None)
             }
@@ -286,12 +290,7 @@ async fn resolve(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<Option<(i64, i32
             match groups::get(ctx.deps, ctx.bot_id(), chat).await? {
                 Some(g) if g.active => Ok(Some((chat, thread))),
                 _ => {
-                    ctx.reply(
-                        m,
-                        "I'm not in that group. Add me there first (as an administrator), then link."
-                            .into(),
-                    )
-                    .await?;
+                    ctx.reply(m, t(ctx, "link-not-in-group", &[])).await?;
                     Ok(None)
                 }
             }
@@ -301,16 +300,14 @@ async fn resolve(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<Option<(i64, i32
 
 /// `/link <target>` inside a topic.
 pub async fn on_link(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
-    let Some(here) = staff_in_topic(ctx, m, "link topics").await? else {
+    let Some(here) = staff_in_topic(ctx, m, "action-link-topics").await? else {
         return Ok(());
     };
     let Some((chat, thread)) = resolve(ctx, m, args).await? else {
         return Ok(());
     };
     if chat == m.chat_id() && thread == here {
-        return ctx
-            .reply(m, "A topic can't be linked with itself.".into())
-            .await;
+        return ctx.reply(m, t(ctx, "link-self", &[])).await;
     }
     let mut a = topic_endpoint(ctx, m.chat_id(), here).await?;
     if a.label.is_empty() {
@@ -318,9 +315,7 @@ pub async fn on_link(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     }
     let mut b = topic_endpoint(ctx, chat, thread).await?;
     if a.link_to(chat, Some(thread)).is_some() {
-        return ctx
-            .reply(m, "These topics are already linked.".into())
-            .await;
+        return ctx.reply(m, t(ctx, "link-already", &[])).await;
     }
     link(ctx, &mut a, &mut b, VIA_LINK).await?;
     let there = format!(
@@ -328,27 +323,24 @@ pub async fn on_link(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
         topic_url(chat, thread),
         escape(&b.label)
     );
-    ctx.reply(
-        m,
-        format!("Linked with {there}. Messages now sync both ways; /unlink to stop."),
-    )
-    .await?;
-    ctx.notify(
-        chat,
-        Some(thread),
-        format!(
-            "Linked with <a href=\"{}\">{}</a> by {}. Messages now sync both ways.",
-            topic_url(m.chat_id(), here),
-            escape(&a.label),
-            escape(&m.from_name())
-        ),
-    )
-    .await
+    ctx.reply(m, t(ctx, "link-done", &[("there", Arg::Html(there))]))
+        .await?;
+    let here_html = format!(
+        "<a href=\"{}\">{}</a>",
+        topic_url(m.chat_id(), here),
+        escape(&a.label)
+    );
+    let notice = t(
+        ctx,
+        "link-notice",
+        &[("here", Arg::Html(here_html)), ("by", m.from_name().into())],
+    );
+    ctx.notify(chat, Some(thread), notice).await
 }
 
 /// `/unlink <target>` inside a topic.
 pub async fn on_unlink(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
-    let Some(here) = staff_in_topic(ctx, m, "unlink topics").await? else {
+    let Some(here) = staff_in_topic(ctx, m, "action-unlink-topics").await? else {
         return Ok(());
     };
     let Some((chat, thread)) = resolve(ctx, m, args).await? else {
@@ -358,24 +350,19 @@ pub async fn on_unlink(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
         get(ctx, m.chat_id(), Some(here)).await?,
         get(ctx, chat, Some(thread)).await?,
     ) else {
-        return ctx.reply(m, "These topics are not linked.".into()).await;
+        return ctx.reply(m, t(ctx, "unlink-not-linked", &[])).await;
     };
     if a.link_to(chat, Some(thread)).is_none() {
-        return ctx.reply(m, "These topics are not linked.".into()).await;
+        return ctx.reply(m, t(ctx, "unlink-not-linked", &[])).await;
     }
     unlink(ctx, &mut a, &mut b).await?;
-    ctx.reply(m, "Unlinked. Messages no longer sync.".into())
-        .await?;
-    ctx.notify(
-        chat,
-        Some(thread),
-        format!(
-            "Unlinked from {} by {}.",
-            escape(&a.label),
-            escape(&m.from_name())
-        ),
-    )
-    .await
+    ctx.reply(m, t(ctx, "unlink-done", &[])).await?;
+    let notice = t(
+        ctx,
+        "unlink-notice",
+        &[("label", (&a.label).into()), ("by", m.from_name().into())],
+    );
+    ctx.notify(chat, Some(thread), notice).await
 }
 
 /// `/links`: where this topic's messages go.
@@ -383,16 +370,21 @@ pub async fn on_links(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     let ep = get(ctx, m.chat_id(), m.thread()).await?;
     let links = ep.map(|e| e.links).unwrap_or_default();
     if links.is_empty() {
-        return ctx
-            .reply(m, "This topic is not linked anywhere.".into())
-            .await;
+        return ctx.reply(m, t(ctx, "links-none", &[])).await;
     }
-    let mut text = String::from("Messages here are copied to:");
+    let mut text = t(ctx, "links-title", &[]);
     for l in links {
         let place = match (l.thread_id, l.chat_id > 0) {
-            (_, true) => "the customer's private chat".to_owned(),
-            (Some(t), false) => format!("<a href=\"{}\">topic {t}</a>", topic_url(l.chat_id, t)),
-            (None, false) => format!("chat {}", l.chat_id),
+            (_, true) => t(ctx, "links-private-chat", &[]),
+            (Some(th), false) => t(
+                ctx,
+                "links-topic",
+                &[
+                    ("url", topic_url(l.chat_id, th).into()),
+                    ("thread", th.into()),
+                ],
+            ),
+            (None, false) => t(ctx, "links-chat", &[("chat", l.chat_id.into())]),
         };
         text.push_str(&format!("\n• {place} ({})", escape(&l.via)));
     }

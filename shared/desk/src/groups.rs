@@ -9,8 +9,21 @@ use serde_json::{Value, json};
 use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK};
 
 use super::msg::Msg;
+use crate::texts::{t, t_in};
+use teledesk_bot::i18n::{Arg, Lang};
+
+/// "To run tickets in <title> I need: • …" (each problem HTML already).
+fn needs(ctx: &Ctx<'_>, title: &str, problems: &[String]) -> String {
+    t(
+        ctx,
+        "group-needs",
+        &[
+            ("title", title.into()),
+            ("problems", Arg::Html(problems.join("\n• "))),
+        ],
+    )
+}
 use super::{Ctx, Res};
-use crate::html::escape;
 use crate::{Deps, keys, setup_codes};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,34 +63,29 @@ impl Group {
         item
     }
 
-    /// What must change before the group can hold ticket topics, one line each.
+    /// What must change before the group can hold ticket topics, one line each (HTML), in the
+    /// workspace's language (the API shows them too).
     pub fn problems(&self, bot_username: &str) -> Vec<String> {
+        self.problems_in(Lang::DEFAULT, bot_username)
+    }
+
+    /// [`Group::problems`] in a language.
+    pub fn problems_in(&self, lang: Lang, bot_username: &str) -> Vec<String> {
         let mut p = Vec::new();
+        let bot = [("bot", bot_username.into())];
         if self.kind == "group" {
-            p.push(
-                "Turn on <b>Topics</b> in the group settings (Telegram makes it a supergroup)."
-                    .to_owned(),
-            );
+            p.push(t_in(lang, "problem-enable-topics-group", &[]));
         } else if !self.is_forum {
-            p.push("Turn on <b>Topics</b>: group settings → Topics.".to_owned());
+            p.push(t_in(lang, "problem-enable-topics", &[]));
         }
         if self.bot_status != "administrator" && self.bot_status != "creator" {
-            p.push(format!(
-                "Make @{} an administrator with the <b>Manage topics</b> and <b>Delete messages</b> rights.",
-                escape(bot_username)
-            ));
+            p.push(t_in(lang, "problem-make-admin", &bot));
         } else {
             if !self.can_manage_topics {
-                p.push(format!(
-                    "Give @{} the <b>Manage topics</b> right (group settings → Administrators).",
-                    escape(bot_username)
-                ));
+                p.push(t_in(lang, "problem-manage-topics", &bot));
             }
             if !self.can_delete_messages {
-                p.push(format!(
-                    "Give @{} the <b>Delete messages</b> right (group settings → Administrators).",
-                    escape(bot_username)
-                ));
+                p.push(t_in(lang, "problem-delete-messages", &bot));
             }
         }
         p
@@ -176,25 +184,18 @@ pub async fn on_my_chat_member(ctx: &Ctx<'_>, change: &Value) -> Res<()> {
 
 /// Posts the readiness warning if it differs from the last one posted, and stores the group.
 async fn warn_once(ctx: &Ctx<'_>, mut g: Group) -> Res<()> {
-    let problems = g.problems(&ctx.bot.username);
+    let problems = g.problems_in(ctx.lang(), &ctx.bot.username);
     let text = if problems.is_empty() {
         String::new()
     } else {
-        format!(
-            "To run tickets in <b>{}</b> I need:\n• {}",
-            escape(&g.title),
-            problems.join("\n• ")
-        )
+        needs(ctx, &g.title, &problems)
     };
     let was = std::mem::replace(&mut g.warned, text.clone());
     // Stored first: a crash after the post repeats nothing; one before it posts on the next change.
     put(ctx.deps, &g).await?;
     if text != was {
         let notice = if text.is_empty() {
-            format!(
-                "Thanks — <b>{}</b> is ready for tickets. Send /setup_desk to make it the support desk.",
-                escape(&g.title)
-            )
+            t(ctx, "group-ready", &[("title", (&g.title).into())])
         } else {
             text
         };
@@ -238,26 +239,27 @@ async fn recheck(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<Group> {
 /// `/start` in a group: re-check and say where things stand.
 pub async fn on_start(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     let mut g = recheck(ctx, m).await?;
-    let problems = g.problems(&ctx.bot.username);
+    let problems = g.problems_in(ctx.lang(), &ctx.bot.username);
     let text = if problems.is_empty() {
         g.warned.clear();
-        let desk = if g.is_desk {
-            "This group is the support desk."
-        } else {
-            "Send /setup_desk to make it the support desk."
-        };
-        format!(
-            "Teledesk is ready in <b>{}</b>. {desk} Send /help to see the commands.",
-            escape(&g.title)
+        let desk = t(
+            ctx,
+            if g.is_desk {
+                "group-is-desk"
+            } else {
+                "group-send-setup-desk"
+            },
+            &[],
+        );
+        t(
+            ctx,
+            "group-start-ready",
+            &[("title", (&g.title).into()), ("desk", Arg::Html(desk))],
         )
     } else {
-        let t = format!(
-            "To run tickets in <b>{}</b> I need:\n• {}",
-            escape(&g.title),
-            problems.join("\n• ")
-        );
-        g.warned = t.clone();
-        t
+        let text = needs(ctx, &g.title, &problems);
+        g.warned = text.clone();
+        text
     };
     put(ctx.deps, &g).await?;
     ctx.reply(m, text).await
@@ -268,19 +270,15 @@ pub async fn on_start(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
 /// A desk it replaces is told.
 pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     if !ctx.is_group_admin(m).await? {
-        return ctx
-            .reply(
-                m,
-                "Only an administrator of this group can make it the support desk.".into(),
-            )
-            .await;
+        return ctx.reply(m, t(ctx, "setup-desk-not-admin", &[])).await;
     }
     let mut g = recheck(ctx, m).await?;
-    let problems = g.problems(&ctx.bot.username);
+    let problems = g.problems_in(ctx.lang(), &ctx.bot.username);
     if !problems.is_empty() {
-        let text = format!(
-            "This group can't be the desk yet. I need:\n• {}",
-            problems.join("\n• ")
+        let text = t(
+            ctx,
+            "setup-desk-not-ready",
+            &[("problems", Arg::Html(problems.join("\n• ")))],
         );
         g.warned = text.clone();
         put(ctx.deps, &g).await?;
@@ -303,24 +301,23 @@ pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     }
     make_desk(ctx.deps, ctx.bot_id(), g, m.from_id()).await?;
     tracing::info!(chat_id, authority = ?how, "support desk set");
-    ctx.reply(
-        m,
-        format!(
-            "<b>{}</b> is now the support desk of @{}: each private conversation with the bot opens a \
-             ticket here as its own topic. Staff use /create_ticket, /close_ticket and /mention.",
-            escape(&title),
-            escape(&ctx.bot.username)
-        ),
-    )
-    .await
+    let text = t(
+        ctx,
+        "setup-desk-done",
+        &[
+            ("title", (&title).into()),
+            ("bot", (&ctx.bot.username).into()),
+        ],
+    );
+    ctx.reply(m, text).await
 }
 
 /// Tells a group that it stopped being the desk (through the `jobs` queue, retried like any send).
 pub async fn tell_old_desk(deps: &Deps, bot_id: &str, old: i64, new_title: &str) -> Res<()> {
-    let text = format!(
-        "This group is no longer the support desk: new tickets now open in <b>{}</b>. \
-         Existing topics stay here.",
-        escape(new_title)
+    let text = t_in(
+        Lang::DEFAULT,
+        "old-desk-notice",
+        &[("title", new_title.into())],
     );
     crate::admin_chat::queue_notice(deps, bot_id, old, &text).await?;
     Ok(())

@@ -13,6 +13,8 @@ use super::tickets::{self, Ticket};
 use super::{Ctx, Fail, Res, groups};
 use crate::events;
 use crate::html::escape;
+use crate::texts::t;
+use teledesk_bot::i18n::Arg;
 
 /// Callback data of a keyboard button: `mention1:<user id>` (Telegram allows 64 bytes).
 pub const CALLBACK: teledesk_bot::router::CallbackSpec = teledesk_bot::router::CallbackSpec {
@@ -43,12 +45,12 @@ async fn ticket_topic(
 /// `/mention [username]` inside a ticket's topic.
 pub async fn on_mention(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     let Some((ticket, mut ep)) = ticket_topic(ctx, m.chat_id(), m.thread()).await? else {
-        return ctx
-            .reply(m, "Send /mention inside a ticket's topic.".into())
-            .await;
+        return ctx.reply(m, t(ctx, "mention-outside-topic", &[])).await;
     };
     if !staff::is_staff(ctx.deps, ctx.workspace(), m.from_id()).await? {
-        return ctx.reply(m, tickets::not_staff("mention people")).await;
+        return ctx
+            .reply(m, tickets::not_staff(ctx, "action-mention-people"))
+            .await;
     }
     let name = args.split_whitespace().next().unwrap_or_default();
     if name.is_empty() {
@@ -62,39 +64,37 @@ pub async fn on_mention(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
             .map(|s| escape(&s.handle()))
             .collect();
         let hint = if known.is_empty() {
-            "There are no internal users yet.".to_owned()
+            t(ctx, "mention-no-staff-yet", &[])
         } else {
-            format!("Internal users: {}.", known.join(", "))
-        };
-        return ctx
-            .reply(
-                m,
-                format!("{} is not an internal user. {hint}", escape(name)),
+            t(
+                ctx,
+                "mention-staff-list",
+                &[("users", Arg::Html(known.join(", ")))],
             )
-            .await;
+        };
+        let text = t(
+            ctx,
+            "mention-not-staff",
+            &[("name", name.into()), ("hint", Arg::Html(hint))],
+        );
+        return ctx.reply(m, text).await;
     };
     let (chat, thread) = mention_user(ctx, &ticket, &mut ep, &user, &m.from_name()).await?;
-    ctx.reply(
-        m,
-        format!(
-            "Mentioned {} in <a href=\"{}\">their topic</a>; their answers come here.",
-            escape(&user.handle()),
-            endpoints::topic_url(chat, thread)
-        ),
-    )
-    .await
+    let text = t(
+        ctx,
+        "mention-done",
+        &[
+            ("user", user.handle().into()),
+            ("url", endpoints::topic_url(chat, thread).into()),
+        ],
+    );
+    ctx.reply(m, text).await
 }
 
 async fn keyboard(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     let (users, _) = staff::page(ctx.deps, ctx.workspace(), KEYBOARD_MAX, None).await?;
     if users.is_empty() {
-        return ctx
-            .reply(
-                m,
-                "There are no internal users yet. An operator adds them with <code>teledesk staff add</code>."
-                    .into(),
-            )
-            .await;
+        return ctx.reply(m, t(ctx, "mention-no-staff-keyboard", &[])).await;
     }
     let buttons: Vec<Value> = users
         .iter()
@@ -107,7 +107,7 @@ async fn keyboard(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
     let out = OutgoingText {
         reply_to: Some(m.message_id()),
         reply_markup: Some(json!({"inline_keyboard": rows})),
-        ..OutgoingText::html(m.chat_id(), m.thread(), "Whom should I mention?")
+        ..OutgoingText::html(m.chat_id(), m.thread(), t(ctx, "mention-whom", &[]))
     };
     ctx.send(out).await.map(|_| ())
 }
@@ -124,20 +124,24 @@ pub async fn on_callback(
     let q = cb.query;
     let from = cb.from_id();
     if !staff::is_staff(ctx.deps, ctx.workspace(), from).await? {
-        return Ok(Some("Only staff can mention people.".into()));
+        return Ok(Some(t(ctx, "mention-only-staff", &[])));
     }
     let Some(m) = cb.message() else {
         return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
     };
     let Some((ticket, mut ep)) = ticket_topic(ctx, m.chat_id(), m.thread()).await? else {
-        return Ok(Some("This is no longer a ticket's topic.".into()));
+        return Ok(Some(t(ctx, "mention-not-ticket-topic", &[])));
     };
     let Some(user) = staff::get(ctx.deps, ctx.workspace(), user_id).await? else {
-        return Ok(Some("That user is no longer an internal user.".into()));
+        return Ok(Some(t(ctx, "mention-user-gone", &[])));
     };
     let by = super::msg::display_name(&q["from"]);
     mention_user(ctx, &ticket, &mut ep, &user, &by).await?;
-    Ok(Some(format!("Mentioned {}", user.handle())))
+    Ok(Some(t(
+        ctx,
+        "mention-toast-done",
+        &[("user", user.handle().into())],
+    )))
 }
 
 /// Opens (or reuses) the user's topic for the ticket, linked to the ticket's topic, and calls them
@@ -233,20 +237,25 @@ async fn call_user(
     thread: i32,
     fresh: bool,
 ) -> Res<()> {
-    let again = if fresh { "" } else { " again" };
-    ctx.once(&format!("mention#{}", user.user_id), || ctx.notify(
-        chat,
-        Some(thread),
-        format!(
-            "<a href=\"tg://user?id={}\">{}</a>, {} mentioned you{again} on ticket {}: {}\nWrite here — \
-             your messages go to the ticket's topic and its answers come back here.",
-            user.user_id,
-            escape(&user.name),
-            escape(by),
-            ticket.link_html(),
-            escape(&ticket.title)
-        ),
-    ))
+    let key = if fresh {
+        "mention-call"
+    } else {
+        "mention-call-again"
+    };
+    let text = t(
+        ctx,
+        key,
+        &[
+            ("user", user.user_id.into()),
+            ("name", (&user.name).into()),
+            ("by", by.into()),
+            ("ticket", Arg::Html(ticket.link_html())),
+            ("title", (&ticket.title).into()),
+        ],
+    );
+    ctx.once(&format!("mention#{}", user.user_id), || {
+        ctx.notify(chat, Some(thread), text)
+    })
     .await?;
     events::emit(
         ctx.deps,

@@ -25,7 +25,9 @@ use super::endpoints::{self, Endpoint, KIND_PRIVATE, Link};
 use super::msg::{Msg, prefixed, utf16_len};
 use super::{Ctx, Fail, Res, attachments, support, tickets};
 use crate::html::escape;
+use crate::texts::{t, t_in};
 use crate::{events, keys};
+use teledesk_bot::i18n::{Arg, Lang};
 
 pub const STATUS_SENT: &str = "sent";
 pub const STATUS_FAILED: &str = "failed";
@@ -227,9 +229,12 @@ async fn send_summary(
             to.0,
             to.1,
             format!(
-                "{head}<i>[{} sent {}]</i>",
-                escape(&m.from_name()),
-                escape(what)
+                "{head}{}",
+                t(
+                    ctx,
+                    "relay-sent",
+                    &[("name", m.from_name().into()), ("what", what.into())]
+                )
             ),
         )
     };
@@ -290,7 +295,7 @@ async fn send_copy(
                 to,
                 header,
                 reply_to,
-                "a message that cannot be copied",
+                &t(ctx, "relay-uncopyable", &[]),
             )
             .await?;
             Ok((id, Mode::Summary))
@@ -436,12 +441,7 @@ async fn copy_one(ctx: &Ctx<'_>, ep: &Endpoint, m: &Msg<'_>, link: &Link) -> Res
                 }
             } else {
                 super::groups::chat_refused(ctx, to.0, &description).await?;
-                tell_source(
-                    ctx,
-                    ep,
-                    "⚠️ A linked group no longer lets the bot in; messages can't reach it.",
-                )
-                .await?;
+                tell_source(ctx, ep, &t(ctx, "relay-group-gone", &[])).await?;
             }
             Ok(())
         }
@@ -503,7 +503,11 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
     };
     let now = teledesk_ports::now_secs();
     let name = if old.title.is_empty() {
-        format!("Topic {thread_id}")
+        t_in(
+            Lang::DEFAULT,
+            "topic-default-title",
+            &[("thread", thread_id.into())],
+        )
     } else {
         old.title.clone()
     };
@@ -550,9 +554,10 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
     {
         t.thread_id = Some(new_thread);
         tickets::save(ctx.deps, &t).await?;
-        history = format!(
-            " Ticket {} and its history are kept; earlier messages stay in the ticket's record.",
-            escape(&t.ticket_id)
+        history = t_in(
+            Lang::DEFAULT,
+            "topic-recreated-history",
+            &[("ticket", (&t.ticket_id).into())],
         );
     }
     ctx.deps
@@ -565,15 +570,13 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
         new_thread,
         "topic was deleted; recreated"
     );
+    let notice = t_in(
+        Lang::DEFAULT,
+        "topic-recreated",
+        &[("name", (&name).into()), ("history", Arg::Html(history))],
+    );
     ctx.once(&format!("recreated#{chat_id}#{thread_id}"), || {
-        ctx.notify(
-            chat_id,
-            Some(new_thread),
-            format!(
-                "⚠️ This topic was deleted, so I opened it again as “{}”.{history}",
-                escape(&name)
-            ),
-        )
+        ctx.notify(chat_id, Some(new_thread), notice)
     })
     .await?;
     events::emit(

@@ -17,7 +17,6 @@ use crate::msg::Msg;
 use crate::texts::t;
 use crate::tickets::{self, NewTicket, Person, Ticket};
 use crate::{Ctx, Fail, Res, groups, relay};
-use teledesk_bot::html::escape;
 
 pub const STATE_CREATING: &str = "creating";
 pub const STATE_OPEN: &str = "open";
@@ -194,10 +193,10 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
             groups::warn_group(
                 ctx,
                 desk,
-                format!(
-                    "⚠️ Customers' tickets can't be opened: Telegram said “{}”. Send /start here to \
-                     see what I need.",
-                    escape(&e.to_string())
+                crate::texts::t_in(
+                    teledesk_bot::i18n::Lang::DEFAULT,
+                    "desk-cannot-open",
+                    &[("error", e.to_string().into())],
                 ),
             )
             .await?;

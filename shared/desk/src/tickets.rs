@@ -14,7 +14,9 @@ use super::endpoints::{self, Endpoint, KIND_TICKET, Link, VIA_TICKET};
 use super::msg::Msg;
 use super::{Ctx, Fail, Res, groups, staff};
 use crate::html::escape;
+use crate::texts::{t, t_in};
 use crate::{Deps, events, keys};
+use teledesk_bot::i18n::Arg;
 
 pub const STATUS_CREATING: &str = "creating";
 pub const STATUS_OPEN: &str = "open";
@@ -387,27 +389,38 @@ pub async fn abandon(ctx: &Ctx<'_>, ticket_id: &str) -> Res<()> {
     Ok(())
 }
 
-/// The topic's first message: id, title, who opened it, the description.
+/// The topic's first message: id, title, who opened it, the description. In the workspace's
+/// language: the whole team reads it.
 fn header(t: &Ticket) -> String {
-    let mut s = format!(
-        "🎫 <b>{}</b> · {}\nPriority: {} · opened by {}",
-        escape(&t.ticket_id),
-        escape(&t.title),
-        escape(&t.priority),
-        escape(&t.created_by.name)
+    let lang = teledesk_bot::i18n::Lang::DEFAULT;
+    let mut s = t_in(
+        lang,
+        "ticket-header",
+        &[
+            ("ticket", (&t.ticket_id).into()),
+            ("title", (&t.title).into()),
+            ("priority", (&t.priority).into()),
+            ("by", (&t.created_by.name).into()),
+        ],
     );
     if let Some(c) = &t.customer {
-        s.push_str(&format!(
-            "\nCustomer: <a href=\"tg://user?id={}\">{}</a>",
-            c.user_id,
-            escape(&c.name)
+        s.push('\n');
+        s.push_str(&t_in(
+            lang,
+            "ticket-header-customer",
+            &[("user", c.user_id.into()), ("name", (&c.name).into())],
         ));
         if let Some(u) = &c.username {
             s.push_str(&format!(" (@{})", escape(u)));
         }
     }
     if let Some(p) = &t.previous_ticket_id {
-        s.push_str(&format!("\nPrevious ticket: <b>{}</b>", escape(p)));
+        s.push('\n');
+        s.push_str(&t_in(
+            lang,
+            "ticket-header-previous",
+            &[("ticket", p.into())],
+        ));
     }
     if let Some(d) = &t.description {
         // The whole message must stay under Telegram's 4096 characters.
@@ -443,42 +456,39 @@ pub fn split_title(args: &str) -> (String, Option<String>) {
     )
 }
 
-pub fn not_staff(what: &str) -> String {
-    format!("Only staff can {what}. An operator adds staff with <code>teledesk staff add</code>.")
+/// "Only staff can <action>…", the action a text of the catalog (`action-close-tickets`).
+pub fn not_staff(ctx: &Ctx<'_>, action: &str) -> String {
+    let action = Arg::Html(t(ctx, action, &[]));
+    t(ctx, "not-staff", &[("action", action)])
 }
-
-const CREATE_USAGE: &str = "Usage: /create_ticket &lt;title&gt; [description] — the description \
-     goes on the next line, after <code>|</code>, or after a quoted title.";
 
 /// `/create_ticket <title> [description]` in a group.
 pub async fn on_create(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     let (title, description) = split_title(args);
     if title.is_empty() {
-        return ctx.reply(m, CREATE_USAGE.into()).await;
+        return ctx.reply(m, t(ctx, "create-usage", &[])).await;
     }
     if title.chars().count() > MAX_TITLE {
         return ctx
-            .reply(
-                m,
-                format!("The title is too long: at most {MAX_TITLE} characters."),
-            )
+            .reply(m, t(ctx, "title-too-long", &[("max", MAX_TITLE.into())]))
             .await;
     }
     if !staff::is_staff(ctx.deps, ctx.workspace(), m.from_id()).await? {
-        return ctx.reply(m, not_staff("create tickets")).await;
+        return ctx.reply(m, not_staff(ctx, "action-create-tickets")).await;
     }
     let group = groups::get(ctx.deps, ctx.bot_id(), m.chat_id()).await?;
     let problems = group
         .as_ref()
-        .map(|g| g.problems(&ctx.bot.username))
+        .map(|g| g.problems_in(ctx.lang(), &ctx.bot.username))
         .unwrap_or_default();
     if group.is_none() || !problems.is_empty() {
         let text = if group.is_none() {
-            "This group isn't registered yet: send /start here first.".to_owned()
+            t(ctx, "group-not-registered", &[])
         } else {
-            format!(
-                "I can't open topics here yet. I need:\n• {}",
-                problems.join("\n• ")
+            t(
+                ctx,
+                "group-cannot-open",
+                &[("problems", Arg::Html(problems.join("\n• ")))],
             )
         };
         return ctx.reply(m, text).await;
@@ -502,20 +512,21 @@ pub async fn on_create(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
             return ctx
                 .reply(
                     m,
-                    format!(
-                        "Telegram refused to open the ticket's topic: {}",
-                        escape(&e.to_string())
-                    ),
+                    t(ctx, "topic-refused", &[("error", e.to_string().into())]),
                 )
                 .await;
         }
         Err(e) => return Err(e),
     };
-    ctx.reply(
-        m,
-        format!("Ticket {} opened: {}", t.link_html(), escape(&t.title)),
-    )
-    .await
+    let text = crate::texts::t(
+        ctx,
+        "ticket-opened",
+        &[
+            ("link", Arg::Html(t.link_html())),
+            ("title", (&t.title).into()),
+        ],
+    );
+    ctx.reply(m, text).await
 }
 
 /// The ticket id chosen by this update (journaled, so a re-run finishes the same ticket).
@@ -528,28 +539,26 @@ async fn journal_ticket_id(ctx: &Ctx<'_>) -> Res<String> {
 
 /// The ticket whose topic the command was sent in, after the staff check; replies and returns
 /// None otherwise.
-async fn ticket_here(ctx: &Ctx<'_>, m: &Msg<'_>, what: &str) -> Res<Option<Ticket>> {
+async fn ticket_here(ctx: &Ctx<'_>, m: &Msg<'_>, action: &str) -> Res<Option<Ticket>> {
     let ep = match m.thread() {
         Some(t) => endpoints::get(ctx, m.chat_id(), Some(t)).await?,
         None => None,
     };
     let Some(ticket_id) = ep.and_then(|e| e.ticket_id) else {
-        ctx.reply(m, format!("Send this inside a ticket's topic to {what}."))
+        let what = Arg::Html(t(ctx, action, &[]));
+        ctx.reply(m, t(ctx, "inside-ticket-topic", &[("action", what)]))
             .await?;
         return Ok(None);
     };
     if !staff::is_staff(ctx.deps, ctx.workspace(), m.from_id()).await? {
-        ctx.reply(m, not_staff(what)).await?;
+        ctx.reply(m, not_staff(ctx, action)).await?;
         return Ok(None);
     }
     match get(ctx.deps, &ticket_id).await? {
         Some(t) => Ok(Some(t)),
         None => {
-            ctx.reply(
-                m,
-                format!("Ticket {} no longer exists.", escape(&ticket_id)),
-            )
-            .await?;
+            ctx.reply(m, t(ctx, "ticket-gone", &[("ticket", (&ticket_id).into())]))
+                .await?;
             Ok(None)
         }
     }
@@ -557,13 +566,16 @@ async fn ticket_here(ctx: &Ctx<'_>, m: &Msg<'_>, what: &str) -> Res<Option<Ticke
 
 /// `/close_ticket` inside the ticket's topic.
 pub async fn on_close(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let Some(t) = ticket_here(ctx, m, "close tickets").await? else {
+    let Some(t) = ticket_here(ctx, m, "action-close-tickets").await? else {
         return Ok(());
     };
     if t.status == STATUS_CLOSED && t.closed_by_op != Some(ctx.op) {
-        return ctx
-            .reply(m, format!("{} is already closed.", t.link_html()))
-            .await;
+        let text = crate::texts::t(
+            ctx,
+            "ticket-already-closed",
+            &[("link", Arg::Html(t.link_html()))],
+        );
+        return ctx.reply(m, text).await;
     }
     close(ctx, t, &m.from_name()).await
 }
@@ -581,14 +593,15 @@ pub async fn close(ctx: &Ctx<'_>, mut t: Ticket, by: &str) -> Res<()> {
         super::support::detach(ctx, c, &t).await?;
     }
     if let Some(thread) = t.thread_id {
+        let notice = crate::texts::t(
+            ctx,
+            "ticket-closed-notice",
+            &[("ticket", (&t.ticket_id).into()), ("by", by.into())],
+        );
         ctx.once(&format!("closed-notice#{}", t.ticket_id), || async {
-            ctx.notify(
-                t.chat_id,
-                Some(thread),
-                format!("✅ {} closed by {}.", escape(&t.ticket_id), escape(by)),
-            )
-            .await
-            .or_else(ignore_missing_topic)
+            ctx.notify(t.chat_id, Some(thread), notice)
+                .await
+                .or_else(ignore_missing_topic)
         })
         .await?;
         match ctx.tg.close_forum_topic(t.chat_id, thread).await {
@@ -617,22 +630,28 @@ fn ignore_missing_topic(e: Fail) -> Res<()> {
 
 /// `/reopen_ticket` inside the ticket's topic.
 pub async fn on_reopen(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
-    let Some(t) = ticket_here(ctx, m, "reopen tickets").await? else {
+    let Some(t) = ticket_here(ctx, m, "action-reopen-tickets").await? else {
         return Ok(());
     };
     if t.status != STATUS_CLOSED && t.reopened_by_op != Some(ctx.op) {
-        return ctx
-            .reply(m, format!("{} is not closed.", t.link_html()))
-            .await;
+        let text = crate::texts::t(
+            ctx,
+            "ticket-not-closed",
+            &[("link", Arg::Html(t.link_html()))],
+        );
+        return ctx.reply(m, text).await;
     }
-    let (t, moved_on) = reopen(ctx, t).await?;
-    let note = if moved_on {
-        " The customer has opened another ticket since, so their new messages go there."
+    let (tk, moved_on) = reopen(ctx, t).await?;
+    let key = if moved_on {
+        "ticket-reopened-moved-on"
     } else {
-        ""
+        "ticket-reopened"
     };
-    ctx.reply(m, format!("{} reopened.{note}", escape(&t.ticket_id)))
-        .await
+    ctx.reply(
+        m,
+        crate::texts::t(ctx, key, &[("ticket", (&tk.ticket_id).into())]),
+    )
+    .await
 }
 
 /// Reopens a ticket: status, topic, the customer's chat (re-attached unless they have a newer
@@ -672,11 +691,9 @@ pub async fn reopen(ctx: &Ctx<'_>, mut t: Ticket) -> Res<(Ticket, bool)> {
 pub async fn on_priority(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
     let p = args.trim().to_ascii_lowercase();
     if !PRIORITIES.contains(&p.as_str()) {
-        return ctx
-            .reply(m, "Usage: /priority low|normal|high|urgent".into())
-            .await;
+        return ctx.reply(m, t(ctx, "priority-usage", &[])).await;
     }
-    let Some(mut t) = ticket_here(ctx, m, "set priorities").await? else {
+    let Some(mut t) = ticket_here(ctx, m, "action-set-priorities").await? else {
         return Ok(());
     };
     if t.priority != p {
@@ -692,15 +709,12 @@ pub async fn on_priority(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
         json!({"ticket": t.to_json(), "changes": {"priority": p}}),
     )
     .await?;
-    ctx.reply(
-        m,
-        format!(
-            "Priority of {} set to <b>{}</b>.",
-            escape(&t.ticket_id),
-            escape(&p)
-        ),
-    )
-    .await
+    let text = crate::texts::t(
+        ctx,
+        "priority-set",
+        &[("ticket", (&t.ticket_id).into()), ("priority", (&p).into())],
+    );
+    ctx.reply(m, text).await
 }
 
 #[cfg(test)]
