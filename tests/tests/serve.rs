@@ -554,6 +554,31 @@ async fn the_cli_manages_bots_and_webhooks_also_while_serve_runs() {
         ok && out.contains("https://desk.example.test/telegram/7000001"),
         "{out}"
     );
+    // What Telegram holds, menu by menu: every scope in every language.
+    let (ok, out, err) = cli(dir.path(), &api, &["bots", "commands", "7000001"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("all_private_chats · default\n  /start — "),
+        "{out}"
+    );
+    assert!(
+        out.contains("all_private_chats · ru\n  /start — ")
+            && out.contains("/help — Список команд"),
+        "{out}"
+    );
+    assert!(
+        out.contains("all_chat_administrators · uk") && out.contains("/setup_desk — "),
+        "{out}"
+    );
+    assert_eq!(out.matches(" · ").count(), 12, "{out}");
+    // Sessions: none in a build whose capabilities hold no conversations yet.
+    let (ok, out, err) = cli(dir.path(), &api, &["sessions", "list"]);
+    assert!(ok && out.contains("no active sessions"), "{out}{err}");
+    let (ok, out, err) = cli(dir.path(), &api, &["sessions", "clear", "--user", "5"]);
+    assert!(
+        ok && out.contains("cleared 0 session(s) of user 5"),
+        "{out}{err}"
+    );
 
     // A new secret for a bot whose webhook is set re-points the webhook at once (no 403 loop).
     let rotated = "rotated-secret_0123456789abcdef";

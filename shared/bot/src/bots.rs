@@ -2,8 +2,8 @@
 //! redacts both, and no API or CLI output prints them back.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use teledesk_ports::table::{self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
+use serde_json::json;
+use teledesk_ports::table::{self, Condition, Item, PK, Query, SK, TableError};
 use teledesk_telegram::{TelegramError, bot_id_of};
 
 use crate::{Deps, keys, secrets};
@@ -51,21 +51,23 @@ pub enum BotError {
     Table(#[from] TableError),
 }
 
+impl crate::record::Record for BotRecord {
+    const KIND: &'static str = "bot";
+    fn key(&self) -> (String, String) {
+        (keys::bot_pk(&self.bot_id), keys::BOT_SK.into())
+    }
+    fn gsi1(&self) -> Option<(String, String)> {
+        Some((keys::BOTS_GSI.into(), self.bot_id.clone()))
+    }
+}
+
 impl BotRecord {
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => unreachable!("a struct serializes to an object"),
-        };
-        item.insert(PK.into(), json!(keys::bot_pk(&self.bot_id)));
-        item.insert(SK.into(), json!(keys::BOT_SK));
-        item.insert(GSI1PK.into(), json!(keys::BOTS_GSI));
-        item.insert(GSI1SK.into(), json!(self.bot_id));
-        item
+        crate::record::to_item(self)
     }
 
     fn from_item(item: Item) -> Option<Self> {
-        serde_json::from_value(Value::Object(item)).ok()
+        crate::record::from_item(item).ok()
     }
 }
 

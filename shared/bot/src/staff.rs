@@ -2,8 +2,7 @@
 //! Managed with `teledesk staff …` (and the REST API later). Staff-only commands check this list.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, SortKey};
+use teledesk_ports::table::{Condition, Item, Query, SortKey};
 
 use crate::ctx::{Fail, Res};
 use crate::{Deps, keys};
@@ -49,19 +48,20 @@ pub struct Staff {
     pub created_at: i64,
 }
 
+impl crate::record::Record for Staff {
+    const KIND: &'static str = "staff";
+    fn key(&self) -> (String, String) {
+        (keys::staff_pk(&self.workspace), self.user_id.to_string())
+    }
+    fn gsi1(&self) -> Option<(String, String)> {
+        let u = self.username.as_ref()?;
+        Some((keys::staff_name_gsi(&self.workspace), u.to_lowercase()))
+    }
+}
+
 impl Staff {
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(keys::staff_pk(&self.workspace)));
-        item.insert(SK.into(), json!(self.user_id.to_string()));
-        if let Some(u) = &self.username {
-            item.insert(GSI1PK.into(), json!(keys::staff_name_gsi(&self.workspace)));
-            item.insert(GSI1SK.into(), json!(u.to_lowercase()));
-        }
-        item
+        crate::record::to_item(self)
     }
 
     /// `@username`, or the name.
@@ -74,7 +74,7 @@ impl Staff {
 }
 
 fn parse(item: Item) -> Option<Staff> {
-    serde_json::from_value(Value::Object(item)).ok()
+    crate::record::from_item(item).ok()
 }
 
 /// A username as typed (`@Bob`, `bob`) → `bob`'s stored form (`Bob` keeps its case for display;

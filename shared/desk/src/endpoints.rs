@@ -6,8 +6,8 @@
 //! transaction, each guarded by its version.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use teledesk_ports::table::{Condition, Item, PK, SK, TableError, TxOp, VERSION};
+use serde_json::Value;
+use teledesk_ports::table::{Condition, Item, TableError, TxOp};
 
 use super::msg::Msg;
 use super::{Ctx, Fail, Res, groups, staff, tickets};
@@ -70,6 +70,16 @@ pub struct Endpoint {
     pub updated_at: i64,
 }
 
+impl teledesk_bot::record::Record for Endpoint {
+    const KIND: &'static str = "endpoint";
+    fn key(&self) -> (String, String) {
+        (self.pk(), keys::ENDPOINT_SK.into())
+    }
+    fn version(&self) -> Option<i64> {
+        Some(self.version)
+    }
+}
+
 impl Endpoint {
     pub fn new(bot_id: &str, chat_id: i64, thread_id: Option<i32>, kind: &str) -> Self {
         Endpoint {
@@ -96,13 +106,7 @@ impl Endpoint {
         let mut next = self.clone();
         next.version = self.version + 1;
         next.updated_at = teledesk_ports::now_secs();
-        let mut item = match serde_json::to_value(&next) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(self.pk()));
-        item.insert(SK.into(), json!(keys::ENDPOINT_SK));
-        item.insert(VERSION.into(), json!(next.version));
+        let item = teledesk_bot::record::to_item(&next);
         let cond = if self.version == 0 {
             Condition::Absent
         } else {

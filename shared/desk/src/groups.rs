@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK};
+use teledesk_ports::table::{Condition, Item, PK, Query, SK};
 
 use super::msg::Msg;
 use crate::texts::{t, t_in};
@@ -50,17 +50,22 @@ pub struct Group {
     pub updated_at: i64,
 }
 
+impl teledesk_bot::record::Record for Group {
+    const KIND: &'static str = "group";
+    fn key(&self) -> (String, String) {
+        (
+            keys::group_pk(&self.bot_id, self.chat_id),
+            keys::GROUP_SK.into(),
+        )
+    }
+    fn gsi1(&self) -> Option<(String, String)> {
+        Some((keys::groups_gsi(&self.bot_id), self.chat_id.to_string()))
+    }
+}
+
 impl Group {
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(keys::group_pk(&self.bot_id, self.chat_id)));
-        item.insert(SK.into(), json!(keys::GROUP_SK));
-        item.insert(GSI1PK.into(), json!(keys::groups_gsi(&self.bot_id)));
-        item.insert(GSI1SK.into(), json!(self.chat_id.to_string()));
-        item
+        teledesk_bot::record::to_item(self)
     }
 
     /// What must change before the group can hold ticket topics, one line each (HTML), in the
@@ -97,7 +102,7 @@ pub async fn get(deps: &Deps, bot_id: &str, chat_id: i64) -> Res<Option<Group>> 
         .table
         .get(&keys::group_pk(bot_id, chat_id), keys::GROUP_SK)
         .await?;
-    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    Ok(item.and_then(|i| teledesk_bot::record::from_item(i).ok()))
 }
 
 pub async fn put(deps: &Deps, g: &Group) -> Res<()> {
@@ -116,7 +121,7 @@ pub async fn list(deps: &Deps, bot_id: &str) -> Res<Vec<Group>> {
         out.extend(
             page.items
                 .into_iter()
-                .filter_map(|i| serde_json::from_value(Value::Object(i)).ok()),
+                .filter_map(|i| teledesk_bot::record::from_item(i).ok()),
         );
         match page.cursor {
             Some(c) => cursor = Some(c),

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, SK, TableError, VERSION};
+use teledesk_ports::table::{Condition, Item, TableError, VERSION};
 use teledesk_telegram::TelegramError;
 
 use super::endpoints::{self, Endpoint, KIND_TICKET, Link, VIA_TICKET};
@@ -79,20 +79,20 @@ pub struct Ticket {
     pub version: i64,
 }
 
+impl teledesk_bot::record::Record for Ticket {
+    const KIND: &'static str = "ticket";
+    fn key(&self) -> (String, String) {
+        (keys::ticket_pk(&self.ticket_id), keys::TICKET_SK.into())
+    }
+    fn gsi1(&self) -> Option<(String, String)> {
+        let sk = format!("{:013}#{}", self.created_at, self.ticket_id);
+        Some((keys::tickets_gsi(&self.workspace), sk))
+    }
+}
+
 impl Ticket {
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(keys::ticket_pk(&self.ticket_id)));
-        item.insert(SK.into(), json!(keys::TICKET_SK));
-        item.insert(GSI1PK.into(), json!(keys::tickets_gsi(&self.workspace)));
-        item.insert(
-            GSI1SK.into(),
-            json!(format!("{:013}#{}", self.created_at, self.ticket_id)),
-        );
-        item
+        teledesk_bot::record::to_item(self)
     }
 
     /// The topic's name: id and title, within Telegram's 128 characters.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use teledesk_ports::table::{Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError};
+use teledesk_ports::table::{Condition, Item, Query, TableError};
 
 use crate::Deps;
 
@@ -76,18 +76,18 @@ impl ApiKey {
     }
 
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(key_pk(&self.id)));
-        item.insert(SK.into(), json!(KEY_SK));
-        item.insert(GSI1PK.into(), json!(keys_gsi(&self.workspace)));
-        item.insert(
-            GSI1SK.into(),
-            json!(format!("{:010}#{}", self.created_at, self.id)),
-        );
-        item
+        teledesk_bot::record::to_item(self)
+    }
+}
+
+impl teledesk_bot::record::Record for ApiKey {
+    const KIND: &'static str = "API key";
+    fn key(&self) -> (String, String) {
+        (key_pk(&self.id), KEY_SK.into())
+    }
+    fn gsi1(&self) -> Option<(String, String)> {
+        let sk = format!("{:010}#{}", self.created_at, self.id);
+        Some((keys_gsi(&self.workspace), sk))
     }
 }
 
@@ -155,7 +155,7 @@ pub async fn create(
 
 pub async fn get(deps: &Deps, id: &str) -> Result<Option<ApiKey>, TableError> {
     let item = deps.table.get(&key_pk(id), KEY_SK).await?;
-    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    Ok(item.and_then(|i| teledesk_bot::record::from_item(i).ok()))
 }
 
 /// Why a presented key is refused (each is a 401 with its own detail).
@@ -216,7 +216,7 @@ pub async fn list(deps: &Deps, workspace: &str) -> Result<Vec<ApiKey>, TableErro
         out.extend(
             page.items
                 .into_iter()
-                .filter_map(|i| serde_json::from_value(Value::Object(i)).ok()),
+                .filter_map(|i| teledesk_bot::record::from_item(i).ok()),
         );
         match page.cursor {
             Some(c) => cursor = Some(c),
