@@ -574,7 +574,7 @@ async fn api_keys_command(
     deps: &teledesk_app::Deps,
     command: ApiKeysCommand,
 ) -> anyhow::Result<()> {
-    use teledesk_app::api::keys;
+    use teledesk_app::api::api_keys as keys;
     match command {
         ApiKeysCommand::Create {
             scopes,

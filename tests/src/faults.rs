@@ -601,12 +601,18 @@ pub async fn bad_webhooks(scale: Scale) -> Report {
 pub async fn foreign_workspace_ids() -> Report {
     use crate::desk::{ALICE, BOT_ID, DESK, DeskEnv, api};
     let env = DeskEnv::ready().await;
-    let own =
-        teledesk_app::api::keys::create(&env.deps, "default", "own", &["admin".into()], None, None)
-            .await
-            .unwrap()
-            .1;
-    let spare = teledesk_app::api::keys::create(
+    let own = teledesk_app::api::api_keys::create(
+        &env.deps,
+        "default",
+        "own",
+        &["admin".into()],
+        None,
+        None,
+    )
+    .await
+    .unwrap()
+    .1;
+    let spare = teledesk_app::api::api_keys::create(
         &env.deps,
         "default",
         "spare",
@@ -617,7 +623,7 @@ pub async fn foreign_workspace_ids() -> Report {
     .await
     .unwrap()
     .0;
-    let stranger = teledesk_app::api::keys::create(
+    let stranger = teledesk_app::api::api_keys::create(
         &env.deps,
         "acme",
         "stranger",

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
-use teledesk_app::api::keys;
+use teledesk_app::api::api_keys as keys;
 use teledesk_e2e::desk::*;
 use tower::ServiceExt;
 

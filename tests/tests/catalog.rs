@@ -2,7 +2,7 @@
 //! t.me double ([`ChannelPages`]), the sync runs, the store (embedded table and files), the API.
 
 use serde_json::{Value, json};
-use teledesk_app::api::keys;
+use teledesk_app::api::api_keys as keys;
 use teledesk_app::listings::fetch::PreviewSource;
 use teledesk_app::listings::store::{self, StoredListing};
 use teledesk_app::listings::sync::{self, Mode};

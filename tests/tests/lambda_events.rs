@@ -267,7 +267,7 @@ fn api_event(name: &str, key: &str) -> lambda_http::Request {
 #[tokio::test]
 async fn api_events_are_authenticated_and_answered_with_problems_or_data() {
     let e = env().await;
-    let (_, key) = teledesk_app::api::keys::create(
+    let (_, key) = teledesk_app::api::api_keys::create(
         &e.deps,
         "default",
         "events",

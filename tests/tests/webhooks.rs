@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use teledesk_app::api::keys;
+use teledesk_app::api::api_keys as keys;
 use teledesk_app::config::Config;
 use teledesk_app::webhooks::guard::AllowList;
 use teledesk_e2e::desk::*;

@@ -15,7 +15,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::Caller;
-use super::keys;
+use super::api_keys as keys;
 use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;

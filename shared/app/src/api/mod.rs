@@ -7,10 +7,10 @@
 //! errors as problem details ([`problem`]).
 
 pub mod admin;
+pub mod api_keys;
 pub mod catalog;
 pub mod cursor;
 pub mod idempotency;
-pub mod keys;
 pub mod messages;
 pub mod openapi;
 pub mod problem;
@@ -51,7 +51,7 @@ pub fn too_large() -> Problem {
 
 /// The authenticated caller, put in the request's extensions by [`authenticate`].
 #[derive(Debug, Clone)]
-pub struct Caller(pub keys::ApiKey);
+pub struct Caller(pub api_keys::ApiKey);
 
 impl Caller {
     pub fn require(&self, scope: &str) -> Result<(), Problem> {
@@ -109,14 +109,14 @@ pub async fn authenticate(State(deps): State<Deps>, mut req: Request, next: Next
         return Problem::unauthorized("send the API key as `Authorization: Bearer <key>`")
             .into_response();
     };
-    let key = match keys::verify(&deps, &presented).await {
+    let key = match api_keys::verify(&deps, &presented).await {
         Ok(Ok(k)) => k,
         Ok(Err(why)) => {
             let detail = match why {
-                keys::Refused::Malformed => "that is not a Teledesk API key (tdk_…)",
-                keys::Refused::Unknown => "the API key is not valid",
-                keys::Refused::Revoked => "the API key was revoked",
-                keys::Refused::Expired => "the API key has expired",
+                api_keys::Refused::Malformed => "that is not a Teledesk API key (tdk_…)",
+                api_keys::Refused::Unknown => "the API key is not valid",
+                api_keys::Refused::Revoked => "the API key was revoked",
+                api_keys::Refused::Expired => "the API key has expired",
             };
             tracing::info!(reason = ?why, "API key refused");
             return Problem::unauthorized(detail).into_response();
@@ -127,7 +127,7 @@ pub async fn authenticate(State(deps): State<Deps>, mut req: Request, next: Next
         Ok(w) => w,
         Err(e) => return Problem::from(e).into_response(),
     };
-    keys::touch(&deps, &key).await;
+    api_keys::touch(&deps, &key).await;
     let mut resp = if window.remaining < 0 {
         Problem::rate_limited(window.reset_in).into_response()
     } else {

@@ -314,7 +314,7 @@ fn refine(doc: &mut serde_json::Value) {
          "properties": {"text": {"maxLength": 1024}}},
     ]);
     // Scopes are a fixed set.
-    schemas["KeyCreate"]["properties"]["scopes"]["items"]["enum"] = json!(super::keys::SCOPES);
+    schemas["KeyCreate"]["properties"]["scopes"]["items"]["enum"] = json!(super::api_keys::SCOPES);
     // A channel_post source follows a channel by its numeric id.
     schemas["SourceWrite"]["if"] =
         json!({"required": ["kind"], "properties": {"kind": {"const": "channel_post"}}});

@@ -4,7 +4,7 @@
 use axum::http::{HeaderMap, HeaderValue};
 use teledesk_ports::table::TableError;
 
-use super::keys::ApiKey;
+use super::api_keys::ApiKey;
 use crate::Deps;
 
 pub const WINDOW_SECS: i64 = 60;
