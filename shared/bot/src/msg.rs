@@ -165,14 +165,14 @@ impl<'a> Msg<'a> {
 
     /// A message copyMessage refuses or that is not content (service messages, invoices, quizzes):
     /// it is relayed as a short text summary instead.
-    pub fn summary_only(&self) -> Option<String> {
+    pub fn summary_only(&self) -> Option<Summary> {
         if self.0["poll"]["type"] == "quiz" {
             let q = self.0["poll"]["question"].as_str().unwrap_or_default();
-            return Some(format!("a quiz: {q}"));
+            return Some(Summary::Quiz(q.to_owned()));
         }
         for k in NOT_COPYABLE {
             if self.0.get(*k).is_some() {
-                return Some(format!("a message of a kind that cannot be copied ({k})"));
+                return Some(Summary::NotCopyable(k));
             }
         }
         let content = self.text().is_some()
@@ -191,7 +191,7 @@ impl<'a> Msg<'a> {
             ]
             .iter()
             .any(|k| self.0.get(*k).is_some());
-        (!content).then(|| "a service message".to_owned())
+        (!content).then_some(Summary::Service)
     }
 
     /// What the desk stores of the message (no file bytes: those come with the attachment job).
@@ -225,6 +225,17 @@ impl<'a> Msg<'a> {
         }
         m
     }
+}
+
+/// What a message that is described rather than copied is ([`Msg::summary_only`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Summary {
+    /// A quiz (its question): copying would reveal the answer.
+    Quiz(String),
+    /// A kind Telegram cannot copy (invoices, …).
+    NotCopyable(&'static str),
+    /// A service message (joined, pinned, …).
+    Service,
 }
 
 /// Attachment metadata: kind, file ids, size, type, name, dimensions, duration.
@@ -330,7 +341,10 @@ mod tests {
     #[test]
     fn quizzes_and_service_messages_are_summarised() {
         let quiz = json!({"message_id": 1, "poll": {"type": "quiz", "question": "2+2?"}});
-        assert!(Msg(&quiz).summary_only().unwrap().contains("2+2?"));
+        assert_eq!(
+            Msg(&quiz).summary_only(),
+            Some(Summary::Quiz("2+2?".into()))
+        );
         let service = json!({"message_id": 1, "new_chat_title": "x"});
         assert!(Msg(&service).summary_only().is_some());
         let text = json!({"message_id": 1, "text": "hi"});

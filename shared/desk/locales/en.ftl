@@ -126,3 +126,6 @@ topic-recreated = ⚠️ This topic was deleted, so I opened it again as “{ $n
 topic-recreated-history = {" "}Ticket { $ticket } and its history are kept; earlier messages stay in the ticket's record.
 attachment-too-large-size = 📎 { $name } is { $mb } MB: bots can only download files up to 20 MB, so it was delivered but not archived. Send a smaller file or a link if it must be kept.
 attachment-too-large = 📎 { $name } is over 20 MB: bots can only download files up to 20 MB, so it was delivered but not archived. Send a smaller file or a link if it must be kept.
+relay-what-quiz = a quiz: { $question }
+relay-what-not-copyable = a message of a kind that cannot be copied ({ $kind })
+relay-what-service = a service message

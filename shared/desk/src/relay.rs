@@ -22,7 +22,7 @@ use teledesk_ports::table::{
 use teledesk_telegram::{CopyRequest, OutgoingText, TelegramError};
 
 use super::endpoints::{self, Endpoint, KIND_PRIVATE, Link};
-use super::msg::{Msg, prefixed, utf16_len};
+use super::msg::{Msg, Summary, prefixed, utf16_len};
 use super::{Ctx, Fail, Res, attachments, support, tickets};
 use crate::html::escape;
 use crate::texts::{t, t_in};
@@ -213,7 +213,7 @@ async fn send_summary(
     to: (i64, Option<i32>),
     header: Option<&(String, i64)>,
     reply_to: Option<i32>,
-    what: &str,
+    what: &str, // HTML: a catalog text with its values escaped
 ) -> Res<i32> {
     let head = header
         .map(|(h, b)| {
@@ -233,7 +233,10 @@ async fn send_summary(
                 t(
                     ctx,
                     "relay-sent",
-                    &[("name", m.from_name().into()), ("what", what.into())]
+                    &[
+                        ("name", m.from_name().into()),
+                        ("what", Arg::Html(what.to_owned()))
+                    ]
                 )
             ),
         )
@@ -249,7 +252,14 @@ async fn send_copy(
     header: Option<&(String, i64)>,
     reply_to: Option<i32>,
 ) -> Res<(i32, Mode)> {
-    if let Some(what) = m.summary_only() {
+    if let Some(summary) = m.summary_only() {
+        let what = match summary {
+            Summary::Quiz(q) => t(ctx, "relay-what-quiz", &[("question", q.into())]),
+            Summary::NotCopyable(kind) => {
+                t(ctx, "relay-what-not-copyable", &[("kind", kind.into())])
+            }
+            Summary::Service => t(ctx, "relay-what-service", &[]),
+        };
         let id = send_summary(ctx, m, to, header, reply_to, &what).await?;
         return Ok((id, Mode::Summary));
     }
