@@ -715,3 +715,30 @@ fn every_catalog_is_complete() {
     }
     assert_eq!(problems, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn staff_are_answered_in_their_language_and_the_team_s_notices_in_the_workspace_s() {
+    let env = ready_with_form().await;
+    env.speaks(ALICE, "uk");
+    env.deliver(env.command(DESK, None, ALICE, "/close_ticket"))
+        .await;
+    assert_eq!(
+        last_text(&env, DESK),
+        "Надішліть це в темі заявки, щоб закривати заявки."
+    );
+    env.speaks(ADMIN, "ru");
+    env.deliver(env.command(DESK, None, ADMIN, "/create_ticket Printer"))
+        .await;
+    assert!(
+        last_text(&env, DESK).starts_with("Только сотрудники могут создавать заявки."),
+        "{}",
+        last_text(&env, DESK)
+    );
+    // A ticket's header is read by the whole team: in the workspace's language, whoever opened it.
+    env.speaks(CAROL, "ru");
+    env.deliver(env.text(CAROL, None, CAROL, "помогите")).await;
+    let t = &env.tickets().await[0];
+    let header = env.texts_to(DESK, Some(t["thread_id"].as_i64().unwrap()))[0].clone();
+    assert!(header.contains("Priority: normal · opened by"), "{header}");
+    env.assert_clean();
+}
