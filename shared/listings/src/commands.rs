@@ -8,7 +8,9 @@ use super::{SourceKind, get_source, sources_page};
 /// How many sources `/sources` lists in one message.
 const SOURCES_SHOWN: usize = 20;
 use crate::html::escape;
+use crate::texts::{t, t_in};
 use teledesk_bot::ctx::{Ctx, Res};
+use teledesk_bot::i18n::{Arg, Lang};
 use teledesk_bot::msg::Msg;
 
 pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> Res<()> {
@@ -16,76 +18,58 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
     let admin_chat = crate::admin_chat::get(ctx.deps, &workspace).await?;
     if admin_chat.is_none_or(|a| a.chat_id != m.chat_id() || a.bot_id != ctx.bot_id()) {
         return ctx
-            .reply(
-                m,
-                format!(
-                    "/{} works in the admin chat only (a group administrator sets it with /setup_admin).",
-                    escape(name)
-                ),
-            )
+            .reply(m, t(ctx, "admin-chat-only", &[("command", name.into())]))
             .await;
     }
     if !ctx.is_group_admin(m).await? {
-        return ctx
-            .reply(
-                m,
-                "Only an administrator of this group can run catalog commands.".into(),
-            )
-            .await;
+        return ctx.reply(m, t(ctx, "admins-only", &[])).await;
     }
     let mut words = args.split_whitespace();
     if name == "sources" {
         let (list, more) = sources_page(ctx.deps, &workspace, SOURCES_SHOWN, None).await?;
         let text = if list.is_empty() {
-            "No channel sources yet: add one with <code>teledesk channel-sources add</code> or POST /api/v1/channel-sources.".to_owned()
+            t(ctx, "sources-none", &[])
         } else {
-            let mut t = String::from("<b>Channel sources</b>\n");
+            let mut text = t(ctx, "sources-title", &[]);
+            text.push('\n');
             for s in list {
-                t.push_str(&format!(
-                    "<code>{}</code> @{} · {} · cursor {} · {}{}\n",
-                    escape(&s.id),
-                    escape(&s.channel),
-                    if s.enabled { "on" } else { "off" },
-                    s.cursor,
-                    escape(&s.status),
-                    s.last_error
-                        .map(|e| format!(" ({})", escape(&e)))
-                        .unwrap_or_default()
-                ));
+                let mut args: Vec<(&str, Arg<'_>)> = vec![
+                    ("id", s.id.into()),
+                    ("channel", s.channel.into()),
+                    ("enabled", if s.enabled { "on" } else { "off" }.into()),
+                    ("cursor", s.cursor.into()),
+                    ("status", s.status.into()),
+                ];
+                let key = match s.last_error {
+                    Some(e) => {
+                        args.push(("error", e.into()));
+                        "sources-line-error"
+                    }
+                    None => "sources-line",
+                };
+                text.push_str(&t(ctx, key, &args));
+                text.push('\n');
             }
             if more.is_some() {
-                t.push_str("… and more: <code>teledesk channel-sources list</code> or GET /api/v1/channel-sources.\n");
+                text.push_str(&t(ctx, "sources-more", &[]));
+                text.push('\n');
             }
-            t
+            text
         };
         return ctx.reply(m, text).await;
     }
     let Some(id) = words.next() else {
         return ctx
-            .reply(
-                m,
-                format!("Usage: /{} &lt;source id&gt; (see /sources)", escape(name)),
-            )
+            .reply(m, t(ctx, "usage-source", &[("command", name.into())]))
             .await;
     };
     let Some(source) = get_source(ctx.deps, &workspace, id).await? else {
         return ctx
-            .reply(
-                m,
-                format!(
-                    "No channel source <code>{}</code> (see /sources).",
-                    escape(id)
-                ),
-            )
+            .reply(m, t(ctx, "source-unknown", &[("id", id.into())]))
             .await;
     };
     if source.kind != SourceKind::Preview {
-        return ctx
-            .reply(
-                m,
-                "That source is fed by the bot's channel posts; there is nothing to sync.".into(),
-            )
-            .await;
+        return ctx.reply(m, t(ctx, "source-not-synced", &[])).await;
     }
     let mode = match name {
         "sync" => Mode::Latest,
@@ -93,12 +77,7 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
         _ => {
             let (from, to) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
             let Some(range) = Mode::days(from, to) else {
-                return ctx
-                    .reply(
-                        m,
-                        "Usage: /parse_range &lt;source id&gt; &lt;YYYY-MM-DD&gt; &lt;YYYY-MM-DD&gt; (from, then to)".into(),
-                    )
-                    .await;
+                return ctx.reply(m, t(ctx, "usage-parse-range", &[])).await;
             };
             range
         }
@@ -106,51 +85,126 @@ pub async fn on_command(ctx: &Ctx<'_>, m: &Msg<'_>, name: &str, args: &str) -> R
     sync::queue(ctx.deps, &source, &mode, true).await?;
     ctx.reply(
         m,
-        format!(
-            "Queued: {} of @{}. I will post the result here.",
-            escape(name),
-            escape(&source.channel)
+        t(
+            ctx,
+            "sync-queued",
+            &[
+                ("command", name.into()),
+                ("channel", (&source.channel).into()),
+            ],
         ),
     )
     .await
 }
 
-/// What a run did, for the admin chat.
-pub fn summary(source: &super::ChannelSource, r: &super::sync::RunReport) -> String {
+/// What a run did, for the admin chat (in `lang`, the workspace's language).
+pub fn summary(lang: Lang, source: &super::ChannelSource, r: &super::sync::RunReport) -> String {
     let c = &r.counts;
-    let mut t = format!(
-        "<b>{}</b> of @{}: {}. New {}, updated {}, duplicates {}, not listings {}, failed {}, pages {}, cursor {}.",
-        escape(&r.mode),
-        escape(&source.channel),
-        escape(&r.status),
-        c.new,
-        c.updated,
-        c.duplicate,
-        c.skipped,
-        c.failed,
-        c.pages,
-        r.cursor
+    let n = |v: u32| Arg::Num(v.into());
+    let mut text = t_in(
+        lang,
+        "run-summary",
+        &[
+            ("mode", (&r.mode).into()),
+            ("channel", (&source.channel).into()),
+            ("status", (&r.status).into()),
+            ("new", n(c.new)),
+            ("updated", n(c.updated)),
+            ("duplicate", n(c.duplicate)),
+            ("skipped", n(c.skipped)),
+            ("failed", n(c.failed)),
+            ("pages", n(c.pages)),
+            ("cursor", r.cursor.into()),
+        ],
     );
+    // The run's error and warnings are the report's own (English, as the API gives them).
     if let Some(e) = &r.error {
-        t.push_str(&format!("\n{}", escape(e)));
+        text.push_str(&format!("\n{}", escape(e)));
     }
     for w in &r.warnings {
-        t.push_str(&format!("\n⚠️ {}", escape(w)));
+        text.push_str(&format!("\n⚠️ {}", escape(w)));
     }
     if r.more {
-        t.push_str("\nOut of time for this run: it continues in the background.");
+        text.push('\n');
+        text.push_str(&t_in(lang, "run-more", &[]));
     }
     for w in r.would_store.iter().take(5) {
         let l = &w["listing"];
-        t.push_str(&format!(
-            "\n• {} — {} {}",
-            escape(l["title"].as_str().unwrap_or("(no title)")),
-            l["price"]
-                .as_f64()
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            escape(l["currency"].as_str().unwrap_or_default())
+        let title = match l["title"].as_str() {
+            Some(title) => title.into(),
+            None => Arg::Html(t_in(lang, "listing-no-title", &[])),
+        };
+        let price = l["price"]
+            .as_f64()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        text.push('\n');
+        text.push_str(&t_in(
+            lang,
+            "run-would-store",
+            &[
+                ("title", title),
+                ("price", price.into()),
+                (
+                    "currency",
+                    l["currency"].as_str().unwrap_or_default().into(),
+                ),
+            ],
         ));
     }
-    t
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::RunReport;
+    use serde_json::json;
+
+    #[test]
+    fn a_summary_escapes_what_it_shows_once_in_every_language() {
+        let source = crate::ChannelSource::new(
+            "default",
+            "cars<&>",
+            SourceKind::Preview,
+            teledesk_catalog::Category::Vehicles,
+        );
+        let report = RunReport {
+            mode: "dry_run".into(),
+            status: "ok".into(),
+            counts: crate::RunCounts {
+                new: 40,
+                pages: 3,
+                ..Default::default()
+            },
+            cursor: 11,
+            more: true,
+            warnings: vec!["posts before #11 <x>".into()],
+            would_store: vec![
+                json!({"listing": {"title": "Lexus <RX>", "price": 29000.0, "currency": "USD"}}),
+                json!({"listing": {}}),
+            ],
+            ..Default::default()
+        };
+        let en = summary(Lang::En, &source, &report);
+        assert!(
+            en.starts_with("<b>dry_run</b> of @cars&lt;&amp;&gt;: ok. New 40,")
+                && en.contains("pages 3, cursor 11.")
+                && en.contains("\n⚠️ posts before #11 &lt;x&gt;")
+                && en.contains("\nOut of time")
+                && en.contains("\n• Lexus &lt;RX&gt; — 29000 USD")
+                && en.contains("\n• (no title) — "),
+            "{en}"
+        );
+        for lang in [Lang::Ru, Lang::Uk] {
+            let s = summary(lang, &source, &report);
+            assert!(
+                s.contains("@cars&lt;&amp;&gt;")
+                    && s.contains(": 40,")
+                    && s.contains("Lexus &lt;RX&gt;")
+                    && !s.contains("&amp;lt;"),
+                "{s}"
+            );
+        }
+    }
 }

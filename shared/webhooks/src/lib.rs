@@ -14,6 +14,7 @@ pub mod fanout;
 pub mod flow;
 pub mod sign;
 pub mod template;
+pub mod texts;
 
 pub use teledesk_bot::guard;
 use teledesk_bot::guard::refuse_internal;
@@ -39,7 +40,7 @@ impl teledesk_bot::router::Capability for Webhooks {
         "webhooks"
     }
     fn catalog(&self) -> &'static teledesk_bot::i18n::Catalog {
-        teledesk_bot::i18n::core()
+        texts::catalog()
     }
     fn jobs(&self) -> &'static [teledesk_bot::router::JobSpec] {
         &[teledesk_bot::router::JobSpec {
@@ -846,13 +847,25 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         // The admin chat and the event first, the endpoint last: a failure here retries the whole
         // step (the event's id is stable; the notice may repeat once), while an endpoint already
         // disabled would never come back to tell anyone.
-        let notice = format!(
-            "Webhook endpoint <code>{}</code> ({}) was disabled: {}. Its deliveries are kept as \
-             skipped: enable it again with PUT /api/v1/webhooks/{} and recover them with POST …/recover.",
-            crate::html::escape(endpoint_id),
-            crate::html::escape(&ep.url),
-            crate::html::escape(ep.disabled_reason.as_deref().unwrap_or_default()),
-            crate::html::escape(endpoint_id),
+        // The admin chat's language is the workspace's; the stored reason stays the API's English.
+        let lang = teledesk_bot::i18n::Lang::DEFAULT;
+        let reason = if gone {
+            texts::t_in(lang, "endpoint-disabled-gone", &[])
+        } else {
+            texts::t_in(
+                lang,
+                "endpoint-disabled-failing",
+                &[("days", (DISABLE_AFTER_SECS / 86_400).into())],
+            )
+        };
+        let notice = texts::t_in(
+            lang,
+            "endpoint-disabled",
+            &[
+                ("endpoint", endpoint_id.into()),
+                ("url", (&ep.url).into()),
+                ("reason", teledesk_bot::i18n::Arg::Html(reason)),
+            ],
         );
         if let Err(e) = crate::admin_chat::notify(deps, workspace, &notice).await {
             tracing::warn!(endpoint_id, error = %e, "admin chat not told yet; retried");
