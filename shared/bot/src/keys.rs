@@ -40,8 +40,9 @@ pub fn user_pk(bot_id: &str, user_id: i64) -> String {
     format!("USER#{bot_id}#{user_id}")
 }
 pub const PROFILE_SK: &str = "PROFILE";
+pub const SESSION_SK_PREFIX: &str = "SESSION#";
 pub fn session_sk(chat_id: i64) -> String {
-    format!("SESSION#{chat_id}")
+    format!("{SESSION_SK_PREFIX}{chat_id}")
 }
 /// Sessions of a bot, listed for admins: GSI1 `SESSIONS#<bot_id>` / `<user_id>#<chat_id>`.
 pub fn sessions_gsi(bot_id: &str) -> String {
@@ -154,4 +155,89 @@ pub const JOURNAL_SK: &str = "OP";
 /// Members of an album being collected: `ALBUM#<bot_id>#<chat_id>#<media_group_id>` / message id.
 pub fn album_pk(bot_id: &str, chat_id: i64, media_group_id: &str) -> String {
     format!("ALBUM#{bot_id}#{chat_id}#{media_group_id}")
+}
+
+// ---- Listings (the vehicle catalog) ------------------------------------------------------------
+
+/// A workspace's channel sources: `SRC#<workspace>` / source id.
+pub fn sources_pk(workspace: &str) -> String {
+    format!("SRC#{workspace}")
+}
+/// A source's raw posts: `CPOST#<source_id>` / message id.
+pub fn post_pk(source_id: &str) -> String {
+    format!("CPOST#{source_id}")
+}
+/// A listing: `LISTING#<id>`; listed through GSI1 `LISTINGS#<workspace>`.
+pub fn listing_pk(id: &str) -> String {
+    format!("LISTING#{id}")
+}
+pub fn listings_gsi(workspace: &str) -> String {
+    format!("LISTINGS#{workspace}")
+}
+/// Duplicate keys of listings: by VIN, by fingerprint, by photo content, by perceptual-hash band.
+pub fn listing_vin_pk(workspace: &str, vin: &str) -> String {
+    format!("LVIN#{workspace}#{vin}")
+}
+pub fn listing_fingerprint_pk(workspace: &str, fingerprint: &str) -> String {
+    format!("LFP#{workspace}#{fingerprint}")
+}
+pub fn listing_photo_pk(workspace: &str, sha256: &str) -> String {
+    format!("LPHOTO#{workspace}#{sha256}")
+}
+pub fn listing_phash_pk(workspace: &str, band: &str) -> String {
+    format!("LPHASH#{workspace}#{band}")
+}
+/// The members of a `channel_post` album being gathered: `CALBUM#<source_id>` / group id.
+pub fn channel_album_pk(source_id: &str) -> String {
+    format!("CALBUM#{source_id}")
+}
+
+// ---- Outbound webhooks -------------------------------------------------------------------------
+
+/// A workspace's webhook endpoints: `WHE#<workspace>` / endpoint id.
+pub fn webhook_endpoints_pk(workspace: &str) -> String {
+    format!("WHE#{workspace}")
+}
+/// An endpoint's deliveries: `WHD#<endpoint_id>` / event id.
+pub fn webhook_delivery_pk(endpoint_id: &str) -> String {
+    format!("WHD#{endpoint_id}")
+}
+/// A delivery's attempts: `WHA#<endpoint_id>#<event_id>` / attempt number.
+pub fn webhook_attempts_pk(endpoint_id: &str, event_id: &str) -> String {
+    format!("WHA#{endpoint_id}#{event_id}")
+}
+/// An endpoint's recoveries: `WHRC#<endpoint_id>` / recovery id.
+pub fn webhook_recovery_pk(endpoint_id: &str) -> String {
+    format!("WHRC#{endpoint_id}")
+}
+/// An endpoint's circuit breaker: `WHB#<endpoint_id>` / `BREAKER`.
+pub fn webhook_breaker_pk(endpoint_id: &str) -> String {
+    format!("WHB#{endpoint_id}")
+}
+/// An endpoint's rate-limit windows: `WHR#<endpoint_id>` / window.
+pub fn webhook_rate_pk(endpoint_id: &str) -> String {
+    format!("WHR#{endpoint_id}")
+}
+
+// ---- The REST API ------------------------------------------------------------------------------
+
+/// An API key: `APIKEY#<id>` / `KEY`; listed through GSI1 `APIKEYS#<workspace>`.
+pub fn api_key_pk(id: &str) -> String {
+    format!("APIKEY#{id}")
+}
+pub const API_KEY_SK: &str = "KEY";
+pub fn api_keys_gsi(workspace: &str) -> String {
+    format!("APIKEYS#{workspace}")
+}
+/// An API key's rate-limit windows: `RL#<key_id>` / window.
+pub fn api_rate_pk(key_id: &str) -> String {
+    format!("RL#{key_id}")
+}
+/// A presigned upload: `UPLOAD#<id>`.
+pub fn upload_pk(id: &str) -> String {
+    format!("UPLOAD#{id}")
+}
+/// An `Idempotency-Key` request's record: `IDEM#<key_id>#<sha256 of the header>`.
+pub fn idempotency_pk(key_id: &str, header_sha256: &str) -> String {
+    format!("IDEM#{key_id}#{header_sha256}")
 }

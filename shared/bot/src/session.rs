@@ -185,9 +185,8 @@ pub async fn cancel(ctx: &Ctx<'_>, m: &Msg<'_>) -> Res<()> {
 /// Active sessions of a bot, of one user or all (for admins: `teledesk sessions list`).
 pub async fn list(deps: &Deps, bot_id: &str, user_id: Option<i64>) -> Res<Vec<Session>> {
     let q = match user_id {
-        Some(u) => {
-            Query::partition(keys::user_pk(bot_id, u)).sort(SortKey::BeginsWith("SESSION#".into()))
-        }
+        Some(u) => Query::partition(keys::user_pk(bot_id, u))
+            .sort(SortKey::BeginsWith(keys::SESSION_SK_PREFIX.into())),
         None => Query::gsi1(keys::sessions_gsi(bot_id)),
     };
     let mut out = Vec::new();

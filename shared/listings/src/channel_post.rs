@@ -138,7 +138,7 @@ impl Album {
 }
 
 fn album_pk(source: &ChannelSource) -> String {
-    format!("CALBUM#{}", source.id)
+    teledesk_bot::keys::channel_album_pk(&source.id)
 }
 
 async fn read_album(

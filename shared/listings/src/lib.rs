@@ -81,9 +81,7 @@ impl Capability for Listings {
     }
 }
 
-pub fn sources_pk(workspace: &str) -> String {
-    format!("SRC#{workspace}")
-}
+pub use teledesk_bot::keys::sources_pk;
 
 /// How a source's posts reach us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

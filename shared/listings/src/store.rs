@@ -32,15 +32,7 @@ pub const LISTING_SK: &str = "LISTING";
 /// Same make/model/year/price/mileage within this many seconds: a probable duplicate.
 pub const DUPLICATE_WINDOW_SECS: i64 = 30 * 86_400;
 
-pub fn post_pk(source_id: &str) -> String {
-    format!("CPOST#{source_id}")
-}
-pub fn listing_pk(id: &str) -> String {
-    format!("LISTING#{id}")
-}
-pub fn listings_gsi(workspace: &str) -> String {
-    format!("LISTINGS#{workspace}")
-}
+pub use teledesk_bot::keys::{listing_pk, listings_gsi, post_pk};
 
 /// A listing's stable id: from its source and the post's first message id.
 pub fn listing_id(source_id: &str, message_id: i64) -> String {
@@ -379,25 +371,33 @@ fn dup_keys(l: &StoredListing) -> Vec<DupKey> {
     };
     let mut keys = Vec::new();
     if let Some(vin) = &l.fields.vin {
-        keys.push(key(format!("LVIN#{ws}#{vin}"), "vin", None));
+        keys.push(key(
+            teledesk_bot::keys::listing_vin_pk(ws, vin),
+            "vin",
+            None,
+        ));
     }
     if let Some(fp) = fingerprint(&l.fields) {
         keys.push(key(
-            format!("LFP#{ws}#{fp}"),
+            teledesk_bot::keys::listing_fingerprint_pk(ws, &fp),
             "fingerprint",
             Some(DUPLICATE_WINDOW_SECS),
         ));
     }
     for p in &l.photos {
         if let Some(h) = &p.sha256 {
-            keys.push(key(format!("LPHOTO#{ws}#{h}"), "photo", None));
+            keys.push(key(
+                teledesk_bot::keys::listing_photo_pk(ws, h),
+                "photo",
+                None,
+            ));
         }
         // Near-duplicate photos: filed under each band of the perceptual hash (see
         // teledesk_catalog::photo); the sort key carries the whole hash.
         if let Some(hash) = p.phash.as_deref().and_then(photo::from_hex) {
             for band in photo::bands(hash) {
                 keys.push(DupKey {
-                    pk: format!("LPHASH#{ws}#{band}"),
+                    pk: teledesk_bot::keys::listing_phash_pk(ws, &band.to_string()),
                     sk: format!("{}#{}", l.id, photo::to_hex(hash)),
                     why: "similar_photo",
                     window: None,

@@ -44,12 +44,7 @@ pub const MIN_WAIT_MS: i64 = 1_000;
 
 const BREAKER_SK: &str = "BREAKER";
 
-pub fn breaker_pk(endpoint_id: &str) -> String {
-    format!("WHB#{endpoint_id}")
-}
-pub fn rate_pk(endpoint_id: &str) -> String {
-    format!("WHR#{endpoint_id}")
-}
+pub use teledesk_bot::keys::{webhook_breaker_pk as breaker_pk, webhook_rate_pk as rate_pk};
 
 /// What the gates say about an attempt.
 #[derive(Debug)]

@@ -62,15 +62,10 @@ pub const DISABLE_AFTER_SECS: i64 = 5 * 24 * 3600;
 pub const TIMEOUT: Duration = teledesk_bot::config::WEBHOOK_TIMEOUT;
 pub const MAX_RESPONSE_BYTES: usize = 20 * 1024;
 
-pub fn endpoints_pk(workspace: &str) -> String {
-    format!("WHE#{workspace}")
-}
-pub fn delivery_pk(endpoint_id: &str) -> String {
-    format!("WHD#{endpoint_id}")
-}
-pub fn attempts_pk(endpoint_id: &str, event_id: &str) -> String {
-    format!("WHA#{endpoint_id}#{event_id}")
-}
+pub use teledesk_bot::keys::{
+    webhook_attempts_pk as attempts_pk, webhook_delivery_pk as delivery_pk,
+    webhook_endpoints_pk as endpoints_pk,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretEntry {
@@ -309,9 +304,7 @@ const RECOVER_BUDGET: Duration = Duration::from_secs(20);
 /// How long a recovery's record is kept.
 const RECOVERY_TTL_SECS: i64 = 7 * 86_400;
 
-pub fn recovery_pk(endpoint_id: &str) -> String {
-    format!("WHRC#{endpoint_id}")
-}
+pub use teledesk_bot::keys::webhook_recovery_pk as recovery_pk;
 
 fn recovery_item(r: &Recovery) -> Item {
     let mut i = match serde_json::to_value(r) {

@@ -28,13 +28,9 @@ pub const SCOPES: &[&str] = &[
 /// Requests per minute when a key names none.
 pub const DEFAULT_RATE_LIMIT: u32 = 600;
 
-pub fn key_pk(id: &str) -> String {
-    format!("APIKEY#{id}")
-}
-pub const KEY_SK: &str = "KEY";
-pub fn keys_gsi(workspace: &str) -> String {
-    format!("APIKEYS#{workspace}")
-}
+pub use teledesk_bot::keys::{
+    API_KEY_SK as KEY_SK, api_key_pk as key_pk, api_keys_gsi as keys_gsi,
+};
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKey {

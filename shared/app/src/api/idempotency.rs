@@ -38,10 +38,7 @@ pub const INLINE_ANSWER_BYTES: usize = 256 * 1024;
 pub const MAX_ANSWER_BYTES: usize = 6 * 1024 * 1024;
 
 fn pk(key_id: &str, idem: &str) -> String {
-    format!(
-        "IDEM#{key_id}#{}",
-        hex::encode(Sha256::digest(idem.as_bytes()))
-    )
+    teledesk_bot::keys::idempotency_pk(key_id, &hex::encode(Sha256::digest(idem.as_bytes())))
 }
 
 /// Where an answer too large for the record is kept.

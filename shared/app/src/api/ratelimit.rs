@@ -28,9 +28,7 @@ impl Window {
     }
 }
 
-fn pk(key_id: &str) -> String {
-    format!("RL#{key_id}")
-}
+use teledesk_bot::keys::api_rate_pk as pk;
 
 /// Counts one request of the key in the current window.
 pub async fn hit(deps: &Deps, key: &ApiKey) -> Result<Window, TableError> {

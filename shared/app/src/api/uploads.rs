@@ -37,9 +37,7 @@ pub fn routes() -> Router<Deps> {
     Router::new().route("/api/v1/uploads", post(create_upload))
 }
 
-pub fn upload_pk(id: &str) -> String {
-    format!("UPLOAD#{id}")
-}
+pub use teledesk_bot::keys::upload_pk;
 
 fn file_key(id: &str) -> String {
     format!("uploads/{id}")
