@@ -742,3 +742,35 @@ async fn staff_are_answered_in_their_language_and_the_team_s_notices_in_the_work
     assert!(header.contains("Priority: normal · opened by"), "{header}");
     env.assert_clean();
 }
+
+#[tokio::test]
+async fn the_workspace_language_is_the_default_for_other_languages_and_the_team() {
+    // TELEDESK_DEFAULT_LANGUAGE=ru
+    let config = Config::from_lookup(|k| (k == "TELEDESK_DEFAULT_LANGUAGE").then(|| "ru".into()));
+    let env = DeskEnv::start_routed(config, teledesk_app::wiring::capabilities()).await;
+    env.api.set_member(DESK, ADMIN, "administrator");
+    env.deliver(env.bot_added(DESK)).await;
+    let code = env
+        .setup_code(teledesk_app::setup_codes::Purpose::Desk)
+        .await;
+    env.deliver(env.command(DESK, None, ADMIN, &format!("/setup_desk {code}")))
+        .await;
+    env.speaks(CAROL, "de");
+    env.speaks(DAN, "en");
+    env.deliver(env.text(CAROL, None, CAROL, "Hallo")).await;
+    env.deliver(env.text(DAN, None, DAN, "Hello")).await;
+    assert!(
+        last_text(&env, CAROL).starts_with("Спасибо,"),
+        "{}",
+        last_text(&env, CAROL)
+    );
+    assert!(
+        last_text(&env, DAN).starts_with("Thanks,"),
+        "{}",
+        last_text(&env, DAN)
+    );
+    let t = &env.tickets().await[0];
+    let header = env.texts_to(DESK, Some(t["thread_id"].as_i64().unwrap()))[0].clone();
+    assert!(header.contains("Приоритет: normal"), "{header}");
+    env.assert_clean();
+}

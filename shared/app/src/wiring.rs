@@ -35,7 +35,8 @@ pub async fn set_menus(
 ) -> Result<usize, teledesk_bot::Fail> {
     let tg = deps.telegram.connect(&bot.token);
     let admin_chat = admin_chat_of(deps, bot).await?;
-    Ok(teledesk_bot::menu::set(tg.as_ref(), router(), admin_chat).await?)
+    let lang = deps.config.language;
+    Ok(teledesk_bot::menu::set(tg.as_ref(), router(), admin_chat, lang).await?)
 }
 
 /// What Telegram holds as the bot's menus (`teledesk bots commands BOT_ID`).

@@ -154,7 +154,7 @@ pub async fn on_setup_admin(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
         && old != chat
     {
         let notice = crate::i18n::core().format(
-            crate::i18n::Lang::DEFAULT,
+            ctx.workspace_lang(),
             "admin-chat-replaced",
             &[
                 ("workspace", ctx.workspace().into()),

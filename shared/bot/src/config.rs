@@ -32,6 +32,9 @@ pub const SYNC_RUN_VAR: &str = "TELEDESK_SYNC_RUN_SECS";
 pub const EMF_VAR: &str = "TELEDESK_EMF";
 /// `TELEDESK_BOT_CACHE_SECS`: how long the webhook trusts its cache of bots (default 30).
 pub const BOT_CACHE_VAR: &str = "TELEDESK_BOT_CACHE_SECS";
+/// `TELEDESK_DEFAULT_LANGUAGE`: the workspace's language (`en`, `ru` or `uk`; default `en`): for
+/// users whose Telegram language is none of the three, and for what the whole team reads.
+pub const LANGUAGE_VAR: &str = "TELEDESK_DEFAULT_LANGUAGE";
 
 pub struct Config {
     /// Webhook hosts and networks allowed although internal (`TELEDESK_WEBHOOK_ALLOWLIST`).
@@ -52,6 +55,8 @@ pub struct Config {
     /// removed, disabled or given a new secret in another process is seen within this time (the
     /// worker drops updates of a removed bot meanwhile).
     pub bot_cache_ttl: Duration,
+    /// The workspace's language ([`LANGUAGE_VAR`]).
+    pub language: crate::i18n::Lang,
     /// HTTP clients built on first use from the values above.
     pub clients: Clients,
 }
@@ -75,6 +80,7 @@ impl Default for Config {
             preview_base: DEFAULT_PREVIEW_BASE.to_owned(),
             idempotency_lease: Duration::from_secs(60),
             bot_cache_ttl: Duration::from_secs(30),
+            language: crate::i18n::Lang::DEFAULT,
             clients: Clients::default(),
         }
     }
@@ -92,6 +98,7 @@ impl std::fmt::Debug for Config {
             .field("preview_base", &self.preview_base)
             .field("idempotency_lease", &self.idempotency_lease)
             .field("bot_cache_ttl", &self.bot_cache_ttl)
+            .field("language", &self.language)
             .finish()
     }
 }
@@ -128,6 +135,9 @@ impl Config {
             bot_cache_ttl: num(BOT_CACHE_VAR)
                 .filter(|s| *s >= 0.0)
                 .map_or(d.bot_cache_ttl, Duration::from_secs_f64),
+            language: var(LANGUAGE_VAR)
+                .and_then(|l| crate::i18n::Lang::from_code(l.trim()))
+                .unwrap_or(d.language),
             ..Config::default()
         }
     }
@@ -169,6 +179,7 @@ mod tests {
             SYNC_RUN_VAR => Some("0".into()),
             WEBHOOK_LOG_TTL_VAR => Some("-3".into()),
             ALLOWLIST_VAR => Some("127.0.0.1, hooks.internal".into()),
+            LANGUAGE_VAR => Some("uk".into()),
             _ => None,
         });
         assert_eq!(c.webhook_timeout, Duration::from_millis(1500));
@@ -178,5 +189,12 @@ mod tests {
         assert!(c.webhook_allowlist.names_host("hooks.internal"));
         assert!(!c.emf);
         assert_eq!(c.preview_base, DEFAULT_PREVIEW_BASE);
+        assert_eq!(c.language, crate::i18n::Lang::Uk);
+        let de = Config::from_lookup(|k| (k == LANGUAGE_VAR).then(|| "de".into()));
+        assert_eq!(
+            de.language,
+            crate::i18n::Lang::En,
+            "an unknown language keeps the default"
+        );
     }
 }

@@ -58,9 +58,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The language texts of this operation are written in.
+    /// The language texts of this operation are written in: the person's, once the router knows
+    /// who is speaking; the workspace's until then.
     pub fn lang(&self) -> Lang {
-        self.lang.get().copied().unwrap_or(Lang::DEFAULT)
+        self.lang
+            .get()
+            .copied()
+            .unwrap_or(self.deps.config.language)
+    }
+
+    /// The workspace's language: for texts the whole team reads (a ticket's header, the admin
+    /// chat's notices) and users whose Telegram language is none of ours.
+    pub fn workspace_lang(&self) -> Lang {
+        self.deps.config.language
     }
 
     /// Sets the language (once; the router does it when it knows who is speaking).

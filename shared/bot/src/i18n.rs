@@ -48,12 +48,17 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
-    /// The user's choice, else Telegram's `language_code`, else the default.
+    /// The user's choice, else Telegram's `language_code`, else English.
     pub fn resolve(chosen: Option<&str>, language_code: Option<&str>) -> Lang {
+        Lang::resolve_or(chosen, language_code, Lang::DEFAULT)
+    }
+
+    /// The user's choice, else Telegram's `language_code`, else the workspace's language.
+    pub fn resolve_or(chosen: Option<&str>, language_code: Option<&str>, workspace: Lang) -> Lang {
         chosen
             .and_then(Lang::from_code)
             .or_else(|| language_code.and_then(Lang::from_code))
-            .unwrap_or(Lang::DEFAULT)
+            .unwrap_or(workspace)
     }
 
     fn index(self) -> usize {

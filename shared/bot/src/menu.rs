@@ -66,16 +66,18 @@ pub fn commands_for(router: &Router, scopes: &[Scope], lang: Lang) -> Vec<Value>
         .collect()
 }
 
-/// Sets every menu (4 scopes, or 5 with an admin chat, × 4 languages).
+/// Sets every menu (3 scopes, or 4 with an admin chat, × 4 languages); the default menus (for
+/// users of other languages) in the workspace's language.
 pub async fn set(
     tg: &dyn Telegram,
     router: &Router,
     admin_chat: Option<i64>,
+    workspace: Lang,
 ) -> Result<usize, TelegramError> {
     let mut n = 0;
     for (scope, listed) in scopes(admin_chat) {
         for lang in LANGUAGES {
-            let mut p = json!({"commands": commands_for(router, &listed, lang.unwrap_or(Lang::DEFAULT)), "scope": scope});
+            let mut p = json!({"commands": commands_for(router, &listed, lang.unwrap_or(workspace)), "scope": scope});
             if let Some(l) = lang {
                 p["language_code"] = json!(l.code());
             }

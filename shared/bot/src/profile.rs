@@ -31,8 +31,13 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn lang(&self) -> Lang {
-        Lang::resolve(self.language.as_deref(), self.language_code.as_deref())
+    /// Their choice, else their Telegram language, else the workspace's.
+    pub fn lang_or(&self, workspace: Lang) -> Lang {
+        Lang::resolve_or(
+            self.language.as_deref(),
+            self.language_code.as_deref(),
+            workspace,
+        )
     }
 }
 
@@ -94,11 +99,11 @@ pub async fn put(deps: &Deps, p: &Profile) -> Res<()> {
 /// the update's sender (a customer told of a staff action).
 pub async fn lang_of(deps: &Deps, bot_id: &str, user_id: i64) -> Lang {
     match get(deps, bot_id, user_id).await {
-        Ok(Some(p)) => p.lang(),
-        Ok(None) => Lang::DEFAULT,
+        Ok(Some(p)) => p.lang_or(deps.config.language),
+        Ok(None) => deps.config.language,
         Err(e) => {
-            tracing::warn!(error = %e, "profile not read; default language");
-            Lang::DEFAULT
+            tracing::warn!(error = %e, "profile not read; the workspace's language");
+            deps.config.language
         }
     }
 }

@@ -415,11 +415,15 @@ impl Router {
             ctx.set_lang(
                 st.profile
                     .as_ref()
-                    .map_or(Lang::DEFAULT, profile::Profile::lang),
+                    .map_or(ctx.workspace_lang(), |p| p.lang_or(ctx.workspace_lang())),
             );
             session = st.session;
         } else {
-            ctx.set_lang(Lang::resolve(None, m.from_language_code()));
+            ctx.set_lang(Lang::resolve_or(
+                None,
+                m.from_language_code(),
+                ctx.workspace_lang(),
+            ));
         }
         // 1. A command.
         if let Some(cmd) = m.text().and_then(commands::parse) {

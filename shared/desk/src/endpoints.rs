@@ -218,7 +218,7 @@ async fn topic_endpoint(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<Endp
         .map(|g| g.title)
         .unwrap_or_default();
     ep.title = crate::texts::t_in(
-        teledesk_bot::i18n::Lang::DEFAULT,
+        ctx.workspace_lang(),
         "topic-default-title",
         &[("thread", thread_id.into())],
     );

@@ -320,7 +320,7 @@ pub async fn on_setup_desk(ctx: &Ctx<'_>, m: &Msg<'_>, args: &str) -> Res<()> {
 /// Tells a group that it stopped being the desk (through the `jobs` queue, retried like any send).
 pub async fn tell_old_desk(deps: &Deps, bot_id: &str, old: i64, new_title: &str) -> Res<()> {
     let text = t_in(
-        Lang::DEFAULT,
+        deps.config.language,
         "old-desk-notice",
         &[("title", new_title.into())],
     );

@@ -27,7 +27,7 @@ use super::{Ctx, Fail, Res, attachments, support, tickets};
 use crate::html::escape;
 use crate::texts::{t, t_in};
 use crate::{events, keys};
-use teledesk_bot::i18n::{Arg, Lang};
+use teledesk_bot::i18n::Arg;
 
 pub const STATUS_SENT: &str = "sent";
 pub const STATUS_FAILED: &str = "failed";
@@ -514,7 +514,7 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
     let now = teledesk_ports::now_secs();
     let name = if old.title.is_empty() {
         t_in(
-            Lang::DEFAULT,
+            ctx.workspace_lang(),
             "topic-default-title",
             &[("thread", thread_id.into())],
         )
@@ -565,7 +565,7 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
         t.thread_id = Some(new_thread);
         tickets::save(ctx.deps, &t).await?;
         history = t_in(
-            Lang::DEFAULT,
+            ctx.workspace_lang(),
             "topic-recreated-history",
             &[("ticket", (&t.ticket_id).into())],
         );
@@ -581,7 +581,7 @@ pub async fn recreate_topic(ctx: &Ctx<'_>, chat_id: i64, thread_id: i32) -> Res<
         "topic was deleted; recreated"
     );
     let notice = t_in(
-        Lang::DEFAULT,
+        ctx.workspace_lang(),
         "topic-recreated",
         &[("name", (&name).into()), ("history", Arg::Html(history))],
     );

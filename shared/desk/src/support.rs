@@ -194,7 +194,7 @@ async fn open_ticket(ctx: &Ctx<'_>, m: &Msg<'_>, mut ep: Endpoint) -> Res<()> {
                 ctx,
                 desk,
                 crate::texts::t_in(
-                    teledesk_bot::i18n::Lang::DEFAULT,
+                    ctx.workspace_lang(),
                     "desk-cannot-open",
                     &[("error", e.to_string().into())],
                 ),

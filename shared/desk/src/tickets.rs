@@ -349,7 +349,7 @@ pub async fn create(ctx: &Ctx<'_>, new: NewTicket) -> Res<Ticket> {
     }
     endpoints::save(ctx, &ep).await?;
     ctx.once(&format!("header#{}", t.ticket_id), || {
-        ctx.notify(t.chat_id, thread, header(&t))
+        ctx.notify(t.chat_id, thread, header(ctx.workspace_lang(), &t))
     })
     .await?;
     // Events before `open`: a re-run only continues while the ticket is `creating`, so events
@@ -391,8 +391,7 @@ pub async fn abandon(ctx: &Ctx<'_>, ticket_id: &str) -> Res<()> {
 
 /// The topic's first message: id, title, who opened it, the description. In the workspace's
 /// language: the whole team reads it.
-fn header(t: &Ticket) -> String {
-    let lang = teledesk_bot::i18n::Lang::DEFAULT;
+fn header(lang: teledesk_bot::i18n::Lang, t: &Ticket) -> String {
     let mut s = t_in(
         lang,
         "ticket-header",

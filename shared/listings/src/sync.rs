@@ -746,8 +746,7 @@ pub async fn run_job(deps: &Deps, job: &Value) -> teledesk_bot::batch::Outcome {
                 let mut whole = r.clone();
                 whole.counts = so_far.counts;
                 whole.warnings = so_far.warnings;
-                let text =
-                    crate::commands::summary(teledesk_bot::i18n::Lang::DEFAULT, &source, &whole);
+                let text = crate::commands::summary(deps.config.language, &source, &whole);
                 if let Err(e) = teledesk_bot::admin_chat::notify(deps, workspace, &text).await {
                     tracing::warn!(error = %e, "sync result not posted to the admin chat");
                 }

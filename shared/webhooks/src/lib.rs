@@ -841,7 +841,7 @@ async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcom
         // step (the event's id is stable; the notice may repeat once), while an endpoint already
         // disabled would never come back to tell anyone.
         // The admin chat's language is the workspace's; the stored reason stays the API's English.
-        let lang = teledesk_bot::i18n::Lang::DEFAULT;
+        let lang = deps.config.language;
         let reason = if gone {
             texts::t_in(lang, "endpoint-disabled-gone", &[])
         } else {
