@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use teledesk_app::webhooks::{self, Endpoint, SecretEntry};
+use teledesk_app::webhooks::{self, SecretEntry, WebhookEndpoint};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -55,7 +55,7 @@ fn main() {
         );
         for i in 0..endpoints {
             let now = teledesk_ports::now_secs();
-            let e = Endpoint {
+            let e = WebhookEndpoint {
                 id: format!("whe_load{i}"),
                 workspace: "default".into(),
                 url: format!("{base}/hook/{i}"),

@@ -26,9 +26,7 @@ use teledesk_bot::{admin_chat, events, html, jobs};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use teledesk_catalog::Category;
-use teledesk_ports::table::{
-    self, Condition, GSI1PK, GSI1SK, Item, PK, Query, SK, TableError, TxOp,
-};
+use teledesk_ports::table::{self, Condition, Item, PK, Query, SK, TableError, TxOp};
 
 use teledesk_bot::Deps;
 use teledesk_bot::keys::{self, CHANNEL_SOURCES_GSI};
@@ -186,19 +184,7 @@ impl ChannelSource {
     }
 
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(sources_pk(&self.workspace)));
-        item.insert(SK.into(), json!(self.id));
-        item.insert(GSI1PK.into(), json!(CHANNEL_SOURCES_GSI));
-        item.insert(
-            GSI1SK.into(),
-            json!(format!("{}#{}", self.workspace, self.id)),
-        );
-        item.insert(table::VERSION.into(), json!(self.version));
-        item
+        teledesk_bot::record::to_item(self)
     }
 }
 
@@ -216,7 +202,23 @@ pub fn valid_channel(c: &str) -> bool {
 }
 
 fn from_item(item: Item) -> Option<ChannelSource> {
-    serde_json::from_value(Value::Object(item)).ok()
+    teledesk_bot::record::from_item(item).ok()
+}
+
+impl teledesk_bot::record::Record for ChannelSource {
+    const KIND: &'static str = "channel source";
+    fn key(&self) -> (String, String) {
+        (sources_pk(&self.workspace), self.id.clone())
+    }
+    fn gsi1(&self) -> Option<(String, String)> {
+        Some((
+            CHANNEL_SOURCES_GSI.into(),
+            format!("{}#{}", self.workspace, self.id),
+        ))
+    }
+    fn version(&self) -> Option<i64> {
+        Some(self.version)
+    }
 }
 
 pub async fn get_source(

@@ -76,7 +76,7 @@ pub struct SecretEntry {
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct Endpoint {
+pub struct WebhookEndpoint {
     pub id: String,
     pub workspace: String,
     pub url: String,
@@ -102,16 +102,16 @@ pub struct Endpoint {
     pub version: i64,
 }
 
-impl std::fmt::Debug for Endpoint {
+impl std::fmt::Debug for WebhookEndpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Endpoint")
+        f.debug_struct("WebhookEndpoint")
             .field("id", &self.id)
             .field("url", &self.url)
             .finish_non_exhaustive()
     }
 }
 
-impl Endpoint {
+impl WebhookEndpoint {
     /// The secrets that sign now (the current one, and a rotated-out one for its last 24 h).
     pub fn signing_secrets(&self, now: i64) -> Vec<&str> {
         self.secrets
@@ -131,13 +131,14 @@ impl Endpoint {
     }
 
     fn to_item(&self) -> Item {
-        let mut item = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Item::new(),
-        };
-        item.insert(PK.into(), json!(endpoints_pk(&self.workspace)));
-        item.insert(SK.into(), json!(self.id));
-        item
+        teledesk_bot::record::to_item(self)
+    }
+}
+
+impl teledesk_bot::record::Record for WebhookEndpoint {
+    const KIND: &'static str = "webhook endpoint";
+    fn key(&self) -> (String, String) {
+        (endpoints_pk(&self.workspace), self.id.clone())
     }
 }
 
@@ -155,12 +156,15 @@ pub async fn get_endpoint(
     deps: &Deps,
     workspace: &str,
     id: &str,
-) -> Result<Option<Endpoint>, TableError> {
+) -> Result<Option<WebhookEndpoint>, TableError> {
     let item = deps.table.get(&endpoints_pk(workspace), id).await?;
-    Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    Ok(item.and_then(|i| teledesk_bot::record::from_item(i).ok()))
 }
 
-pub async fn list_endpoints(deps: &Deps, workspace: &str) -> Result<Vec<Endpoint>, TableError> {
+pub async fn list_endpoints(
+    deps: &Deps,
+    workspace: &str,
+) -> Result<Vec<WebhookEndpoint>, TableError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
@@ -171,7 +175,7 @@ pub async fn list_endpoints(deps: &Deps, workspace: &str) -> Result<Vec<Endpoint
         out.extend(
             page.items
                 .into_iter()
-                .filter_map(|i| serde_json::from_value(Value::Object(i)).ok()),
+                .filter_map(|i| teledesk_bot::record::from_item(i).ok()),
         );
         match page.cursor {
             Some(c) => cursor = Some(c),
@@ -181,7 +185,10 @@ pub async fn list_endpoints(deps: &Deps, workspace: &str) -> Result<Vec<Endpoint
 }
 
 /// Writes an endpoint guarded by its version (absent when 0); returns it with the new version.
-pub async fn save_endpoint(deps: &Deps, e: &Endpoint) -> Result<Endpoint, TableError> {
+pub async fn save_endpoint(
+    deps: &Deps,
+    e: &WebhookEndpoint,
+) -> Result<WebhookEndpoint, TableError> {
     let mut next = e.clone();
     next.version = e.version + 1;
     next.updated_at = teledesk_ports::now_secs();
@@ -247,7 +254,7 @@ pub fn next_delay(failed_attempts: usize, scale: f64) -> Option<Duration> {
 
 /// Sends a delivery again now (resend, recovery): it becomes `pending` and an attempt is queued.
 /// Returns false when the delivery does not exist.
-pub async fn requeue(deps: &Deps, ep: &Endpoint, event_id: &str) -> Result<bool, String> {
+pub async fn requeue(deps: &Deps, ep: &WebhookEndpoint, event_id: &str) -> Result<bool, String> {
     let Some(mut d) = deps
         .table
         .get(&delivery_pk(&ep.id), event_id)
@@ -332,7 +339,7 @@ pub async fn get_recovery(
 /// Records a recovery and queues its first job.
 pub async fn start_recovery(
     deps: &Deps,
-    ep: &Endpoint,
+    ep: &WebhookEndpoint,
     since: i64,
     dry_run: bool,
 ) -> Result<Recovery, String> {
@@ -503,7 +510,7 @@ pub async fn fan_out(deps: &Deps, event: &Value) -> Outcome {
 
 /// One delivery of `event` to `ep` (idempotent on the event's id) and its first attempt queued;
 /// `skipped` when the endpoint is disabled.
-pub async fn deliver_to(deps: &Deps, ep: &Endpoint, event: &Value) -> Outcome {
+pub async fn deliver_to(deps: &Deps, ep: &WebhookEndpoint, event: &Value) -> Outcome {
     let Some(event_id) = event["id"].as_str() else {
         return Outcome::Poison("event needs a string id".into());
     };
@@ -708,7 +715,7 @@ pub async fn attempt(deps: &Deps, msg: &Value) -> Outcome {
 /// With `claim`, the attempt's log entry is first written on condition that it is absent, so that
 /// two copies of one attempt message (the queue delivers at least once) never both post; the claim
 /// expires after the timeout and a minute, so a run that died mid-attempt is taken over.
-async fn send(deps: &Deps, mut ep: Endpoint, mut d: Item, claim: bool) -> Outcome {
+async fn send(deps: &Deps, mut ep: WebhookEndpoint, mut d: Item, claim: bool) -> Outcome {
     let (workspace, endpoint_id) = (ep.workspace.clone(), ep.id.clone());
     let (workspace, endpoint_id) = (workspace.as_str(), endpoint_id.as_str());
     let Some(event_id) = table::str_attr(&d, "event_id").map(str::to_owned) else {

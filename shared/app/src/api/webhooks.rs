@@ -17,7 +17,7 @@ use super::Caller;
 use super::problem::{FieldError, Problem, unknown};
 use super::schema::ProblemView;
 use super::tickets::json_body;
-use crate::webhooks::{self as wh, Endpoint, SecretEntry, guard, sign};
+use crate::webhooks::{self as wh, SecretEntry, WebhookEndpoint, guard, sign};
 use crate::{Deps, events};
 
 pub fn routes() -> Router<Deps> {
@@ -158,7 +158,7 @@ pub struct DeliveryList {
     pub data: Vec<DeliveryView>,
 }
 
-fn view(e: &Endpoint) -> WebhookView {
+fn view(e: &WebhookEndpoint) -> WebhookView {
     WebhookView {
         id: e.id.clone(),
         url: e.url.clone(),
@@ -175,7 +175,7 @@ fn view(e: &Endpoint) -> WebhookView {
     }
 }
 
-fn with_secret(e: &Endpoint) -> WebhookWithSecret {
+fn with_secret(e: &WebhookEndpoint) -> WebhookWithSecret {
     WebhookWithSecret {
         endpoint: view(e),
         secret: e
@@ -186,7 +186,7 @@ fn with_secret(e: &Endpoint) -> WebhookWithSecret {
     }
 }
 
-async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Endpoint, Problem> {
+async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<WebhookEndpoint, Problem> {
     wh::get_endpoint(deps, caller.workspace(), id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("no webhook endpoint {id}")))
@@ -194,7 +194,7 @@ async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Endpoint, Proble
 
 /// Applies a create/update body to an endpoint; field errors collected.
 fn apply(
-    e: &mut Endpoint,
+    e: &mut WebhookEndpoint,
     body: &serde_json::Map<String, Value>,
     creating: bool,
     allow: &guard::AllowList,
@@ -328,7 +328,7 @@ pub async fn create(
     caller.require("admin")?;
     let body = json_body(&headers, &body)?;
     let now = teledesk_ports::now_secs();
-    let mut e = Endpoint {
+    let mut e = WebhookEndpoint {
         id: format!("whe_{}", hex::encode(rand::random::<[u8; 8]>())),
         workspace: caller.workspace().into(),
         url: String::new(),
@@ -399,7 +399,7 @@ pub async fn update(
     Ok(axum::Json(view(&e)).into_response())
 }
 
-async fn save(deps: &Deps, e: &Endpoint) -> Result<Endpoint, Problem> {
+async fn save(deps: &Deps, e: &WebhookEndpoint) -> Result<WebhookEndpoint, Problem> {
     match wh::save_endpoint(deps, e).await {
         Ok(e) => Ok(e),
         Err(teledesk_ports::table::TableError::ConditionFailed) => Err(Problem::conflict(
