@@ -31,3 +31,9 @@ run-summary = <b>{ $mode }</b> of @{ $channel }: { $status }. New { $new }, upda
 run-more = Out of time for this run: it continues in the background.
 run-would-store = • { $title } — { $price } { $currency }
 listing-no-title = (no title)
+
+## A run's warnings and errors.
+run-note-dry-run-limit = a dry run reads at most { $pages } pages: posts before #{ $before } ({ $day }) were not read
+run-note-first-sync-limit = a first sync reads the newest { $pages } pages: posts before #{ $before } ({ $day }) were not read; a range run reads them
+run-note-busy = another run is syncing this source
+run-note-rate-limited = rate limited: retry after { $seconds } s

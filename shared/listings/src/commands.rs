@@ -2,7 +2,7 @@
 //! and only for its administrators: `/sources`, `/sync <id>`, `/parse_range <id> <from> <to>`,
 //! `/dry_run <id>`. Runs are `channel.sync` jobs; the job tells the admin chat how it went.
 
-use super::sync::{self, Mode};
+use super::sync::{self, Mode, Note};
 use super::{SourceKind, get_source, sources_page};
 
 /// How many sources `/sources` lists in one message.
@@ -117,11 +117,31 @@ pub fn summary(lang: Lang, source: &super::ChannelSource, r: &super::sync::RunRe
             ("cursor", r.cursor.into()),
         ],
     );
-    // The run's error and warnings are the report's own (English, as the API gives them).
-    if let Some(e) = &r.error {
-        text.push_str(&format!("\n{}", escape(e)));
+    // The run's error and warnings: in the reader's language when the run gave them as data,
+    // else as the report says them (a fetch failure's diagnostics).
+    let said: Vec<String> = r.notes.iter().map(|n| n.english()).collect();
+    let noted = |line: &str| said.iter().any(|s| s == line);
+    let error_note = r
+        .notes
+        .iter()
+        .find(|n| matches!(n, Note::Busy | Note::RateLimited { .. }));
+    match (&r.error, error_note) {
+        (_, Some(n)) => {
+            text.push('\n');
+            text.push_str(&t_in(lang, n.key(), &n.args()));
+        }
+        (Some(e), None) => text.push_str(&format!("\n{}", escape(e))),
+        (None, None) => {}
     }
-    for w in &r.warnings {
+    for n in r
+        .notes
+        .iter()
+        .filter(|n| !matches!(n, Note::Busy | Note::RateLimited { .. }))
+    {
+        text.push_str("\n⚠️ ");
+        text.push_str(&t_in(lang, n.key(), &n.args()));
+    }
+    for w in r.warnings.iter().filter(|w| !noted(w)) {
         text.push_str(&format!("\n⚠️ {}", escape(w)));
     }
     if r.more {
@@ -206,5 +226,61 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn a_run_s_warnings_and_errors_are_in_the_reader_s_language() {
+        let source = crate::ChannelSource::new(
+            "default",
+            "cars",
+            SourceKind::Preview,
+            teledesk_catalog::Category::Vehicles,
+        );
+        let limit = Note::FirstSyncLimit {
+            pages: 50,
+            before: 11,
+            day: "2026-01-02".into(),
+        };
+        let report = RunReport {
+            mode: "latest".into(),
+            status: "ok".into(),
+            warnings: vec![limit.english(), "something else".into()],
+            notes: vec![limit],
+            ..Default::default()
+        };
+        let en = summary(Lang::En, &source, &report);
+        assert!(
+            en.contains(
+                "\n⚠️ a first sync reads the newest 50 pages: posts before #11 (2026-01-02)"
+            ),
+            "{en}"
+        );
+        assert_eq!(
+            en.matches("a first sync").count(),
+            1,
+            "once, not also as the English warning: {en}"
+        );
+        assert!(
+            en.contains("\n⚠️ something else"),
+            "a warning without data is shown as it is: {en}"
+        );
+        let ru = summary(Lang::Ru, &source, &report);
+        assert!(
+            ru.contains("первая синхронизация читает 50 последних страниц: посты до #11"),
+            "{ru}"
+        );
+        assert!(!ru.contains("a first sync"), "{ru}");
+        let busy = RunReport {
+            status: "busy".into(),
+            error: Some(Note::Busy.english()),
+            notes: vec![Note::Busy],
+            ..Default::default()
+        };
+        let uk = summary(Lang::Uk, &source, &busy);
+        assert!(
+            uk.contains("це джерело зараз синхронізує інший запуск"),
+            "{uk}"
+        );
+        assert!(!uk.contains("another run"), "{uk}");
     }
 }

@@ -144,6 +144,8 @@ pub struct SoFar {
     pub counts: RunCounts,
     #[serde(default)]
     pub warnings: Vec<String>,
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
 impl SoFar {
@@ -153,6 +155,11 @@ impl SoFar {
         for w in &r.warnings {
             if !self.warnings.contains(w) {
                 self.warnings.push(w.clone());
+            }
+        }
+        for n in &r.notes {
+            if !self.notes.contains(n) {
+                self.notes.push(n.clone());
             }
         }
     }
@@ -189,9 +196,76 @@ pub struct RunReport {
     pub next: Option<Mode>,
     /// What the run could not do although it succeeded (a first sync's depth, a dry run's pages).
     pub warnings: Vec<String>,
+    /// The warnings and the error as data, for texts in the reader's language (the admin chat's
+    /// summary); `warnings` and `error` are their English form, as the API gives them.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub notes: Vec<Note>,
     /// Dry runs: the listings that would be stored.
     #[schema(value_type = Vec<Object>)]
     pub would_store: Vec<serde_json::Value>,
+}
+
+/// A warning or error of a run, as data: [`Note::english`] is what `warnings` / `error` say,
+/// [`Note::key`] and [`Note::args`] its text in the catalog (`run-note-*`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Note {
+    /// A dry run stopped at its page limit.
+    DryRunLimit {
+        pages: u32,
+        before: i64,
+        day: String,
+    },
+    /// A first sync stopped at its page limit.
+    FirstSyncLimit {
+        pages: u32,
+        before: i64,
+        day: String,
+    },
+    /// Another run holds the source.
+    Busy,
+    /// The preview pages asked us to wait.
+    RateLimited { retry_after: u64 },
+}
+
+impl Note {
+    pub fn english(&self) -> String {
+        match self {
+            Note::DryRunLimit { pages, before, day } => format!(
+                "a dry run reads at most {pages} pages: posts before #{before} ({day}) were not read"
+            ),
+            Note::FirstSyncLimit { pages, before, day } => format!(
+                "a first sync reads the newest {pages} pages: posts before #{before} ({day}) were not read; a range run reads them"
+            ),
+            Note::Busy => "another run is syncing this source".into(),
+            Note::RateLimited { retry_after } => {
+                format!("rate limited: retry after {retry_after} s")
+            }
+        }
+    }
+
+    pub fn key(&self) -> &'static str {
+        match self {
+            Note::DryRunLimit { .. } => "run-note-dry-run-limit",
+            Note::FirstSyncLimit { .. } => "run-note-first-sync-limit",
+            Note::Busy => "run-note-busy",
+            Note::RateLimited { .. } => "run-note-rate-limited",
+        }
+    }
+
+    pub fn args(&self) -> Vec<(&'static str, teledesk_bot::i18n::Arg<'_>)> {
+        match self {
+            Note::DryRunLimit { pages, before, day }
+            | Note::FirstSyncLimit { pages, before, day } => vec![
+                ("pages", i64::from(*pages).into()),
+                ("before", (*before).into()),
+                ("day", day.into()),
+            ],
+            Note::Busy => vec![],
+            Note::RateLimited { retry_after } => vec![("seconds", (*retry_after as i64).into())],
+        }
+    }
 }
 
 /// Progress callback: pages read so far, posts stored so far.
@@ -240,7 +314,8 @@ pub async fn run_within(
             Some(l) => Some(l),
             None => {
                 report.status = "busy".into();
-                report.error = Some("another run is syncing this source".into());
+                report.error = Some(Note::Busy.english());
+                report.notes.push(Note::Busy);
                 return Ok(report);
             }
         }
@@ -260,7 +335,9 @@ pub async fn run_within(
         Err(Walk::Table(e)) => return Err(e),
         Err(Walk::Fetch(FetchError::RateLimited(after))) => {
             report.status = "rate_limited".into();
-            report.error = Some(format!("rate limited: retry after {after} s"));
+            let note = Note::RateLimited { retry_after: after };
+            report.error = Some(note.english());
+            report.notes.push(note);
             retry_after = after as i64;
         }
         Err(Walk::Fetch(FetchError::Failed(why))) | Err(Walk::Markup(why)) => {
@@ -482,13 +559,21 @@ async fn walk(
     if let (false, Some((id, date))) = (reached, oldest_read) {
         let day = date.map(day_of).unwrap_or_default();
         if dry && limit_hit {
-            report.warnings.push(format!(
-                "a dry run reads at most {DRY_RUN_MAX_PAGES} pages: posts before #{id} ({day}) were not read"
-            ));
+            let note = Note::DryRunLimit {
+                pages: DRY_RUN_MAX_PAGES,
+                before: id,
+                day,
+            };
+            report.warnings.push(note.english());
+            report.notes.push(note);
         } else if limit_hit {
-            report.warnings.push(format!(
-                "a first sync reads the newest {MAX_PAGES} pages: posts before #{id} ({day}) were not read; a range run reads them"
-            ));
+            let note = Note::FirstSyncLimit {
+                pages: MAX_PAGES,
+                before: id,
+                day,
+            };
+            report.warnings.push(note.english());
+            report.notes.push(note);
         } else if range.is_none() && !dry {
             // Out of time before the cursor: storing these newer pages now would leave the posts
             // below them unread behind the cursor. The next run walks on from here.
@@ -746,6 +831,7 @@ pub async fn run_job(deps: &Deps, job: &Value) -> teledesk_bot::batch::Outcome {
                 let mut whole = r.clone();
                 whole.counts = so_far.counts;
                 whole.warnings = so_far.warnings;
+                whole.notes = so_far.notes;
                 let text = crate::commands::summary(deps.config.language, &source, &whole);
                 if let Err(e) = teledesk_bot::admin_chat::notify(deps, workspace, &text).await {
                     tracing::warn!(error = %e, "sync result not posted to the admin chat");
