@@ -268,6 +268,49 @@ fn inline_vars(i: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
     }
 }
 
+/// A capability's `texts` module: its catalog (`catalog()`, built once) and the two ways to
+/// write a text, `t(ctx, key, args)` in the language of the update's user and `t_in(lang, key,
+/// args)` in a given one. The caller passes its three `.ftl` sources (`include_str!` resolves
+/// paths relative to the calling file).
+///
+/// ```ignore
+/// teledesk_bot::texts!(
+///     "desk",
+///     include_str!("../locales/en.ftl"),
+///     include_str!("../locales/ru.ftl"),
+///     include_str!("../locales/uk.ftl")
+/// );
+/// ```
+#[macro_export]
+macro_rules! texts {
+    ($name:literal, $en:expr, $ru:expr, $uk:expr) => {
+        /// This crate's texts in the three languages.
+        pub fn catalog() -> &'static $crate::i18n::Catalog {
+            static C: std::sync::LazyLock<$crate::i18n::Catalog> =
+                std::sync::LazyLock::new(|| $crate::i18n::Catalog::new($name, $en, $ru, $uk));
+            &C
+        }
+
+        /// A text in the language of the update's user.
+        pub fn t(
+            ctx: &$crate::ctx::Ctx<'_>,
+            key: &str,
+            args: &[(&str, $crate::i18n::Arg<'_>)],
+        ) -> String {
+            catalog().format(ctx.lang(), key, args)
+        }
+
+        /// A text in a given language (a customer told of a staff action, the team's notices).
+        pub fn t_in(
+            lang: $crate::i18n::Lang,
+            key: &str,
+            args: &[(&str, $crate::i18n::Arg<'_>)],
+        ) -> String {
+            catalog().format(lang, key, args)
+        }
+    };
+}
+
 /// The core's own texts.
 pub fn core() -> &'static Catalog {
     static C: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(|| {

@@ -1,29 +1,14 @@
 //! The webhooks' texts (`locales/<lang>.ftl`): the admin chat's notices, in the workspace's language.
 
-use teledesk_bot::ctx::Ctx;
-use teledesk_bot::i18n::{Arg, Catalog, Lang};
+#[allow(unused_imports)]
+pub use teledesk_bot::i18n::{Arg, Lang};
 
-pub fn catalog() -> &'static Catalog {
-    static C: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(|| {
-        Catalog::new(
-            "webhooks",
-            include_str!("../locales/en.ftl"),
-            include_str!("../locales/ru.ftl"),
-            include_str!("../locales/uk.ftl"),
-        )
-    });
-    &C
-}
-
-/// A webhooks text in the language of the update's user.
-pub fn t(ctx: &Ctx<'_>, key: &str, args: &[(&str, Arg<'_>)]) -> String {
-    catalog().format(ctx.lang(), key, args)
-}
-
-/// A webhooks text in a given language (the admin chat's: [`Lang::DEFAULT`]).
-pub fn t_in(lang: Lang, key: &str, args: &[(&str, Arg<'_>)]) -> String {
-    catalog().format(lang, key, args)
-}
+teledesk_bot::texts!(
+    "webhooks",
+    include_str!("../locales/en.ftl"),
+    include_str!("../locales/ru.ftl"),
+    include_str!("../locales/uk.ftl")
+);
 
 #[cfg(test)]
 mod tests {
