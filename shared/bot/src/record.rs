@@ -4,7 +4,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use teledesk_ports::table::{EXPIRES_AT, GSI1PK, GSI1SK, Item, PK, SK, TableError, VERSION};
+use teledesk_ports::table::{
+    EXPIRES_AT, GSI1PK, GSI1SK, Item, PK, Query, SK, Table, TableError, VERSION,
+};
 
 pub trait Record: Serialize + DeserializeOwned {
     /// What the item is, for errors and logs (`profile`, `session`).
@@ -50,4 +52,18 @@ pub fn to_item<R: Record>(r: &R) -> Item {
 pub fn from_item<R: Record>(item: Item) -> Result<R, TableError> {
     serde_json::from_value(Value::Object(item))
         .map_err(|e| TableError::Invalid(format!("not a {} record: {e}", R::KIND)))
+}
+
+/// Every record a query finds, page after page (items that are not such a record are skipped).
+pub async fn all<R: Record>(table: &dyn Table, query: Query) -> Result<Vec<R>, TableError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table.query(&query.clone().after(cursor)).await?;
+        out.extend(page.items.into_iter().filter_map(|i| from_item(i).ok()));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
 }

@@ -189,23 +189,7 @@ pub async fn list(deps: &Deps, bot_id: &str, user_id: Option<i64>) -> Res<Vec<Se
             .sort(SortKey::BeginsWith(keys::SESSION_SK_PREFIX.into())),
         None => Query::gsi1(keys::sessions_gsi(bot_id)),
     };
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .table
-            .query(&q.clone().limit(100).after(cursor))
-            .await?;
-        out.extend(
-            page.items
-                .into_iter()
-                .filter_map(|i| record::from_item(i).ok()),
-        );
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
+    Ok(record::all(deps.table.as_ref(), q.limit(100)).await?)
 }
 
 /// Ends every session of a user with a bot (`teledesk sessions clear --user ID`); how many.

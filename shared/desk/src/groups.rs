@@ -111,23 +111,10 @@ pub async fn put(deps: &Deps, g: &Group) -> Res<()> {
 
 /// Every group of a bot.
 pub async fn list(deps: &Deps, bot_id: &str) -> Res<Vec<Group>> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .table
-            .query(&Query::gsi1(keys::groups_gsi(bot_id)).after(cursor))
-            .await?;
-        out.extend(
-            page.items
-                .into_iter()
-                .filter_map(|i| teledesk_bot::record::from_item(i).ok()),
-        );
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
+    Ok(
+        teledesk_bot::record::all(deps.table.as_ref(), Query::gsi1(keys::groups_gsi(bot_id)))
+            .await?,
+    )
 }
 
 /// The bot's desk group id, if one was set up.

@@ -165,23 +165,11 @@ pub async fn list_endpoints(
     deps: &Deps,
     workspace: &str,
 ) -> Result<Vec<WebhookEndpoint>, TableError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .table
-            .query(&Query::partition(endpoints_pk(workspace)).after(cursor))
-            .await?;
-        out.extend(
-            page.items
-                .into_iter()
-                .filter_map(|i| teledesk_bot::record::from_item(i).ok()),
-        );
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
+    teledesk_bot::record::all(
+        deps.table.as_ref(),
+        Query::partition(endpoints_pk(workspace)),
+    )
+    .await
 }
 
 /// Writes an endpoint guarded by its version (absent when 0); returns it with the new version.

@@ -202,23 +202,7 @@ pub async fn touch(deps: &Deps, key: &ApiKey) {
 
 /// Keys of a workspace, oldest first.
 pub async fn list(deps: &Deps, workspace: &str) -> Result<Vec<ApiKey>, TableError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .table
-            .query(&Query::gsi1(keys_gsi(workspace)).after(cursor))
-            .await?;
-        out.extend(
-            page.items
-                .into_iter()
-                .filter_map(|i| teledesk_bot::record::from_item(i).ok()),
-        );
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
+    teledesk_bot::record::all(deps.table.as_ref(), Query::gsi1(keys_gsi(workspace))).await
 }
 
 /// Revokes a key of the workspace (idempotent).
