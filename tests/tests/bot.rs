@@ -53,7 +53,7 @@ impl Capability for Form {
         .await?;
         Ok(Handled::Yes)
     }
-    async fn on_session(&self, ctx: &Ctx<'_>, s: &Session, m: &Msg<'_>) -> Res<()> {
+    async fn on_session(&self, ctx: &Ctx<'_>, s: &Session, m: &Msg<'_>) -> Res<Handled> {
         let s = if s.moved_by(ctx) {
             s.clone() // re-delivered: the transition is made; only what follows it is redone
         } else {
@@ -66,7 +66,8 @@ impl Capability for Form {
             session::advance(ctx, s, &format!("n{n}"), data).await?
         };
         let text = format!("form got: {}", m.text().unwrap_or_default());
-        say(ctx, m.chat_id(), &format!("form-ack#{}", s.version), &text).await
+        say(ctx, m.chat_id(), &format!("form-ack#{}", s.version), &text).await?;
+        Ok(Handled::Yes)
     }
     async fn on_session_cancelled(&self, ctx: &Ctx<'_>, s: &Session) -> Res<()> {
         say(

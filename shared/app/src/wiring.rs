@@ -16,6 +16,7 @@ pub fn capabilities_with(more: Vec<Arc<dyn Capability>>) -> Router {
         Arc::new(teledesk_desk::Desk),
         Arc::new(teledesk_listings::Listings),
         Arc::new(teledesk_webhooks::Webhooks),
+        Arc::new(teledesk_scenarios::Scenarios),
     ];
     caps.extend(more);
     Router::new(caps)

@@ -15,6 +15,8 @@ pub const MESSAGE_SENT: &str = "message.sent";
 pub const USER_MENTIONED: &str = "user.mentioned";
 pub const TOPIC_CREATED: &str = "topic.created";
 pub const ERROR_OCCURRED: &str = "error.occurred";
+pub const LEAD_CREATED: &str = "lead.created";
+pub const LEAD_UPDATED: &str = "lead.updated";
 
 /// Every event type this build emits.
 pub const TYPES: &[&str] = &[
@@ -25,6 +27,8 @@ pub const TYPES: &[&str] = &[
     USER_MENTIONED,
     TOPIC_CREATED,
     ERROR_OCCURRED,
+    LEAD_CREATED,
+    LEAD_UPDATED,
 ];
 
 /// The stable id of the event of type `kind` caused by `cause` (e.g. a ticket id and an update id).

@@ -241,3 +241,30 @@ pub fn upload_pk(id: &str) -> String {
 pub fn idempotency_pk(key_id: &str, header_sha256: &str) -> String {
     format!("IDEM#{key_id}#{header_sha256}")
 }
+
+/// A workspace's scenarios, one item each (the latest version, status, title):
+/// `SCENARIOS#<workspace>` / `<key>`.
+pub fn scenarios_pk(workspace: &str) -> String {
+    format!("SCENARIOS#{workspace}")
+}
+/// Every published version of a scenario: `SCENARIO#<workspace>#<key>` / `V#<version, 8 digits>`.
+pub fn scenario_pk(workspace: &str, key: &str) -> String {
+    format!("SCENARIO#{workspace}#{key}")
+}
+pub fn scenario_version_sk(version: u32) -> String {
+    format!("V#{version:08}")
+}
+
+/// A lead: `LEAD#<id>` / `LEAD`; listed newest first through GSI1 `LEADS#<workspace>` /
+/// `<created_at, 12 digits>#<id>`. Declined and abandoned conversations are kept the same way
+/// (without personal data) for the funnel, under GSI1 `RUNS#<workspace>` instead.
+pub fn lead_pk(id: &str) -> String {
+    format!("LEAD#{id}")
+}
+pub const LEAD_SK: &str = "LEAD";
+pub fn leads_gsi(workspace: &str) -> String {
+    format!("LEADS#{workspace}")
+}
+pub fn runs_gsi(workspace: &str) -> String {
+    format!("RUNS#{workspace}")
+}

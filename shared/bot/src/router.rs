@@ -197,8 +197,10 @@ pub trait Capability: Send + Sync {
 
     /// A message in a conversation session this capability owns. `session.moved_by(ctx)` means
     /// this update already made its transition (it was re-delivered): make none again.
-    async fn on_session(&self, _ctx: &Ctx<'_>, _session: &Session, _m: &Msg<'_>) -> Res<()> {
-        Ok(())
+    /// [`Handled::No`] (a finished conversation kept only to recognise re-deliveries) hands the
+    /// message on to the rest of the arbitration.
+    async fn on_session(&self, _ctx: &Ctx<'_>, _session: &Session, _m: &Msg<'_>) -> Res<Handled> {
+        Ok(Handled::Yes)
     }
     /// The user sent `/cancel` during a session of this capability (it is ended after this).
     async fn on_session_cancelled(&self, _ctx: &Ctx<'_>, _session: &Session) -> Res<()> {
@@ -441,7 +443,11 @@ impl Router {
         // 2. The active session.
         if let Some(s) = session {
             match self.capability(&s.capability) {
-                Some(c) => return c.on_session(ctx, &s, m).await,
+                Some(c) => {
+                    if c.on_session(ctx, &s, m).await? == Handled::Yes {
+                        return Ok(());
+                    }
+                }
                 None => {
                     tracing::warn!(capability = %s.capability, "session of a capability this build lacks; ended");
                     crate::session::end(ctx.deps, &s).await?;

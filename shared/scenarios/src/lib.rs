@@ -1,0 +1,1050 @@
+//! Lead-capture scenarios defined as data (docs/scenarios.md): a scenario file is validated
+//! ([`validate`]), published as a version ([`store`]), and played in Telegram by the
+//! [`Scenarios`] capability through the pure [`engine`]; a submitted conversation becomes a lead
+//! ([`store::Lead`]), told to the workspace's admin chat and as a `lead.created` event.
+//!
+//! In Telegram: `/start s_<key>` (or `s_<key>__<source>`, kept for attribution) or the home view
+//! starts a conversation; each step is one session transition (one conditional write); buttons
+//! carry the session's version, so a double tap or an old card's button is answered as expired
+//! and changes nothing.
+
+pub mod engine;
+pub mod graph;
+pub mod input;
+pub mod model;
+pub mod stats;
+pub mod store;
+pub mod texts;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use teledesk_bot::ctx::{Ctx, Fail, Res};
+use teledesk_bot::html::escape;
+use teledesk_bot::i18n::{Arg, Catalog};
+use teledesk_bot::msg::{Msg, display_name};
+use teledesk_bot::router::{Callback, CallbackSpec, Capability, CommandSpec, Handled, Scope};
+use teledesk_bot::session::{self, Session, Start};
+use teledesk_bot::{Deps, events};
+use teledesk_telegram::{OutgoingText, TelegramError};
+
+use crate::engine::{End, Flow, Input, Keyboard, Press, State, Turn, View};
+use crate::store::{Contact, Lead, Published};
+use crate::texts::t;
+
+/// The capability's name (sessions record it).
+pub const NAME: &str = "scenarios";
+/// Buttons: `sc1:p:<session version>:<press>` (a step), `sc1:c:<v>` / `sc1:r:<v>:<payload>`
+/// (continue / start over), `sc1:h:<key>` (from the home view), `sc1:l:<action>:<lead>` (the admin
+/// chat's lead buttons).
+pub const CALLBACK: CallbackSpec = CallbackSpec {
+    prefix: "sc",
+    version: 1,
+};
+/// The session step of a finished conversation, kept until it expires so that a re-delivered
+/// update is recognised instead of reaching the desk.
+const FINISHED: &str = "_end";
+
+const COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "leads",
+    scope: Scope::AdminChat,
+    listed: true,
+    help: "cmd-leads",
+}];
+
+pub struct Scenarios;
+
+/// Published versions never change: each is read from the table once per process.
+fn cache() -> &'static Mutex<HashMap<(String, String, u32), Arc<Published>>> {
+    static C: std::sync::LazyLock<Mutex<HashMap<(String, String, u32), Arc<Published>>>> =
+        std::sync::LazyLock::new(Default::default);
+    &C
+}
+
+async fn published(deps: &Deps, ws: &str, key: &str, version: u32) -> Res<Option<Arc<Published>>> {
+    let k = (ws.to_owned(), key.to_owned(), version);
+    if let Some(p) = cache().lock().ok().and_then(|c| c.get(&k).cloned()) {
+        return Ok(Some(p));
+    }
+    let Some(p) = store::version(deps.table.as_ref(), ws, key, version).await? else {
+        return Ok(None);
+    };
+    let p = Arc::new(p);
+    if let Ok(mut c) = cache().lock() {
+        if c.len() > 512 {
+            c.clear();
+        }
+        c.insert(k, p.clone());
+    }
+    Ok(Some(p))
+}
+
+/// `s_<key>` or `s_<key>__<source>`.
+pub fn parse_payload(payload: &str) -> Option<(&str, Option<&str>)> {
+    let rest = payload.strip_prefix("s_")?;
+    let (key, source) = match rest.split_once("__") {
+        Some((k, s)) if !s.is_empty() => (k, Some(s)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let ok = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    ok.then_some((key, source))
+}
+
+/// Who sent a message or pressed a button.
+struct Who {
+    chat: i64,
+    user: i64,
+    from: Value,
+}
+
+#[async_trait]
+impl Capability for Scenarios {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn catalog(&self) -> &'static Catalog {
+        texts::catalog()
+    }
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+    async fn on_command(
+        &self,
+        ctx: &Ctx<'_>,
+        m: &Msg<'_>,
+        _cmd: &teledesk_bot::commands::Command<'_>,
+    ) -> Res<()> {
+        // `/leads` in the admin chat.
+        let admin = teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace()).await?;
+        if admin.is_none_or(|a| a.chat_id != m.chat_id()) {
+            return Ok(());
+        }
+        let (leads, _) = store::page(ctx.deps.table.as_ref(), ctx.workspace(), 50, None).await?;
+        let open: Vec<&Lead> = leads
+            .iter()
+            .filter(|l| store::OPEN.contains(&l.status.as_str()))
+            .take(10)
+            .collect();
+        if open.is_empty() {
+            return ctx.reply(m, t(ctx, "leads-none", &[])).await;
+        }
+        let mut s = t(ctx, "leads-title", &[]);
+        for l in open {
+            s.push('\n');
+            s.push_str(&t(
+                ctx,
+                "lead-line",
+                &[
+                    ("lead", l.id.clone().into()),
+                    ("scenario", l.scenario.clone().into()),
+                    ("name", l.contact.name.clone().unwrap_or_default().into()),
+                    (
+                        "status",
+                        t(ctx, &format!("lead-status-{}", l.status), &[]).into(),
+                    ),
+                ],
+            ));
+        }
+        ctx.reply(m, s).await
+    }
+
+    fn callback(&self) -> Option<CallbackSpec> {
+        Some(CALLBACK)
+    }
+    async fn on_callback(&self, ctx: &Ctx<'_>, cb: &Callback<'_>) -> Res<Option<String>> {
+        let expired = || Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
+        let Some(msg) = cb.message() else {
+            return expired();
+        };
+        let who = Who {
+            chat: msg.chat_id(),
+            user: cb.from_id(),
+            from: cb.query["from"].clone(),
+        };
+        let mut parts = cb.rest.splitn(3, ':');
+        let (kind, a, b) = (parts.next(), parts.next(), parts.next());
+        match (kind, a, b) {
+            (Some("l"), Some(action), Some(lead)) => lead_action(ctx, cb, &msg, action, lead).await,
+            (Some("h"), Some(key), None) if msg.is_private() => {
+                let current = session::get(ctx.deps, ctx.bot_id(), who.chat, who.user).await?;
+                match store::active(ctx.deps.table.as_ref(), ctx.workspace(), key).await? {
+                    Some(p) => {
+                        begin(
+                            ctx,
+                            &who,
+                            current.as_ref(),
+                            &p,
+                            None,
+                            Some(msg.message_id()),
+                        )
+                        .await?;
+                        Ok(None)
+                    }
+                    None => Ok(Some(t(ctx, "sc-unavailable", &[]))),
+                }
+            }
+            (Some(k @ ("p" | "c" | "r")), Some(ver), rest) if msg.is_private() => {
+                let current = session::get(ctx.deps, ctx.bot_id(), who.chat, who.user).await?;
+                if let Some(s) = &current
+                    && s.moved_by(ctx)
+                    && s.capability == NAME
+                    && s.step != FINISHED
+                {
+                    // Re-delivered: the press made its transition; what follows is redone.
+                    step(ctx, s, &who, Input::Other, Some(msg.message_id())).await?;
+                    return Ok(None);
+                }
+                let version = current.as_ref().map_or(0, |s| s.version);
+                if ver.parse::<i64>().ok() != Some(version) {
+                    return expired();
+                }
+                match (k, current) {
+                    ("r", current) => {
+                        let Some((key, source)) = rest.and_then(parse_payload) else {
+                            return expired();
+                        };
+                        let Some(p) =
+                            store::active(ctx.deps.table.as_ref(), ctx.workspace(), key).await?
+                        else {
+                            return Ok(Some(t(ctx, "sc-unavailable", &[])));
+                        };
+                        if let Some(c) = &current
+                            && let Some(cap) = ctx.router.capability(&c.capability)
+                            && c.capability != NAME
+                        {
+                            cap.on_session_cancelled(ctx, c).await?;
+                        }
+                        begin(
+                            ctx,
+                            &who,
+                            current.as_ref(),
+                            &p,
+                            source,
+                            Some(msg.message_id()),
+                        )
+                        .await?;
+                        Ok(None)
+                    }
+                    ("c", Some(s)) if s.capability == NAME && s.step != FINISHED => {
+                        let Some((p, state)) = load(ctx, &s).await? else {
+                            return expired();
+                        };
+                        let flow = Flow::new(&p.scenario, ctx.lang());
+                        let v = flow.current(&state);
+                        show(
+                            ctx,
+                            &s,
+                            who.chat,
+                            Some(msg.message_id()),
+                            vec![v],
+                            "continue",
+                        )
+                        .await?;
+                        Ok(None)
+                    }
+                    ("c", _) => {
+                        edit_or_send(
+                            ctx,
+                            who.chat,
+                            Some(msg.message_id()),
+                            &View {
+                                html: t(ctx, "sc-ok", &[]),
+                                keyboard: Keyboard::None,
+                                photo: None,
+                            },
+                            0,
+                        )
+                        .await?;
+                        Ok(None)
+                    }
+                    ("p", Some(s)) if s.capability == NAME && s.step != FINISHED => {
+                        let Some(press) = rest.and_then(Press::parse) else {
+                            return expired();
+                        };
+                        let stale =
+                            step(ctx, &s, &who, Input::Press(press), Some(msg.message_id()))
+                                .await?;
+                        if stale { expired() } else { Ok(None) }
+                    }
+                    _ => expired(),
+                }
+            }
+            _ => expired(),
+        }
+    }
+
+    fn start_prefixes(&self) -> &'static [&'static str] {
+        &["s_"]
+    }
+    async fn on_start(&self, ctx: &Ctx<'_>, m: &Msg<'_>, payload: &str) -> Res<Handled> {
+        let Some((key, source)) = parse_payload(payload) else {
+            return Ok(Handled::No);
+        };
+        let Some(p) = store::active(ctx.deps.table.as_ref(), ctx.workspace(), key).await? else {
+            return Ok(Handled::No);
+        };
+        let who = Who {
+            chat: m.chat_id(),
+            user: m.from_id(),
+            from: m.0["from"].clone(),
+        };
+        let current = session::get(ctx.deps, ctx.bot_id(), who.chat, who.user).await?;
+        match current {
+            Some(c) if c.step != FINISHED => {
+                // In the middle of a conversation: continue it, or start this one over it.
+                if c.moved_by(ctx) {
+                    // Re-delivered: this update started it; what follows is redone (once).
+                    begin(ctx, &who, Some(&c), &p, source, None).await?;
+                    return Ok(Handled::Yes);
+                }
+                let title = match (c.capability == NAME).then_some(()) {
+                    Some(()) => {
+                        match published(ctx.deps, ctx.workspace(), &c.flow, c.flow_version).await? {
+                            Some(q) => q
+                                .scenario
+                                .text(&q.scenario.title, ctx.lang().code())
+                                .to_owned(),
+                            None => c.flow.clone(),
+                        }
+                    }
+                    None => c.flow.clone(),
+                };
+                let restart = CALLBACK
+                    .data(&format!("r:{}:{payload}", c.version))
+                    .or_else(|| CALLBACK.data(&format!("r:{}:s_{key}", c.version)))
+                    .unwrap_or_default();
+                let keyboard = json!({"inline_keyboard": [[
+                    {"text": t(ctx, "sc-continue", &[]), "callback_data": CALLBACK.data(&format!("c:{}", c.version)).unwrap_or_default()},
+                    {"text": t(ctx, "sc-restart", &[]), "callback_data": restart},
+                ]]});
+                let html = t(
+                    ctx,
+                    "sc-continue-or-restart",
+                    &[("title", teledesk_bot::i18n::Arg::Html(strip(&title)))],
+                );
+                ctx.once("sc-ask-restart", || async {
+                    ctx.send(OutgoingText {
+                        reply_markup: Some(keyboard.clone()),
+                        ..OutgoingText::html(who.chat, None, html.clone())
+                    })
+                    .await
+                    .map(|_| ())
+                })
+                .await?;
+                Ok(Handled::Yes)
+            }
+            current => {
+                begin(ctx, &who, current.as_ref(), &p, source, None).await?;
+                Ok(Handled::Yes)
+            }
+        }
+    }
+
+    async fn on_session(&self, ctx: &Ctx<'_>, s: &Session, m: &Msg<'_>) -> Res<Handled> {
+        if s.step == FINISHED {
+            if s.moved_by(ctx) {
+                return Ok(Handled::Yes); // the update that finished it, re-delivered
+            }
+            session::end(ctx.deps, s).await?;
+            return Ok(Handled::No);
+        }
+        let who = Who {
+            chat: m.chat_id(),
+            user: m.from_id(),
+            from: m.0["from"].clone(),
+        };
+        step(ctx, s, &who, input_of(m), None).await?;
+        Ok(Handled::Yes)
+    }
+
+    async fn on_session_cancelled(&self, ctx: &Ctx<'_>, s: &Session) -> Res<()> {
+        if s.step == FINISHED {
+            return Ok(());
+        }
+        if let Some((p, state)) = load(ctx, s).await? {
+            let run = run_record(ctx, s, &p, &state, "abandoned");
+            store::create(ctx.deps.table.as_ref(), &run).await?;
+        }
+        Ok(())
+    }
+
+    async fn home_entry(&self, ctx: &Ctx<'_>) -> Res<Option<String>> {
+        let heads = store::list(ctx.deps.table.as_ref(), ctx.workspace()).await?;
+        let menus: Vec<_> = heads
+            .iter()
+            .filter(|h| h.menu && h.status == "active")
+            .collect();
+        match menus.as_slice() {
+            [] => Ok(None),
+            [one] => {
+                let p = published(ctx.deps, ctx.workspace(), &one.key, one.version).await?;
+                Ok(p.and_then(|p| {
+                    p.scenario
+                        .menu
+                        .as_ref()
+                        .map(|m| engine::strip_tags(p.scenario.text(m, ctx.lang().code())))
+                }))
+            }
+            _ => Ok(Some(t(ctx, "sc-home", &[]))),
+        }
+    }
+
+    async fn on_home_open(&self, ctx: &Ctx<'_>, cb: &Callback<'_>) -> Res<Option<String>> {
+        let Some(msg) = cb.message() else {
+            return Ok(None);
+        };
+        let heads = store::list(ctx.deps.table.as_ref(), ctx.workspace()).await?;
+        let mut rows = Vec::new();
+        for h in heads.iter().filter(|h| h.menu && h.status == "active") {
+            if let Some(p) = published(ctx.deps, ctx.workspace(), &h.key, h.version).await?
+                && let Some(label) = &p.scenario.menu
+                && let Some(data) = CALLBACK.data(&format!("h:{}", h.key))
+            {
+                let label = engine::strip_tags(p.scenario.text(label, ctx.lang().code()));
+                rows.push(json!([{"text": label, "callback_data": data}]));
+            }
+        }
+        rows.push(json!([teledesk_bot::home::back_button(ctx)]));
+        teledesk_bot::home::edit(
+            ctx,
+            msg.chat_id(),
+            msg.message_id(),
+            &t(ctx, "sc-home-title", &[]),
+            json!({"inline_keyboard": rows}),
+        )
+        .await?;
+        Ok(None)
+    }
+}
+
+fn strip(s: &str) -> String {
+    escape(&engine::strip_tags(s))
+}
+
+/// What a message is to a step.
+fn input_of(m: &Msg<'_>) -> Input {
+    let v = m.0;
+    if let Some(t) = m.text() {
+        return Input::Text(t.to_owned());
+    }
+    if let Some(c) = v.get("contact") {
+        return Input::Contact {
+            phone: c["phone_number"].as_str().unwrap_or_default().to_owned(),
+            user_id: c["user_id"].as_i64(),
+        };
+    }
+    if let Some(l) = v.get("location") {
+        return Input::Location {
+            lat: l["latitude"].as_f64().unwrap_or_default(),
+            lon: l["longitude"].as_f64().unwrap_or_default(),
+        };
+    }
+    if let Some(sizes) = v["photo"].as_array()
+        && let Some(p) = sizes.last()
+    {
+        return Input::Photo {
+            file_id: p["file_id"].as_str().unwrap_or_default().to_owned(),
+            unique_id: p["file_unique_id"].as_str().unwrap_or_default().to_owned(),
+        };
+    }
+    Input::Other
+}
+
+/// The session's scenario version and state.
+async fn load(ctx: &Ctx<'_>, s: &Session) -> Res<Option<(Arc<Published>, State)>> {
+    let Some(p) = published(ctx.deps, ctx.workspace(), &s.flow, s.flow_version).await? else {
+        return Ok(None);
+    };
+    Ok(serde_json::from_value::<State>(s.data.clone())
+        .ok()
+        .map(|st| (p, st)))
+}
+
+/// Starts a conversation (over `replaced`, when one was active).
+async fn begin(
+    ctx: &Ctx<'_>,
+    who: &Who,
+    replaced: Option<&Session>,
+    p: &Published,
+    source: Option<&str>,
+    card: Option<i32>,
+) -> Res<()> {
+    let flow = Flow::new(&p.scenario, ctx.lang());
+    let turn = flow.start(source.map(str::to_owned), teledesk_ports::now_secs());
+    let idle = i64::from(p.scenario.idle_timeout_hours.unwrap_or(24)) * 3600;
+    let s = match replaced {
+        Some(r) if r.moved_by(ctx) => r.clone(), // re-delivered: started already
+        _ => {
+            session::start(
+                ctx,
+                who.chat,
+                who.user,
+                replaced,
+                Start {
+                    capability: NAME,
+                    flow: &p.scenario.key,
+                    flow_version: p.version,
+                    step: &step_id(&p.scenario, &turn),
+                    data: serde_json::to_value(&turn.state).unwrap_or_default(),
+                    ttl_secs: Some(idle),
+                },
+            )
+            .await?
+        }
+    };
+    tracing::info!(scenario = %p.scenario.key, version = p.version, "scenario started");
+    finish_turn(ctx, &s, who, p, turn, card).await
+}
+
+fn step_id(sc: &model::Scenario, turn: &Turn) -> String {
+    match turn.end {
+        Some(_) => FINISHED.into(),
+        None => sc
+            .steps
+            .get(turn.state.step)
+            .map_or_else(String::new, |s| s.id.clone()),
+    }
+}
+
+/// One input at the session's step: a transition (one conditional write) and its views. Whether
+/// the input was stale (a button of another step).
+async fn step(ctx: &Ctx<'_>, s: &Session, who: &Who, input: Input, card: Option<i32>) -> Res<bool> {
+    let Some((p, state)) = load(ctx, s).await? else {
+        tracing::warn!(scenario = %s.flow, version = s.flow_version, "session of a scenario version that is gone; ended");
+        session::end(ctx.deps, s).await?;
+        return Ok(true);
+    };
+    let flow = Flow::new(
+        &p.scenario,
+        teledesk_bot::i18n::Lang::from_code(&state.lang).unwrap_or(ctx.lang()),
+    );
+    if s.moved_by(ctx) {
+        // Re-delivered: the transition is made; what follows it is redone (once).
+        let v = flow.current(&state);
+        show(ctx, s, who.chat, card, vec![v], "turn").await?;
+        return Ok(false);
+    }
+    let turn = flow.handle(&state, input, who.user, teledesk_ports::now_secs());
+    if turn.stale {
+        return Ok(true);
+    }
+    if !turn.moved {
+        // Invalid input: the error and the question again; nothing is written.
+        show(ctx, s, who.chat, None, turn.views, "invalid").await?;
+        return Ok(false);
+    }
+    let next = if turn.end.is_some() {
+        // Kept, finished, until the next message: a re-delivered update is recognised by it.
+        let mut data = serde_json::to_value(&turn.state).unwrap_or_default();
+        data["finished"] = json!(true);
+        session::advance(ctx, s, FINISHED, data).await?
+    } else {
+        session::advance(
+            ctx,
+            s,
+            &step_id(&p.scenario, &turn),
+            serde_json::to_value(&turn.state).unwrap_or_default(),
+        )
+        .await?
+    };
+    finish_turn(ctx, &next, who, &p, turn, card).await?;
+    Ok(false)
+}
+
+/// After a transition: the lead or run when the conversation ended, then the views (once).
+async fn finish_turn(
+    ctx: &Ctx<'_>,
+    s: &Session,
+    who: &Who,
+    p: &Published,
+    turn: Turn,
+    card: Option<i32>,
+) -> Res<()> {
+    match turn.end {
+        Some(End::Submit) => {
+            let lead = submit(ctx, s, who, p, &turn.state).await?;
+            let mut views = turn.views;
+            views.push(View {
+                html: p
+                    .scenario
+                    .text(&p.scenario.done, &turn.state.lang)
+                    .to_owned(),
+                keyboard: Keyboard::None,
+                photo: None,
+            });
+            show(ctx, s, who.chat, card, views, "turn").await?;
+            tracing::info!(lead = %lead.id, scenario = %p.scenario.key, "lead submitted");
+            Ok(())
+        }
+        Some(End::Decline) => {
+            let run = run_record(ctx, s, p, &turn.state, "declined");
+            store::create(ctx.deps.table.as_ref(), &run).await?;
+            show(ctx, s, who.chat, card, turn.views, "turn").await
+        }
+        None => show(ctx, s, who.chat, card, turn.views, "turn").await,
+    }
+}
+
+/// A declined or abandoned run: how far it went, nothing personal.
+fn run_record(ctx: &Ctx<'_>, s: &Session, p: &Published, state: &State, status: &str) -> Lead {
+    let now = teledesk_ports::now_secs();
+    Lead {
+        id: run_id(ctx, s, &p.scenario.key, state),
+        workspace: ctx.workspace().to_owned(),
+        status: status.to_owned(),
+        scenario: p.scenario.key.clone(),
+        scenario_version: p.version,
+        answers: Default::default(),
+        questions: Default::default(),
+        contact: Contact::default(),
+        language: state.lang.clone(),
+        source: state.source.clone(),
+        consent_at: None,
+        consent_version: None,
+        note: None,
+        bot_id: Some(ctx.bot_id().to_owned()),
+        reached: state.reached.clone(),
+        started_at: state.started_at,
+        created_at: now,
+        updated_at: now,
+        history: Vec::new(),
+    }
+}
+
+fn run_id(ctx: &Ctx<'_>, s: &Session, key: &str, state: &State) -> String {
+    store::lead_id(&[
+        ctx.bot_id(),
+        &s.chat_id.to_string(),
+        &s.user_id.to_string(),
+        key,
+        &state.started_at.to_string(),
+        &s.created_at.to_string(),
+    ])
+}
+
+/// The lead of a submitted conversation: written once (its id is the conversation's), then told
+/// to the admin chat and as `lead.created`, each once.
+async fn submit(ctx: &Ctx<'_>, s: &Session, who: &Who, p: &Published, state: &State) -> Res<Lead> {
+    let sc = &p.scenario;
+    let now = teledesk_ports::now_secs();
+    let id = run_id(ctx, s, &sc.key, state);
+    let mut answers = serde_json::Map::new();
+    let mut questions = serde_json::Map::new();
+    let mut phone = None;
+    for st in sc.steps.iter().filter(|st| st.kind.asks()) {
+        let Some(v) = state.answers.get(&st.id) else {
+            continue;
+        };
+        let mut v = v.clone();
+        if st.kind == model::Kind::Photo {
+            v = keep_photos(ctx, &id, v).await?;
+        }
+        if st.kind == model::Kind::Phone && phone.is_none() {
+            phone = v.as_str().map(str::to_owned);
+        }
+        questions.insert(
+            st.id.clone(),
+            json!(engine::strip_tags(sc.label_of(st, &state.lang))),
+        );
+        answers.insert(st.id.clone(), v);
+    }
+    let name = display_name(&who.from);
+    let lead = Lead {
+        id: id.clone(),
+        workspace: ctx.workspace().to_owned(),
+        status: "new".into(),
+        scenario: sc.key.clone(),
+        scenario_version: p.version,
+        answers,
+        questions,
+        contact: Contact {
+            user_id: Some(who.user),
+            username: who.from["username"].as_str().map(str::to_owned),
+            name: Some(name),
+            phone,
+        },
+        language: state.lang.clone(),
+        source: state.source.clone(),
+        consent_at: state.consent.as_ref().map(|c| c.at),
+        consent_version: state.consent.as_ref().map(|c| c.version.clone()),
+        note: None,
+        bot_id: Some(ctx.bot_id().to_owned()),
+        reached: state.reached.clone(),
+        started_at: state.started_at,
+        created_at: now,
+        updated_at: now,
+        history: Vec::new(),
+    };
+    let lead = if store::create(ctx.deps.table.as_ref(), &lead).await? {
+        lead
+    } else {
+        store::get(ctx.deps.table.as_ref(), &id)
+            .await?
+            .unwrap_or(lead)
+    };
+    ctx.once(&format!("lead-event#{id}"), || async {
+        events::emit(
+            ctx.deps,
+            events::LEAD_CREATED,
+            &id,
+            ctx.workspace(),
+            ctx.bot_id(),
+            lead_json(&lead),
+        )
+        .await
+        .map_err(Fail::from)
+    })
+    .await?;
+    if sc.admin_summary {
+        ctx.once(&format!("lead-admin#{id}"), || admin_summary(ctx, p, &lead))
+            .await?;
+    }
+    Ok(lead)
+}
+
+/// Photos of a lead are copied into the file store (`leads/<lead>/<file unique id>.jpg`).
+async fn keep_photos(ctx: &Ctx<'_>, lead: &str, v: Value) -> Res<Value> {
+    let mut out = Vec::new();
+    for mut ph in v.as_array().cloned().unwrap_or_default() {
+        let (Some(file_id), Some(unique)) = (ph["file_id"].as_str(), ph["unique_id"].as_str())
+        else {
+            continue;
+        };
+        let key = format!("leads/{lead}/{unique}.jpg");
+        if ctx
+            .deps
+            .files
+            .get_at_most(&key, 0)
+            .await
+            .ok()
+            .flatten()
+            .is_none()
+        {
+            let remote = ctx.tg.get_file(file_id).await?;
+            let Some(path) = remote.file_path else {
+                tracing::warn!(lead, "a photo Telegram no longer serves; kept by file id");
+                out.push(ph);
+                continue;
+            };
+            let bytes = ctx.tg.download(&path).await?;
+            ctx.deps
+                .files
+                .put(&key, bytes, "image/jpeg")
+                .await
+                .map_err(|e| Fail::Poison(format!("photo not stored: {e}")))?;
+        }
+        ph["key"] = json!(key);
+        out.push(ph);
+    }
+    Ok(Value::Array(out))
+}
+
+/// The lead as the API and events show it.
+pub fn lead_json(l: &Lead) -> Value {
+    json!({
+        "id": l.id, "status": l.status, "scenario": l.scenario,
+        "scenario_version": l.scenario_version, "answers": l.answers, "questions": l.questions,
+        "contact": {"user_id": l.contact.user_id, "username": l.contact.username,
+                    "name": l.contact.name, "phone": l.contact.phone},
+        "language": l.language, "source": l.source, "consent_at": l.consent_at,
+        "consent_version": l.consent_version, "note": l.note,
+        "created_at": l.created_at, "updated_at": l.updated_at,
+    })
+}
+
+/// The lead's summary in the admin chat, with its buttons (when this bot speaks there).
+async fn admin_summary(ctx: &Ctx<'_>, p: &Published, lead: &Lead) -> Res<()> {
+    let Some(admin) = teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace()).await? else {
+        return Ok(());
+    };
+    let lang = ctx.workspace_lang();
+    let sc = &p.scenario;
+    let name = match lead.contact.user_id {
+        Some(u) => format!(
+            "<a href=\"tg://user?id={u}\">{}</a>",
+            escape(lead.contact.name.as_deref().unwrap_or("?"))
+        ),
+        None => escape(lead.contact.name.as_deref().unwrap_or("?")),
+    };
+    let username = lead
+        .contact
+        .username
+        .as_deref()
+        .map(|u| format!(" @{}", escape(u)))
+        .unwrap_or_default();
+    let mut html = texts::t_in(
+        lang,
+        "lead-admin",
+        &[
+            ("lead", lead.id.clone().into()),
+            (
+                "scenario",
+                Arg::Html(strip(sc.text(&sc.title, lang.code()))),
+            ),
+            ("name", Arg::Html(name)),
+            ("username", Arg::Html(username)),
+        ],
+    );
+    if let Some(src) = &lead.source {
+        html.push('\n');
+        html.push_str(&texts::t_in(
+            lang,
+            "lead-admin-source",
+            &[("source", src.clone().into())],
+        ));
+    }
+    let flow = Flow::new(sc, lang);
+    html.push('\n');
+    for st in sc.steps.iter().filter(|s| s.kind.asks()) {
+        if let Some(v) = lead.answers.get(&st.id) {
+            html.push_str(&format!(
+                "\n<b>{}</b>: {}",
+                strip(sc.label_of(st, flow.lang)),
+                escape(&flow.show(st, v))
+            ));
+        }
+    }
+    let b = |label: &str, action: &str| {
+        json!({"text": texts::t_in(lang, label, &[]),
+               "callback_data": CALLBACK.data(&format!("l:{action}:{}", lead.id)).unwrap_or_default()})
+    };
+    let keyboard = if admin.bot_id == ctx.bot_id() {
+        Some(
+            json!({"inline_keyboard": [[b("lead-convert", "c")], [b("lead-reject", "r"), b("lead-spam", "s")]]}),
+        )
+    } else {
+        None
+    };
+    if keyboard.is_none() {
+        teledesk_bot::admin_chat::queue_notice(ctx.deps, &admin.bot_id, admin.chat_id, &html)
+            .await?;
+        return Ok(());
+    }
+    ctx.send(OutgoingText {
+        reply_markup: keyboard,
+        ..OutgoingText::html(admin.chat_id, None, html)
+    })
+    .await
+    .map(|_| ())
+}
+
+/// A lead button in the admin chat: Reject or Mark spam (admins of the chat only); Convert waits
+/// for the requests capability.
+async fn lead_action(
+    ctx: &Ctx<'_>,
+    cb: &Callback<'_>,
+    msg: &Msg<'_>,
+    action: &str,
+    id: &str,
+) -> Res<Option<String>> {
+    let admin = teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace()).await?;
+    if admin.is_none_or(|a| a.chat_id != msg.chat_id()) {
+        return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
+    }
+    let member = ctx.tg.get_chat_member(msg.chat_id(), cb.from_id()).await?;
+    let staff = teledesk_bot::staff::get(ctx.deps, ctx.workspace(), cb.from_id())
+        .await?
+        .is_some();
+    if !staff && !matches!(member["status"].as_str(), Some("creator" | "administrator")) {
+        return Ok(Some(t(ctx, "lead-not-allowed", &[])));
+    }
+    let status = match action {
+        "r" => "rejected",
+        "s" => "spam",
+        "c" => return Ok(Some(t(ctx, "lead-convert-later", &[]))),
+        _ => return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[]))),
+    };
+    let Some(lead) = store::get(ctx.deps.table.as_ref(), id).await? else {
+        return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
+    };
+    let by = display_name(&cb.query["from"]);
+    let updated = match store::update(
+        ctx.deps.table.as_ref(),
+        &lead,
+        Some(status),
+        None,
+        &by,
+        "telegram",
+    )
+    .await
+    {
+        Ok(l) => l,
+        Err(store::StoreError::Conflict(_)) => return Err(Fail::Busy),
+        Err(store::StoreError::Table(e)) => return Err(e.into()),
+        Err(store::StoreError::NotFound(_)) => return Ok(None),
+    };
+    if updated != lead {
+        ctx.once(&format!("lead-updated#{id}"), || async {
+            events::emit(
+                ctx.deps,
+                events::LEAD_UPDATED,
+                &format!("{id}|{}", updated.history.len()),
+                ctx.workspace(),
+                ctx.bot_id(),
+                lead_json(&updated),
+            )
+            .await
+            .map_err(Fail::from)
+        })
+        .await?;
+    }
+    let line = t(
+        ctx,
+        "lead-marked",
+        &[
+            ("lead", id.to_owned().into()),
+            (
+                "status",
+                t(ctx, &format!("lead-status-{status}"), &[]).into(),
+            ),
+            ("by", by.into()),
+        ],
+    );
+    let text = msg.0["text"].as_str().map(escape).unwrap_or_default();
+    let html = format!("{text}\n\n{line}");
+    match ctx
+        .tg
+        .call(
+            "editMessageText",
+            json!({"chat_id": msg.chat_id(), "message_id": msg.message_id(), "text": html, "parse_mode": "HTML"}),
+        )
+        .await
+    {
+        Ok(_) | Err(TelegramError::NotModified) => {}
+        Err(e) => tracing::info!(error = %e, "lead summary not edited"),
+    }
+    Ok(None)
+}
+
+/// Sends a turn's views, once per transition (`<what>#<session version>`): the last one edits the
+/// card that was pressed when it fits (text and inline buttons), the rest are new messages.
+async fn show(
+    ctx: &Ctx<'_>,
+    s: &Session,
+    chat: i64,
+    card: Option<i32>,
+    views: Vec<View>,
+    what: &str,
+) -> Res<()> {
+    let step = format!("sc-{what}#{}", s.version);
+    ctx.once(&step, || async {
+        let n = views.len();
+        for (i, v) in views.iter().enumerate() {
+            let edit = if i == 0 && n == 1 { card } else { None };
+            edit_or_send(ctx, chat, edit, v, s.version).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Edits `card` into the view (when it has no photo and no reply keyboard); an edit that fails,
+/// or no card, sends a new message. "Message is not modified" counts as done.
+async fn edit_or_send(
+    ctx: &Ctx<'_>,
+    chat: i64,
+    card: Option<i32>,
+    v: &View,
+    version: i64,
+) -> Res<()> {
+    let markup = markup(v, version);
+    let inline = matches!(v.keyboard, Keyboard::Inline(_) | Keyboard::None);
+    if let Some(mid) = card
+        && inline
+        && v.photo.is_none()
+    {
+        let mut params = json!({"chat_id": chat, "message_id": mid, "text": v.html, "parse_mode": "HTML",
+                                "link_preview_options": {"is_disabled": true}});
+        if let Some(m) = &markup {
+            params["reply_markup"] = m.clone();
+        }
+        match ctx.tg.call("editMessageText", params).await {
+            Ok(_) | Err(TelegramError::NotModified) => return Ok(()),
+            Err(e) if e.is_transient() => return Err(e.into()),
+            Err(e) => tracing::info!(error = %e, "card not edited; sent anew"),
+        }
+    }
+    if let Some(photo) = &v.photo {
+        let mut params =
+            json!({"chat_id": chat, "photo": photo, "caption": v.html, "parse_mode": "HTML"});
+        if let Some(m) = &markup {
+            params["reply_markup"] = m.clone();
+        }
+        match ctx.tg.call("sendPhoto", params).await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.is_transient() => return Err(e.into()),
+            Err(e) => tracing::warn!(error = %e, "scenario photo not sent; the text goes alone"),
+        }
+    }
+    ctx.send(OutgoingText {
+        reply_markup: markup,
+        ..OutgoingText::html(chat, None, v.html.clone())
+    })
+    .await
+    .map(|_| ())
+}
+
+/// The Telegram markup of a view's keyboard; buttons carry the session version they belong to.
+fn markup(v: &View, version: i64) -> Option<Value> {
+    match &v.keyboard {
+        Keyboard::None => None,
+        Keyboard::Remove => Some(json!({"remove_keyboard": true})),
+        Keyboard::Inline(rows) => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    Value::Array(
+                        r.iter()
+                            .map(|(label, press)| {
+                                json!({"text": label,
+                                       "callback_data": CALLBACK.data(&format!("p:{version}:{}", press.code())).unwrap_or_default()})
+                            })
+                            .collect(),
+                    )
+                })
+                .collect();
+            Some(json!({"inline_keyboard": rows}))
+        }
+        Keyboard::Share {
+            contact,
+            label,
+            extra,
+        } => {
+            let key = if *contact {
+                "request_contact"
+            } else {
+                "request_location"
+            };
+            let mut rows = vec![json!([{"text": label, key: true}])];
+            if !extra.is_empty() {
+                rows.push(Value::Array(
+                    extra.iter().map(|e| json!({"text": e})).collect(),
+                ));
+            }
+            Some(json!({"keyboard": rows, "resize_keyboard": true, "one_time_keyboard": true}))
+        }
+    }
+}
+
+/// A scenario file's content as a value: JSON, or YAML with the `yaml` feature (the CLI).
+pub fn read_file(text: &str) -> Result<Value, String> {
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        return Ok(v);
+    }
+    #[cfg(feature = "yaml")]
+    {
+        yaml_serde::from_str::<Value>(text).map_err(|e| format!("not YAML or JSON: {e}"))
+    }
+    #[cfg(not(feature = "yaml"))]
+    {
+        Err("not JSON (this build reads YAML only in the CLI)".into())
+    }
+}
