@@ -3,6 +3,7 @@
 
 mod backend;
 mod catalog_cli;
+mod scenarios_cli;
 mod serve;
 
 use std::path::PathBuf;
@@ -90,7 +91,13 @@ enum Command {
         #[command(subcommand)]
         command: SessionsCommand,
     },
-    /// Fill the catalog with a production-like demo dataset (idempotent).
+    /// Lead-capture scenarios: validate, publish, list, show, archive, graph, try, stats.
+    Scenarios {
+        #[command(subcommand)]
+        command: scenarios_cli::ScenariosCommand,
+    },
+    /// Fill the catalog with a production-like demo dataset and publish the example scenario
+    /// (idempotent).
     Seed {
         #[arg(long, default_value = "default")]
         workspace: String,
@@ -530,7 +537,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "seeded workspace {workspace}: {} new listings, {} already there",
                 r.new, r.unchanged
             );
+            let s = scenarios_cli::seed(&deps, &workspace).await?;
+            println!(
+                "scenario `{}` version {}{}",
+                s.key,
+                s.version,
+                if s.created {
+                    " published"
+                } else {
+                    " already published"
+                }
+            );
             Ok(())
+        }
+        Command::Scenarios { command } => {
+            use scenarios_cli::ScenariosCommand as S;
+            // validate and try need no storage.
+            let deps = match command {
+                S::Validate { .. } | S::Try { .. } => None,
+                _ => Some(backend::open(cli.aws, &cli.data_dir).await?),
+            };
+            scenarios_cli::run(deps.as_ref(), command).await
         }
         Command::Staff { command } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;

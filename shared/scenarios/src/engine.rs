@@ -903,6 +903,9 @@ pub fn fmt_number(v: f64) -> String {
         return format!("{v}");
     }
     let s = format!("{}", v.abs() as i64);
+    if s.len() < 5 {
+        return format!("{v}"); // 2018, 1990: years and small numbers stay whole
+    }
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i) % 3 == 0 {

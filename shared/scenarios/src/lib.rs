@@ -57,15 +57,19 @@ const COMMANDS: &[CommandSpec] = &[CommandSpec {
 
 pub struct Scenarios;
 
+/// Published versions by (table, workspace, key, version): the table's address keeps two
+/// stores in one process (tests, the CLI beside `serve`) apart.
+type Versions = Mutex<HashMap<(usize, String, String, u32), Arc<Published>>>;
+
 /// Published versions never change: each is read from the table once per process.
-fn cache() -> &'static Mutex<HashMap<(String, String, u32), Arc<Published>>> {
-    static C: std::sync::LazyLock<Mutex<HashMap<(String, String, u32), Arc<Published>>>> =
-        std::sync::LazyLock::new(Default::default);
+fn cache() -> &'static Versions {
+    static C: std::sync::LazyLock<Versions> = std::sync::LazyLock::new(Default::default);
     &C
 }
 
 async fn published(deps: &Deps, ws: &str, key: &str, version: u32) -> Res<Option<Arc<Published>>> {
-    let k = (ws.to_owned(), key.to_owned(), version);
+    let table = Arc::as_ptr(&deps.table) as *const () as usize;
+    let k = (table, ws.to_owned(), key.to_owned(), version);
     if let Some(p) = cache().lock().ok().and_then(|c| c.get(&k).cloned()) {
         return Ok(Some(p));
     }
@@ -385,7 +389,7 @@ impl Capability for Scenarios {
         match menus.as_slice() {
             [] => Ok(None),
             [one] => {
-                let p = published(ctx.deps, ctx.workspace(), &one.key, one.version).await?;
+                let p = published(ctx.deps, ctx.workspace(), &one.key, one.latest).await?;
                 Ok(p.and_then(|p| {
                     p.scenario
                         .menu
@@ -404,7 +408,7 @@ impl Capability for Scenarios {
         let heads = store::list(ctx.deps.table.as_ref(), ctx.workspace()).await?;
         let mut rows = Vec::new();
         for h in heads.iter().filter(|h| h.menu && h.status == "active") {
-            if let Some(p) = published(ctx.deps, ctx.workspace(), &h.key, h.version).await?
+            if let Some(p) = published(ctx.deps, ctx.workspace(), &h.key, h.latest).await?
                 && let Some(label) = &p.scenario.menu
                 && let Some(data) = CALLBACK.data(&format!("h:{}", h.key))
             {

@@ -22,7 +22,9 @@ pub struct Head {
     pub key: String,
     pub title: Text,
     /// The newest version (what new conversations start on).
-    pub version: u32,
+    pub latest: u32,
+    /// The record's revision: every publish and archive moves it (writes are conditional on it).
+    pub rev: i64,
     /// `active` or `archived` (archived: no new conversations; those in flight finish).
     pub status: String,
     /// Shown on the home view (it has a `menu` label).
@@ -38,7 +40,7 @@ impl Record for Head {
         (keys::scenarios_pk(&self.workspace), self.key.clone())
     }
     fn version(&self) -> Option<i64> {
-        Some(i64::from(self.version) * 2 + i64::from(self.status == "archived"))
+        Some(self.rev)
     }
 }
 
@@ -124,7 +126,7 @@ pub async fn active(
     key: &str,
 ) -> Result<Option<Published>, TableError> {
     match head(table, workspace, key).await? {
-        Some(h) if h.status == "active" => version(table, workspace, key, h.version).await,
+        Some(h) if h.status == "active" => version(table, workspace, key, h.latest).await,
         _ => Ok(None),
     }
 }
@@ -145,16 +147,17 @@ pub async fn publish(
     {
         return Ok(PublishOutcome {
             key: sc.key.clone(),
-            version: h.version,
+            version: h.latest,
             created: false,
         });
     }
-    let version = current.as_ref().map_or(1, |h| h.version + 1);
+    let version = current.as_ref().map_or(1, |h| h.latest + 1);
     let new_head = Head {
         workspace: workspace.to_owned(),
         key: sc.key.clone(),
         title: sc.title.clone(),
-        version,
+        latest: version,
+        rev: current.as_ref().map_or(1, |h| h.rev + 1),
         status: "active".into(),
         menu: sc.menu.is_some(),
         sha256: sha.clone(),
@@ -171,7 +174,7 @@ pub async fn publish(
         published_by: by.to_owned(),
     };
     let head_cond = match &current {
-        Some(h) => Condition::VersionEquals(h.version().unwrap_or_default()),
+        Some(h) => Condition::VersionEquals(h.rev),
         None => Condition::Absent,
     };
     let ops = vec![
@@ -203,9 +206,10 @@ pub async fn archive(table: &dyn Table, workspace: &str, key: &str) -> Result<He
     if h.status == "archived" {
         return Ok(h);
     }
-    let cond = Condition::VersionEquals(h.version().unwrap_or_default());
+    let cond = Condition::VersionEquals(h.rev);
     let archived = Head {
         status: "archived".into(),
+        rev: h.rev + 1,
         updated_at: teledesk_ports::now_secs(),
         ..h
     };

@@ -130,7 +130,7 @@ fn invalid_input_repeats_the_question_with_the_reason_and_changes_nothing() {
     let t = say(&f, &t.state, "Golf");
     for (input, why) in [
         ("abc", "Please send a number"),
-        ("1985", "from 1 990 to 2 027"),
+        ("1985", "from 1990 to 2027"),
         ("2018.5", "whole number"),
     ] {
         let bad = say(&f, &t.state, input);

@@ -101,6 +101,10 @@ pub enum EventTypeName {
     TopicCreated,
     #[serde(rename = "error.occurred")]
     ErrorOccurred,
+    #[serde(rename = "lead.created")]
+    LeadCreated,
+    #[serde(rename = "lead.updated")]
+    LeadUpdated,
     #[serde(rename = "endpoint.disabled")]
     EndpointDisabled,
 }
