@@ -645,3 +645,267 @@ async fn a_scenario_step_costs_two_table_operations_besides_its_exactly_once_sen
     assert_eq!((r1 - r0, w1 - w0), (1 + 1, 1 + 2));
     assert!(last_text(&env, user).contains("oldest year"));
 }
+
+async fn key(env: &DeskEnv, scopes: &[&str]) -> String {
+    let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+    teledesk_app::api::api_keys::create(&env.deps, "default", "t", &scopes, None, None)
+        .await
+        .unwrap()
+        .1
+}
+
+#[tokio::test]
+async fn the_api_publishes_validates_archives_and_measures_scenarios() {
+    use teledesk_e2e::desk::api;
+    let env = DeskEnv::ready().await;
+    let w = key(&env, &["scenarios:write", "scenarios:read"]).await;
+    let r = key(&env, &["scenarios:read"]).await;
+    let car = read_file(CAR).unwrap();
+    // Scopes.
+    let (s, p) = api(&env, &r, "POST", "/api/v1/scenarios", Some(car.clone())).await;
+    assert_eq!(s, 403, "{p}");
+    // Publish; again unchanged; a broken one gets every problem with its path.
+    let (s, p) = api(&env, &w, "POST", "/api/v1/scenarios", Some(car.clone())).await;
+    assert_eq!(
+        (s, p["version"].as_u64(), p["created"].as_bool()),
+        (201, Some(1), Some(true)),
+        "{p}"
+    );
+    let (s, p) = api(&env, &w, "POST", "/api/v1/scenarios", Some(car.clone())).await;
+    assert_eq!((s, p["created"].as_bool()), (200, Some(false)), "{p}");
+    let mut broken = car.clone();
+    broken["steps"][2]["type"] = json!("teleport");
+    broken["steps"][3]["options"] = json!([]);
+    broken["colour"] = json!("blue");
+    let (s, p) = api(&env, &w, "POST", "/api/v1/scenarios", Some(broken)).await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["colour", "steps[2].type", "steps[3].options"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let mut dangling = car.clone();
+    dangling["steps"][4]["next"] =
+        json!([{"when": {"step": "make", "equals": "bmw"}, "goto": "ghost"}]);
+    let (s, p) = api(&env, &w, "POST", "/api/v1/scenarios", Some(dangling)).await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "steps[4].next[0].goto", "{p}");
+    // A new version through /publish; the key must match the path.
+    let mut v2 = car.clone();
+    v2["done"] = json!("Thanks!");
+    let (s, p) = api(
+        &env,
+        &w,
+        "POST",
+        "/api/v1/scenarios/other/publish",
+        Some(v2.clone()),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, p) = api(
+        &env,
+        &w,
+        "POST",
+        "/api/v1/scenarios/car_request/publish",
+        Some(v2),
+    )
+    .await;
+    assert_eq!((s, p["version"].as_u64()), (201, Some(2)), "{p}");
+    let (s, p) = api(
+        &env,
+        &r,
+        "GET",
+        "/api/v1/scenarios/car_request?version=1",
+        None,
+    )
+    .await;
+    assert_eq!((s, p["version"].as_u64()), (200, Some(1)));
+    assert_eq!(p["scenario"]["done"]["en"], car["done"]["en"]);
+    let (s, p) = api(&env, &r, "GET", "/api/v1/scenarios", None).await;
+    assert_eq!(s, 200);
+    assert_eq!(p["data"][0]["key"], "car_request");
+    assert_eq!(p["data"][0]["version"], 2);
+    // Archive: no new conversations (the deep link shows the home view); publish reactivates.
+    let (s, p) = api(
+        &env,
+        &w,
+        "POST",
+        "/api/v1/scenarios/car_request/archive",
+        None,
+    )
+    .await;
+    assert_eq!((s, p["status"].as_str()), (200, Some("archived")), "{p}");
+    env.deliver(env.command(671, None, 671, "/start s_car_request"))
+        .await;
+    assert!(
+        !env.texts_to(671, None)
+            .iter()
+            .any(|t| t.contains("find your next car"))
+    );
+    let (s, _) = api(
+        &env,
+        &w,
+        "POST",
+        "/api/v1/scenarios/car_request/publish",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    env.deliver(env.command(671, None, 671, "/start s_car_request"))
+        .await;
+    assert!(
+        env.texts_to(671, None)
+            .iter()
+            .any(|t| t.contains("find your next car"))
+    );
+    press(&env, 671, "Decline").await;
+    let (s, p) = api(&env, &r, "GET", "/api/v1/scenarios/car_request/stats", None).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(
+        (
+            p["starts"].as_u64(),
+            p["declined"].as_u64(),
+            p["submits"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0)),
+        "{p}"
+    );
+    let consent = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "consent")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (consent["reached"].as_u64(), consent["dropped"].as_u64()),
+        (Some(1), Some(1)),
+        "{p}"
+    );
+    let (s, _) = api(&env, &r, "GET", "/api/v1/scenarios/nope", None).await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn the_api_lists_reads_updates_and_creates_leads() {
+    use teledesk_e2e::desk::api;
+    let env = env().await;
+    let user = 681;
+    run_to_summary(&env, user, ["I agree", "USD", "Submit"]).await;
+    press(&env, user, "Submit").await;
+    env.take_events().await;
+    let r = key(&env, &["leads:read"]).await;
+    let w = key(&env, &["leads:write", "leads:read"]).await;
+    let (s, p) = api(
+        &env,
+        &r,
+        "GET",
+        "/api/v1/leads?scenario=car_request&status=new",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    let lead = p["data"][0].clone();
+    assert_eq!(lead["contact"]["user_id"], user);
+    assert_eq!(lead["answers"]["year_from"], 2018);
+    assert_eq!(lead["source"], "ads");
+    let id = lead["id"].as_str().unwrap().to_owned();
+    let (s, p) = api(&env, &r, "GET", "/api/v1/leads?status=rejected", None).await;
+    assert_eq!((s, p["data"].as_array().unwrap().len()), (200, 0));
+    let (s, _) = api(&env, &r, "GET", "/api/v1/leads?status=lost", None).await;
+    assert_eq!(s, 422);
+    // Update: status and note, one lead.updated; a bad status changes nothing.
+    let (s, _) = api(
+        &env,
+        &r,
+        "PUT",
+        &format!("/api/v1/leads/{id}"),
+        Some(json!({"status": "in_progress"})),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, p) = api(
+        &env,
+        &w,
+        "PUT",
+        &format!("/api/v1/leads/{id}"),
+        Some(json!({"status": "won"})),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, p) = api(
+        &env,
+        &w,
+        "PUT",
+        &format!("/api/v1/leads/{id}"),
+        Some(json!({"status": "in_progress", "note": "called"})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["status"].as_str(), p["note"].as_str()),
+        (200, Some("in_progress"), Some("called")),
+        "{p}"
+    );
+    let events = env.take_events().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["type"] == "lead.updated")
+            .count(),
+        1
+    );
+    // From a website form: checked against the steps.
+    let form = json!({"scenario": "car_request", "source": "website", "consent_at": 1_790_000_000,
+        "contact": {"name": "Olena"},
+        "answers": {"make": "skoda", "model": "Octavia", "year_from": 2017, "year_to": "2020",
+                    "currency": "EUR", "budget": "18 000", "city": {"city": "Odesa"}, "phone": "+380 67 000 11 22"}});
+    let mut bad = form.clone();
+    bad["answers"]["make"] = json!("tesla");
+    bad["answers"]["year_from"] = json!(1970);
+    bad["answers"]["colour"] = json!("red");
+    bad["answers"].as_object_mut().unwrap().remove("phone");
+    bad.as_object_mut().unwrap().remove("consent_at");
+    let (s, p) = api(&env, &w, "POST", "/api/v1/leads", Some(bad)).await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "answers.colour",
+        "answers.year_from",
+        "answers.phone",
+        "consent_at",
+    ] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    assert!(
+        !fields.contains(&"answers.make"),
+        "make: `other` takes a typed answer: {fields:?}"
+    );
+    assert_eq!(env.take_events().await.len(), 0, "nothing was created");
+    let (s, p) = api(&env, &w, "POST", "/api/v1/leads", Some(form)).await;
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(p["answers"]["budget"], 18000);
+    assert_eq!(p["answers"]["year_to"], 2020);
+    assert_eq!(p["contact"]["phone"], "+380670001122");
+    assert_eq!(p["consent_version"], "2026-01");
+    let events = env.take_events().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["type"] == "lead.created")
+            .count(),
+        1
+    );
+    let (s, p) = api(&env, &r, "GET", "/api/v1/leads?source=website", None).await;
+    assert_eq!((s, p["data"].as_array().unwrap().len()), (200, 1));
+    let (s, _) = api(&env, &r, "GET", "/api/v1/leads/LEAD-NOPE", None).await;
+    assert_eq!(s, 404);
+}

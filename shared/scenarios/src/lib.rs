@@ -9,6 +9,7 @@
 //! and changes nothing.
 
 pub mod engine;
+pub mod external;
 pub mod graph;
 pub mod input;
 pub mod model;

@@ -390,3 +390,47 @@ pub async fn runs_of(
     all.retain(|l| l.scenario == key);
     Ok(all)
 }
+
+/// One page of a workspace's scenarios, by key.
+pub async fn page_heads(
+    table: &dyn Table,
+    workspace: &str,
+    limit: usize,
+    cursor: Option<String>,
+) -> Result<(Vec<Head>, Option<String>), TableError> {
+    let p = table
+        .query(
+            &Query::partition(keys::scenarios_pk(workspace))
+                .limit(limit)
+                .after(cursor),
+        )
+        .await?;
+    let heads = p
+        .items
+        .into_iter()
+        .filter_map(|i| record::from_item(i).ok())
+        .collect();
+    Ok((heads, p.cursor))
+}
+
+/// Makes an archived scenario active again, on its newest version.
+pub async fn reactivate(table: &dyn Table, workspace: &str, key: &str) -> Result<Head, StoreError> {
+    let Some(h) = head(table, workspace, key).await? else {
+        return Err(StoreError::NotFound(key.to_owned()));
+    };
+    if h.status == "active" {
+        return Ok(h);
+    }
+    let cond = Condition::VersionEquals(h.rev);
+    let active = Head {
+        status: "active".into(),
+        rev: h.rev + 1,
+        updated_at: teledesk_ports::now_secs(),
+        ..h
+    };
+    match table.put(record::to_item(&active), cond).await {
+        Ok(()) => Ok(active),
+        Err(TableError::ConditionFailed) => Err(StoreError::Conflict(key.to_owned())),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -23,6 +23,10 @@ pub const SCOPES: &[&str] = &[
     "messages:read",
     "messages:write",
     "catalog:read",
+    "scenarios:read",
+    "scenarios:write",
+    "leads:read",
+    "leads:write",
     "admin",
 ];
 /// Requests per minute when a key names none.
@@ -101,7 +105,7 @@ pub fn parse(key: &str) -> Option<(&str, &str)> {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "unknown scope `{0}` (known: tickets:read, tickets:write, messages:read, messages:write, catalog:read, admin)"
+        "unknown scope `{0}` (known: tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, admin)"
     )]
     UnknownScope(String),
     #[error("a key needs at least one scope")]

@@ -15,6 +15,7 @@ pub mod messages;
 pub mod openapi;
 pub mod problem;
 pub mod ratelimit;
+pub mod scenarios;
 pub mod schema;
 pub mod tickets;
 pub mod uploads;
@@ -203,6 +204,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(webhooks::routes())
         .merge(catalog::routes())
         .merge(uploads::routes())
+        .merge(scenarios::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::{admin, catalog, messages, tickets, webhooks};
+use super::{admin, catalog, messages, scenarios, tickets, webhooks};
 
 struct BearerKeys;
 
@@ -26,7 +26,8 @@ impl Modify for BearerKeys {
                     .bearer_format("tdk_<id>_<secret>")
                     .description(Some(
                         "An API key from `teledesk api-keys create --scopes …`. Scopes: tickets:read, \
-                         tickets:write, messages:read, messages:write, admin (all).",
+                         tickets:write, messages:read, messages:write, catalog:read, \
+                         scenarios:read, scenarios:write, leads:read, leads:write, admin (all).",
                     ))
                     .build(),
             ),
@@ -201,6 +202,16 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         catalog::dry_run,
         catalog::list_listings,
         catalog::get_listing,
+        scenarios::list_scenarios,
+        scenarios::create_scenario,
+        scenarios::get_scenario,
+        scenarios::publish_scenario,
+        scenarios::archive_scenario,
+        scenarios::scenario_stats,
+        scenarios::list_leads,
+        scenarios::create_lead,
+        scenarios::get_lead,
+        scenarios::update_lead,
     ),
     components(schemas(
         TicketView,
@@ -270,6 +281,16 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         crate::listings::RunCounts,
         crate::listings::store::Provenance,
         crate::listings::sync::RunReport,
+        scenarios::ScenarioView,
+        scenarios::ScenarioList,
+        scenarios::PublishResult,
+        scenarios::StepStatsView,
+        scenarios::StatsView,
+        scenarios::ContactView,
+        scenarios::LeadView,
+        scenarios::LeadList,
+        scenarios::LeadCreate,
+        scenarios::LeadUpdate,
     )),
     modifiers(&BearerKeys, &CommonProblems),
     tags(
@@ -277,6 +298,8 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         (name = "messages", description = "A ticket's messages, attachments and mentions"),
         (name = "webhooks", description = "Outbound webhooks: endpoints, secrets, deliveries (scope admin)"),
         (name = "catalog", description = "Channel sources (scope admin) and the listings synced from them (scope catalog:read)"),
+        (name = "scenarios", description = "Lead-capture scenarios: publish, read, archive, stats (scopes scenarios:read, scenarios:write)"),
+        (name = "leads", description = "Leads from scenarios and other channels (scopes leads:read, leads:write)"),
         (name = "admin", description = "The workspace: desks, internal users, bots and API keys (scope admin)"),
         (name = "health", description = "Liveness"),
     )
