@@ -128,11 +128,16 @@ pub async fn serve(opts: Options) -> anyhow::Result<()> {
     }));
     tasks.spawn(every(Duration::from_secs(60), stop_rx.clone(), {
         let emb = emb.clone();
+        let deps = deps.clone();
         move || {
             let emb = emb.clone();
+            let sweep_deps = deps.clone();
             async move {
                 if let Err(e) = emb.sweep_expired().await {
                     tracing::warn!(error = %e, "expiry sweep failed");
+                }
+                if let Err(e) = jobs::queue_sweeps(&sweep_deps).await {
+                    tracing::warn!(error = %e, "idle-conversation sweep not queued");
                 }
             }
         }

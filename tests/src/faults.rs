@@ -679,7 +679,21 @@ pub async fn foreign_workspace_ids() -> Report {
         .unwrap();
     let (_, listings) = api(&env, &own, "GET", "/api/v1/listings?limit=1", None).await;
     let listing_id = listings["data"][0]["id"].as_str().unwrap().to_owned();
+    let car = teledesk_app::scenarios::read_file(include_str!(
+        "../../examples/scenarios/car_request.yaml"
+    ))
+    .unwrap();
+    let (s, _) = api(&env, &own, "POST", "/api/v1/scenarios", Some(car)).await;
+    assert_eq!(s, 201);
+    let form = json!({"scenario": "car_request", "consent_at": 1_790_000_000,
+        "answers": {"make": "bmw", "model": "X5", "year_from": 2019, "year_to": 2022,
+                    "currency": "EUR", "budget": 40_000, "city": {"city": "Lviv"}, "phone": "+48601234567"}});
+    let (s, lead) = api(&env, &own, "POST", "/api/v1/leads", Some(form)).await;
+    assert_eq!(s, 201, "{lead}");
+    let lead_id = lead["id"].as_str().unwrap().to_owned();
     let ids: Vec<String> = vec![
+        lead_id.clone(),
+        "car_request".into(),
         ticket_id.clone(),
         hook_id.clone(),
         source_id.clone(),
@@ -712,6 +726,7 @@ pub async fn foreign_workspace_ids() -> Report {
                 .replace("{user_id}", &ALICE.to_string())
                 .replace("{event_id}", "evt_own")
                 .replace("{recovery_id}", recovery["id"].as_str().unwrap_or("rec"))
+                .replace("{key}", "car_request")
                 .replace(
                     "{id}",
                     match kind {
@@ -720,6 +735,7 @@ pub async fn foreign_workspace_ids() -> Report {
                         "channel-sources" => &source_id,
                         "listings" => &listing_id,
                         "keys" => &spare.id,
+                        "leads" => &lead_id,
                         _ => "",
                     },
                 );
@@ -730,6 +746,7 @@ pub async fn foreign_workspace_ids() -> Report {
                 ("POST", "/api/v1/tickets/{id}/messages") => Some(json!({"text": "leak?"})),
                 ("POST", "/api/v1/tickets/{id}/mention") => Some(json!({"username": "alice_a"})),
                 ("PUT", "/api/v1/webhooks/{id}") => Some(json!({"description": "taken"})),
+                ("PUT", "/api/v1/leads/{id}") => Some(json!({"status": "spam"})),
                 ("POST", "/api/v1/webhooks/{id}/recover") => Some(json!({"since": 0})),
                 ("PUT", "/api/v1/channel-sources/{id}") => Some(json!({"schedule_minutes": 999})),
                 ("POST", "/api/v1/channel-sources/{id}/parse-range") => {
@@ -767,6 +784,8 @@ pub async fn foreign_workspace_ids() -> Report {
         None,
     )
     .await;
+    let (_, own_lead) = api(&env, &own, "GET", &format!("/api/v1/leads/{lead_id}"), None).await;
+    let (_, own_scenario) = api(&env, &own, "GET", "/api/v1/scenarios/car_request", None).await;
     let (_, keys) = api(&env, &own, "GET", "/api/v1/keys", None).await;
     let spare_revoked = keys["data"]
         .as_array()
@@ -777,6 +796,8 @@ pub async fn foreign_workspace_ids() -> Report {
         t["priority"] != "normal" || t["status"] != "open",
         h["description"] != "own",
         src["schedule_minutes"] != 15,
+        own_lead["status"] != "new",
+        own_scenario["status"] != "active",
         spare_revoked,
         env.api.webhook(&env.token).0.contains("evil"),
         env.item("STAFF#default", &ALICE.to_string())

@@ -909,3 +909,92 @@ async fn the_api_lists_reads_updates_and_creates_leads() {
     let (s, _) = api(&env, &r, "GET", "/api/v1/leads/LEAD-NOPE", None).await;
     assert_eq!(s, 404);
 }
+
+/// Moves a conversation `secs` into the past, as if the customer had been idle that long.
+async fn age(env: &DeskEnv, user: i64, secs: i64) {
+    let pk = teledesk_app::keys::user_pk(&teledesk_e2e::desk::BOT_ID.to_string(), user);
+    let sk = teledesk_app::keys::session_sk(user);
+    let mut item = env.item(&pk, &sk).await.expect("a session");
+    let at = item["updated_at"].as_i64().unwrap() - secs;
+    item.insert("updated_at".into(), json!(at));
+    if let Some(since) = item["data"]["idle_since"].as_i64() {
+        item["data"]["idle_since"] = json!(since - secs);
+    }
+    env.deps
+        .table
+        .put(item, teledesk_ports::table::Condition::None)
+        .await
+        .unwrap();
+}
+
+async fn sweep(env: &DeskEnv) {
+    teledesk_app::jobs::queue_sweeps(&env.deps).await.unwrap();
+    env.drain().await;
+}
+
+#[tokio::test]
+async fn an_idle_conversation_is_reminded_once_then_kept_as_abandoned() {
+    let env = env().await; // car_request: a reminder after 4 h, expiry after 48 h
+    let user = 691;
+    env.deliver(env.command(user, None, user, "/start s_car_request__ig"))
+        .await;
+    press(&env, user, "I agree").await;
+    press(&env, user, "BMW").await;
+    sweep(&env).await;
+    let reminders = |env: &DeskEnv| {
+        env.texts_to(user, None)
+            .iter()
+            .filter(|t| t.contains("haven't finished"))
+            .count()
+    };
+    assert_eq!(reminders(&env), 0, "not idle yet");
+    age(&env, user, 5 * 3600).await;
+    sweep(&env).await;
+    assert_eq!(reminders(&env), 1);
+    assert!(
+        last_text(&env, user).contains("Which model"),
+        "{}",
+        last_text(&env, user)
+    );
+    age(&env, user, 3600).await;
+    sweep(&env).await;
+    assert_eq!(reminders(&env), 1, "one reminder only");
+    // Past the timeout (counted from the last answer, not the reminder): kept as abandoned.
+    age(&env, user, 43 * 3600).await;
+    sweep(&env).await;
+    let s = teledesk_app::session::get(
+        &env.deps,
+        &teledesk_e2e::desk::BOT_ID.to_string(),
+        user,
+        user,
+    )
+    .await
+    .unwrap();
+    assert!(s.is_none(), "the session is ended");
+    let runs = store::runs_of(env.deps.table.as_ref(), "default", "car_request")
+        .await
+        .unwrap();
+    let run = runs
+        .iter()
+        .find(|r| r.status == "abandoned")
+        .expect("an abandoned run");
+    assert_eq!(run.reached.last().map(String::as_str), Some("model"));
+    assert_eq!(run.source.as_deref(), Some("ig"));
+    assert!(run.answers.is_empty() && run.contact.user_id.is_none());
+    assert!(leads(&env).await.is_empty(), "not a lead");
+
+    // Expired before any sweep saw it: the next message is kept as abandoned and handled as if
+    // there were no conversation (the desk opens a ticket).
+    let other = 692;
+    env.deliver(env.command(other, None, other, "/start s_car_request"))
+        .await;
+    press(&env, other, "I agree").await;
+    age(&env, other, 49 * 3600).await;
+    let tickets = env.tickets().await.len();
+    say(&env, other, "Is anyone there?").await;
+    assert_eq!(env.tickets().await.len(), tickets + 1);
+    let runs = store::runs_of(env.deps.table.as_ref(), "default", "car_request")
+        .await
+        .unwrap();
+    assert_eq!(runs.iter().filter(|r| r.status == "abandoned").count(), 2);
+}

@@ -782,3 +782,195 @@ async fn a_support_conversation_runs_through_serve() {
     assert!(api.topics(DESK)[0].closed);
     assert_eq!(api.violations(), Vec::<String>::new());
 }
+
+fn card_of(api: &BotApi, chat: i64) -> (i64, Value) {
+    let mid = api
+        .calls_of("sendMessage")
+        .into_iter()
+        .filter(|c| {
+            c.ok && c.params["chat_id"].as_i64() == Some(chat)
+                && c.params["reply_markup"]["inline_keyboard"].is_array()
+        })
+        .filter_map(|c| c.result["message_id"].as_i64())
+        .max()
+        .expect("a card");
+    (mid, api.message(chat, mid).expect("known"))
+}
+
+fn press_update(update_id: i64, chat: i64, api: &BotApi, label: &str) -> Value {
+    let (mid, msg) = card_of(api, chat);
+    let data = msg["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().clone())
+        .find(|b| b["text"].as_str().unwrap_or_default().contains(label))
+        .unwrap_or_else(|| panic!("no `{label}` on {msg}"))["callback_data"]
+        .clone();
+    json!({"update_id": update_id, "callback_query": {"id": format!("cq{update_id}"),
+        "from": {"id": chat, "is_bot": false, "first_name": "Ann"}, "chat_instance": "c", "data": data,
+        "message": {"message_id": mid, "date": 1_790_000_000, "chat": {"id": chat, "type": "private", "first_name": "Ann"},
+                    "from": {"id": BOT_ID, "is_bot": true, "first_name": "bot"}, "text": msg["text"]}}})
+}
+
+fn text_update(update_id: i64, chat: i64, text: &str) -> Value {
+    json!({"update_id": update_id, "message": {"message_id": update_id, "date": 1_790_000_000,
+        "chat": {"id": chat, "type": "private", "first_name": "Ann"},
+        "from": {"id": chat, "is_bot": false, "first_name": "Ann"}, "text": text}})
+}
+
+async fn shows(api: &BotApi, chat: i64, what: &str) -> bool {
+    eventually(Duration::from_secs(20), || async move {
+        api.sent_texts(chat).iter().any(|t| t.contains(what))
+            || api.edits().iter().any(|e| {
+                e["chat_id"].as_i64() == Some(chat)
+                    && e["text"].as_str().unwrap_or_default().contains(what)
+            })
+    })
+    .await
+}
+
+/// A conversation survives `serve` being killed mid-flow: the session and the published version
+/// are in the data directory, and the next answer continues where it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_conversation_resumes_after_serve_is_killed_mid_flow() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/scenarios/car_request.yaml"
+    );
+    let (ok, out, err) = cli(dir.path(), &api, &["scenarios", "publish", example]);
+    assert!(ok && out.contains("version 1"), "{out}{err}");
+    let env = webhook_env(&api, &token);
+    let bot = BOT_ID.to_string();
+    let chat = 1_301;
+    let mut serve = Serve::start(dir.path(), &env).await;
+    async fn post(serve: &Serve, bot: &str, body: Value) {
+        let status = serve
+            .post_update(bot, Some(SECRET), body.to_string())
+            .await
+            .status();
+        assert_eq!(status, 200);
+    }
+    post(
+        &serve,
+        &bot,
+        command_update(900, chat, "/start s_car_request"),
+    )
+    .await;
+    assert!(
+        shows(&api, chat, "Privacy policy").await,
+        "{}",
+        serve.output()
+    );
+    post(&serve, &bot, press_update(901, chat, &api, "I agree")).await;
+    assert!(shows(&api, chat, "Which make").await, "{}", serve.output());
+    serve.kill();
+
+    let serve = Serve::start(dir.path(), &env).await;
+    post(&serve, &bot, press_update(902, chat, &api, "Toyota")).await;
+    assert!(shows(&api, chat, "Which model").await, "{}", serve.output());
+    post(&serve, &bot, text_update(903, chat, "RAV4")).await;
+    assert!(shows(&api, chat, "oldest year").await, "{}", serve.output());
+    assert!(
+        serve.settled(Duration::from_secs(30)).await,
+        "{}",
+        serve.output()
+    );
+    let (ok, out, _) = cli(dir.path(), &api, &["sessions", "list"]);
+    assert!(
+        ok && out.contains("scenarios/car_request v1") && out.contains("step year_from"),
+        "{out}"
+    );
+}
+
+/// `teledesk scenarios`: validate (every problem with its path), try (a whole conversation from
+/// standard input, ending in the lead), graph, show, stats, archive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scenarios_cli_validates_tries_publishes_and_shows() {
+    let (api, _token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/scenarios/car_request.yaml"
+    );
+    let (ok, out, _) = cli(dir.path(), &api, &["scenarios", "validate", example]);
+    assert!(
+        ok && out.contains("valid scenario `car_request` (11 steps"),
+        "{out}"
+    );
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "key: Bad\ntitle: T\nsteps:\n  - {id: a, type: teleport}\n  - {id: b, type: text}\n",
+    )
+    .unwrap();
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &["scenarios", "validate", broken.to_str().unwrap()],
+    );
+    assert!(!ok, "{err}");
+    for want in [
+        "done: required",
+        "steps[0].type: unknown step type `teleport`",
+        "steps[1].text: required",
+    ] {
+        assert!(err.contains(want), "{want} in {err}");
+    }
+    // A whole conversation typed into `try`, in Ukrainian.
+    let answers = "1\n1\nRAV4\n2018\n2021\n1\n25k\nКиїв\n:contact +380501234567\n9\n";
+    let mut child = std::process::Command::new(teledesk_bin())
+        .args(["scenarios", "try", example, "--lang", "uk"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("Яку марку ви шукаєте?"), "{out}");
+    let lead = out
+        .split("--- lead ---")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no lead in {out}"));
+    let lead: Value = serde_json::from_str(lead.trim()).unwrap();
+    assert_eq!(lead["answers"]["make"], "toyota");
+    assert_eq!(lead["answers"]["budget"], 25000);
+    assert_eq!(lead["answers"]["city"]["city"], "Київ");
+    assert_eq!(lead["answers"]["phone"], "+380501234567");
+    assert_eq!(lead["language"], "uk");
+    // Stored: publish, list, show, graph, stats, archive.
+    let (ok, out, _) = cli(dir.path(), &api, &["scenarios", "publish", example]);
+    assert!(
+        ok && out.contains("published `car_request` version 1"),
+        "{out}"
+    );
+    let (_, out, _) = cli(dir.path(), &api, &["scenarios", "publish", example]);
+    assert!(out.contains("nothing published"), "{out}");
+    let (_, out, _) = cli(dir.path(), &api, &["scenarios", "list"]);
+    assert!(out.contains("car_request\tv1\tactive"), "{out}");
+    let (_, out, _) = cli(dir.path(), &api, &["scenarios", "graph", "car_request"]);
+    assert!(
+        out.starts_with("flowchart TD") && out.contains("s10 --> submit"),
+        "{out}"
+    );
+    let (_, out, _) = cli(dir.path(), &api, &["scenarios", "show", "car_request"]);
+    let shown: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["scenario"]["key"], "car_request");
+    let (_, out, _) = cli(dir.path(), &api, &["scenarios", "stats", "car_request"]);
+    let stats: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(stats["starts"], 0);
+    assert_eq!(stats["steps"].as_array().unwrap().len(), 11);
+    let (ok, out, _) = cli(dir.path(), &api, &["scenarios", "archive", "car_request"]);
+    assert!(ok && out.contains("archived"), "{out}");
+    let (ok, _, err) = cli(dir.path(), &api, &["scenarios", "show", "nope"]);
+    assert!(!ok && err.contains("no scenario `nope`"), "{err}");
+}

@@ -66,3 +66,14 @@ async fn handle_job(deps: &Deps, router: &Router, record: Record) -> Outcome {
     let ctx = Ctx::new(deps, router, &bot, job_op(&job, &record));
     outcome(cap.on_job(&ctx, kind, &job).await)
 }
+
+/// Queues the periodic sweeps of the capabilities (idle scenario conversations), from the
+/// schedule. The job id names the minute, so two ticks in one minute sweep once.
+pub async fn queue_sweeps(deps: &Deps) -> Result<(), teledesk_ports::queue::QueueError> {
+    let minute = teledesk_ports::now_secs() / 60;
+    queue(
+        deps,
+        serde_json::json!({"kind": crate::scenarios::JOB_SWEEP, "job_id": format!("sweep:{minute}")}),
+    )
+    .await
+}

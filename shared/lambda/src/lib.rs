@@ -89,6 +89,10 @@ pub async fn run_channel_sync() -> Result<(), Error> {
         let deps = deps.clone();
         async move {
             let report = sync::run_schedule(&deps, &ev.payload).await?;
+            // The tick also sweeps idle scenario conversations (through the jobs queue).
+            if let Err(e) = teledesk_app::jobs::queue_sweeps(&deps).await {
+                tracing::warn!(error = %e, "idle-conversation sweep not queued");
+            }
             Ok::<_, Error>(serde_json::to_value(report)?)
         }
     }))

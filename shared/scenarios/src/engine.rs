@@ -43,6 +43,9 @@ pub struct State {
     pub reached: Vec<String>,
     /// The language the conversation is held in.
     pub lang: String,
+    /// The idle reminder was sent.
+    #[serde(default)]
+    pub reminded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

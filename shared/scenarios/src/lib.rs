@@ -49,6 +49,40 @@ pub const CALLBACK: CallbackSpec = CallbackSpec {
 /// update is recognised instead of reaching the desk.
 const FINISHED: &str = "_end";
 
+/// A conversation's session outlives its idle timeout by this much, so that the sweep can see it
+/// go idle and keep it as an abandoned run (it is expired logically at the idle timeout).
+const GRACE_SECS: i64 = 24 * 3600;
+
+/// The sweep (a workspace job, queued by the schedule): finds idle conversations and queues one
+/// `scenarios.idle` job for each reminder or expiry due.
+pub const JOB_SWEEP: &str = "scenarios.sweep";
+/// One idle conversation: remind it once, or keep it as abandoned and end it.
+pub const JOB_IDLE: &str = "scenarios.idle";
+const JOBS: &[teledesk_bot::router::JobSpec] = &[
+    teledesk_bot::router::JobSpec {
+        kind: JOB_SWEEP,
+        per_bot: false,
+    },
+    teledesk_bot::router::JobSpec {
+        kind: JOB_IDLE,
+        per_bot: true,
+    },
+];
+
+fn idle_secs(sc: &model::Scenario) -> i64 {
+    i64::from(sc.idle_timeout_hours.unwrap_or(24)) * 3600
+}
+
+/// Whether a conversation has been idle past its scenario's timeout.
+fn idle_out(sc: &model::Scenario, s: &Session, now: i64) -> bool {
+    now - idle_since(s) >= idle_secs(sc)
+}
+
+/// The last time the customer did something (a reminder does not count).
+fn idle_since(s: &Session) -> i64 {
+    s.data["idle_since"].as_i64().unwrap_or(s.updated_at)
+}
+
 const COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "leads",
     scope: Scope::AdminChat,
@@ -361,6 +395,14 @@ impl Capability for Scenarios {
             session::end(ctx.deps, s).await?;
             return Ok(Handled::No);
         }
+        if !s.moved_by(ctx)
+            && let Some((p, state)) = load(ctx, s).await?
+            && idle_out(&p.scenario, s, teledesk_ports::now_secs())
+        {
+            // Expired: kept as abandoned, and the message handled as if there were none.
+            abandon(ctx, s, &p, &state).await?;
+            return Ok(Handled::No);
+        }
         let who = Who {
             chat: m.chat_id(),
             user: m.from_id(),
@@ -368,6 +410,90 @@ impl Capability for Scenarios {
         };
         step(ctx, s, &who, input_of(m), None).await?;
         Ok(Handled::Yes)
+    }
+
+    fn jobs(&self) -> &'static [teledesk_bot::router::JobSpec] {
+        JOBS
+    }
+
+    async fn on_workspace_job(
+        &self,
+        deps: &Deps,
+        kind: &str,
+        _job: &Value,
+    ) -> teledesk_bot::batch::Outcome {
+        match kind {
+            JOB_SWEEP => match sweep(deps).await {
+                Ok(n) => {
+                    if n > 0 {
+                        tracing::info!(queued = n, "idle conversations queued");
+                    }
+                    teledesk_bot::batch::Outcome::Done
+                }
+                Err(e) => teledesk_bot::ctx::outcome(Err(e)),
+            },
+            other => {
+                teledesk_bot::batch::Outcome::Poison(format!("no handler for job kind `{other}`"))
+            }
+        }
+    }
+
+    async fn on_job(&self, ctx: &Ctx<'_>, kind: &str, job: &Value) -> Res<()> {
+        if kind != JOB_IDLE {
+            return Err(Fail::Poison(format!("no handler for job kind `{kind}`")));
+        }
+        let (Some(chat), Some(user), Some(version)) = (
+            job["chat_id"].as_i64(),
+            job["user_id"].as_i64(),
+            job["version"].as_i64(),
+        ) else {
+            return Err(Fail::Poison(
+                "scenarios.idle needs chat_id, user_id and version".into(),
+            ));
+        };
+        let Some(s) = session::get(ctx.deps, ctx.bot_id(), chat, user).await? else {
+            return Ok(()); // ended meanwhile
+        };
+        if s.capability != NAME || s.step == FINISHED {
+            return Ok(());
+        }
+        if s.version != version && !s.moved_by(ctx) {
+            return Ok(()); // the customer answered meanwhile
+        }
+        let Some((p, state)) = load(ctx, &s).await? else {
+            return Ok(());
+        };
+        ctx.set_lang(
+            teledesk_bot::i18n::Lang::from_code(&state.lang).unwrap_or(ctx.workspace_lang()),
+        );
+        if job["action"] == "expire" {
+            return abandon(ctx, &s, &p, &state).await;
+        }
+        // The reminder: once, with the question again (its buttons on the new version).
+        let s = if s.moved_by(ctx) {
+            s
+        } else {
+            let mut data = s.data.clone();
+            data["reminded"] = json!(true);
+            data["idle_since"] = json!(idle_since(&s));
+            session::advance(ctx, &s, &s.step.clone(), data).await?
+        };
+        let flow = Flow::new(&p.scenario, ctx.lang());
+        let title = strip(p.scenario.text(&p.scenario.title, flow.lang));
+        let note = View {
+            html: t(ctx, "sc-reminder", &[("title", Arg::Html(title))]),
+            keyboard: Keyboard::None,
+            photo: None,
+        };
+        show(
+            ctx,
+            &s,
+            chat,
+            None,
+            vec![note, flow.current(&state)],
+            "remind",
+        )
+        .await
     }
 
     async fn on_session_cancelled(&self, ctx: &Ctx<'_>, s: &Session) -> Res<()> {
@@ -484,7 +610,7 @@ async fn begin(
 ) -> Res<()> {
     let flow = Flow::new(&p.scenario, ctx.lang());
     let turn = flow.start(source.map(str::to_owned), teledesk_ports::now_secs());
-    let idle = i64::from(p.scenario.idle_timeout_hours.unwrap_or(24)) * 3600;
+    let idle = idle_secs(&p.scenario) + GRACE_SECS;
     let s = match replaced {
         Some(r) if r.moved_by(ctx) => r.clone(), // re-delivered: started already
         _ => {
@@ -596,6 +722,55 @@ async fn finish_turn(
         }
         None => show(ctx, s, who.chat, card, turn.views, "turn").await,
     }
+}
+
+/// Keeps an idle conversation as an abandoned run and ends it.
+async fn abandon(ctx: &Ctx<'_>, s: &Session, p: &Published, state: &State) -> Res<()> {
+    let run = run_record(ctx, s, p, state, "abandoned");
+    store::create(ctx.deps.table.as_ref(), &run).await?;
+    match session::end(ctx.deps, s).await {
+        Ok(()) | Err(Fail::Busy) => {}
+        Err(e) => return Err(e),
+    }
+    tracing::info!(scenario = %p.scenario.key, step = %s.step, "idle conversation abandoned");
+    Ok(())
+}
+
+/// Queues a `scenarios.idle` job for every conversation due a reminder or past its timeout. The
+/// job's id names the conversation, its version and the action, so the sweep running again before
+/// it is handled has one effect.
+pub async fn sweep(deps: &Deps) -> Res<usize> {
+    let now = teledesk_ports::now_secs();
+    let mut queued = 0;
+    for b in teledesk_bot::bots::list(deps).await? {
+        for s in session::list(deps, &b.bot_id, None).await? {
+            if s.capability != NAME || s.step == FINISHED {
+                continue;
+            }
+            let Some(p) = published(deps, &b.workspace, &s.flow, s.flow_version).await? else {
+                continue;
+            };
+            let idle = now - idle_since(&s);
+            let action = if idle_out(&p.scenario, &s, now) {
+                "expire"
+            } else if p
+                .scenario
+                .remind_after_hours
+                .is_some_and(|h| idle >= i64::from(h) * 3600)
+                && s.data["reminded"] != json!(true)
+            {
+                "remind"
+            } else {
+                continue;
+            };
+            let job = json!({"kind": JOB_IDLE, "bot_id": b.bot_id, "chat_id": s.chat_id,
+                             "user_id": s.user_id, "version": s.version, "action": action,
+                             "job_id": format!("idle:{}:{}:{}:{}:{action}", b.bot_id, s.chat_id, s.user_id, s.version)});
+            teledesk_bot::jobs::queue(deps, job).await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 /// A declined or abandoned run: how far it went, nothing personal.
