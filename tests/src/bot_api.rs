@@ -1350,6 +1350,56 @@ fn answer_method(s: &mut State_, token: &str, method: &str, p: &Value) -> Result
             );
             ok(msg)
         }
+        "sendPhoto" => {
+            // A photo by file id the double knows, by an HTTP(S) URL (Telegram fetches it; the
+            // double takes any), or uploaded.
+            let chat = chat_param(p, "chat_id")?;
+            s.check_target(chat, thread)?;
+            let caption = p["caption"].as_str().unwrap_or_default();
+            if let Some(e) = format_problem(caption, &p["parse_mode"], &p["caption_entities"]) {
+                return Err(e);
+            }
+            if visible_text(caption, &p["parse_mode"], &p["caption_entities"])
+                .chars()
+                .count()
+                > 1024
+            {
+                return Err(bad("message caption is too long"));
+            }
+            if let Some(e) = markup_problem(&p["reply_markup"]) {
+                return Err(e);
+            }
+            match p["photo"].as_str() {
+                Some(a) if a.starts_with("attach://") => {
+                    s.uploads
+                        .remove(&a["attach://".len()..])
+                        .ok_or_else(|| bad("wrong HTTP URL specified"))?;
+                }
+                Some(u) if u.starts_with("https://") || u.starts_with("http://") => {}
+                Some(file_id) if s.files.contains_key(file_id) => {}
+                Some(_) => return Err(bad("wrong file identifier/HTTP URL specified")),
+                None => return Err(bad("there is no photo in the request")),
+            }
+            let id = s.new_id();
+            let mut msg = s.base_message(chat, id, thread, &me);
+            msg["photo"] = json!([{"file_id": format!("photo-{chat}-{id}"),
+                                   "file_unique_id": format!("uphoto-{chat}-{id}"),
+                                   "width": 1280, "height": 960}]);
+            if !caption.is_empty() {
+                msg["caption"] = json!(caption);
+            }
+            set_or_remove(&mut msg, "reply_markup", inline_markup(&p["reply_markup"]));
+            s.messages.insert(
+                (chat, id),
+                Stored {
+                    msg: msg.clone(),
+                    kind: Kind::Media,
+                    by_bot: true,
+                    parse_mode: p["parse_mode"].clone(),
+                },
+            );
+            ok(msg)
+        }
         "sendDocument" => {
             let chat = chat_param(p, "chat_id")?;
             s.check_target(chat, thread)?;

@@ -998,3 +998,131 @@ async fn an_idle_conversation_is_reminded_once_then_kept_as_abandoned() {
         .unwrap();
     assert_eq!(runs.iter().filter(|r| r.status == "abandoned").count(), 2);
 }
+
+const EXTRAS: &str = r#"
+key: extras
+title: { en: Extras, uk: Додатки }
+languages: [en, uk]
+steps:
+  - id: hello
+    type: message
+    text: { en: "<b>Hello!</b>" }
+    photo: https://example.com/showroom.jpg
+  - id: extras
+    type: multi_choice
+    text: { en: Which extras?, uk: Які додатки? }
+    options:
+      - { value: ac, label: { en: A/C, uk: Кондиціонер } }
+      - { value: nav, label: { en: Navigation, uk: Навігація } }
+      - { value: tow, label: { en: Tow bar } }
+    max_count: 2
+  - id: pics
+    type: photo
+    text: Photos of your car, please (up to 2).
+    max_count: 2
+  - id: email
+    type: email
+    text: Your email?
+    optional: true
+  - id: when
+    type: date
+    text: When do you need it?
+  - id: summary
+    type: summary
+done: { en: Thanks!, uk: Дякуємо! }
+"#;
+
+#[tokio::test]
+async fn multi_choice_photos_email_dates_and_fallbacks_through_telegram() {
+    let env = env().await;
+    publish(&env, EXTRAS).await;
+    let user = 701;
+    env.speaks(user, "uk");
+    env.deliver(env.command(user, None, user, "/start s_extras"))
+        .await;
+    // The message step's photo, then the first question; a text missing in uk falls back to en.
+    let photos = env.api.calls_of("sendPhoto");
+    assert_eq!(photos.len(), 1);
+    assert_eq!(photos[0].params["caption"], "<b>Hello!</b>");
+    assert!(shown(&env, user).contains("Які додатки?"));
+    press(&env, user, "Кондиціонер").await;
+    let (_, card) = card(&env, user);
+    assert!(
+        buttons(&card).iter().any(|(l, _)| l == "✅ Кондиціонер"),
+        "{card}"
+    );
+    // An edit Telegram refuses: the card is sent anew instead.
+    env.api.fail_next(
+        "editMessageText",
+        1,
+        teledesk_e2e::bot_api::error(400, "Bad Request: message to edit not found"),
+    );
+    let sent_before = env.api.sent_to(user, None).len();
+    press(&env, user, "Tow bar").await;
+    assert_eq!(
+        env.api.sent_to(user, None).len(),
+        sent_before + 1,
+        "a new card"
+    );
+    press(&env, user, "Навігація").await;
+    assert!(
+        last_text(&env, user).contains("не більше 2"),
+        "at most 2: {}",
+        last_text(&env, user)
+    );
+    press(&env, user, "Tow bar").await; // off again
+    press(&env, user, "Навігація").await;
+    press(&env, user, "Готово").await;
+    // Photos: kept in the file store at submit.
+    env.api
+        .add_file("ph1", "photos/1.jpg", b"first-photo".to_vec());
+    env.api
+        .add_file("ph2", "photos/2.jpg", b"second-photo".to_vec());
+    let photo = |id: &str| json!({"photo": [{"file_id": id, "file_unique_id": format!("u{id}"), "width": 800, "height": 600}]});
+    say(&env, user, "no photo").await;
+    assert!(
+        last_text(&env, user).contains("надішліть фото"),
+        "{}",
+        last_text(&env, user)
+    );
+    env.deliver(env.with(user, None, user, photo("ph1"))).await;
+    assert!(
+        last_text(&env, user).contains("1 з 2"),
+        "{}",
+        last_text(&env, user)
+    );
+    env.deliver(env.with(user, None, user, photo("ph2"))).await;
+    say(&env, user, "not an email").await;
+    assert!(
+        last_text(&env, user).contains("name@example.com"),
+        "{}",
+        last_text(&env, user)
+    );
+    press(&env, user, "Пропустити").await;
+    say(&env, user, "31.02.2027").await;
+    assert!(
+        last_text(&env, user).contains("24.12.2026"),
+        "{}",
+        last_text(&env, user)
+    );
+    say(&env, user, "01.03.2027").await;
+    press(&env, user, "Надіслати").await;
+    assert!(shown(&env, user).contains("Дякуємо!"));
+    let lead = leads(&env)
+        .await
+        .into_iter()
+        .find(|l| l.scenario == "extras")
+        .expect("lead");
+    assert_eq!(lead.answers["extras"], json!(["ac", "nav"]));
+    assert!(!lead.answers.contains_key("email"), "skipped");
+    assert_eq!(lead.answers["when"], json!("2027-03-01"));
+    let pics = lead.answers["pics"].as_array().unwrap();
+    assert_eq!(pics.len(), 2);
+    let key = pics[0]["key"].as_str().unwrap();
+    assert!(key.starts_with(&format!("leads/{}/", lead.id)), "{key}");
+    assert_eq!(
+        env.deps.files.get(key).await.unwrap().unwrap(),
+        b"first-photo"
+    );
+    assert_eq!(env.api.violations(), Vec::<String>::new());
+}

@@ -866,6 +866,13 @@ async fn a_scenario_conversation_resumes_after_serve_is_killed_mid_flow() {
     );
     post(&serve, &bot, press_update(901, chat, &api, "I agree")).await;
     assert!(shows(&api, chat, "Which make").await, "{}", serve.output());
+    // Killed between two answers (an update killed mid-way is the FIFO's business: its group
+    // waits out the visibility timeout, tested above).
+    assert!(
+        serve.settled(Duration::from_secs(30)).await,
+        "{}",
+        serve.output()
+    );
     serve.kill();
 
     let serve = Serve::start(dir.path(), &env).await;

@@ -449,3 +449,168 @@ fn the_graph_is_mermaid_with_every_step_and_edge() {
     assert!(m.contains("s6 --> submit"), "{m}");
     assert!(m.contains("s4{{\"pics (photo)\"}}"), "{m}");
 }
+
+#[test]
+fn stats_count_reached_answered_dropped_and_the_median() {
+    use teledesk_scenarios::stats::compute;
+    use teledesk_scenarios::store::{Contact, Lead};
+    let sc = car();
+    let run = |status: &str, reached: &[&str], secs: i64| Lead {
+        id: format!("LEAD-{status}{secs}"),
+        workspace: "w".into(),
+        status: status.into(),
+        scenario: "car_request".into(),
+        scenario_version: 1,
+        answers: Default::default(),
+        questions: Default::default(),
+        contact: Contact::default(),
+        language: "en".into(),
+        source: None,
+        consent_at: None,
+        consent_version: None,
+        note: None,
+        bot_id: None,
+        reached: reached.iter().map(|s| s.to_string()).collect(),
+        started_at: 1000,
+        created_at: 1000 + secs,
+        updated_at: 1000 + secs,
+        history: Vec::new(),
+    };
+    let all = [
+        "welcome",
+        "consent",
+        "make",
+        "model",
+        "year_from",
+        "year_to",
+        "currency",
+        "budget",
+        "city",
+        "phone",
+        "summary",
+    ];
+    let runs = vec![
+        run("new", &all, 60),
+        run("converted", &all, 120),
+        run("new", &all, 600),
+        run("declined", &["welcome", "consent"], 5),
+        run("abandoned", &["welcome", "consent", "make", "model"], 30),
+    ];
+    let s = compute(&sc, None, &runs, 1);
+    assert_eq!(
+        (s.starts, s.submits, s.declined, s.abandoned, s.in_flight),
+        (6, 3, 1, 1, 1)
+    );
+    assert_eq!(s.conversion, 0.5);
+    assert_eq!(s.median_seconds_to_submit, Some(120));
+    let step = |id: &str| s.steps.iter().find(|x| x.id == id).unwrap().clone();
+    assert_eq!(
+        (
+            step("consent").reached,
+            step("consent").answered,
+            step("consent").dropped
+        ),
+        (5, 4, 1)
+    );
+    assert_eq!(
+        (
+            step("model").reached,
+            step("model").answered,
+            step("model").dropped
+        ),
+        (4, 3, 1)
+    );
+    assert_eq!((step("summary").reached, step("summary").dropped), (3, 0));
+    // One version only.
+    assert_eq!(compute(&sc, Some(2), &runs, 0).starts, 0);
+}
+
+#[test]
+fn a_language_a_text_lacks_falls_back_to_the_first() {
+    let sc = validate(&yaml(
+        "key: f\ntitle: F\nlanguages: [uk, en]\nsteps:\n  - {id: a, type: text, text: {uk: Ім'я?, en: Name?}}\n  - {id: b, type: text, text: {uk: Місто?}}\ndone: ok\n",
+    ))
+    .unwrap();
+    let f = Flow::new(&sc, Lang::En);
+    let t = f.start(None, 0);
+    assert_eq!(last_html(&t), "Name?");
+    let t = say(&f, &t.state, "Ann");
+    assert_eq!(
+        last_html(&t),
+        "Місто?",
+        "en missing: the first language, uk"
+    );
+    let ru = Flow::new(&sc, Lang::Ru);
+    assert_eq!(
+        last_html(&ru.start(None, 0)),
+        "Ім'я?",
+        "ru is not a language of the scenario"
+    );
+    // A map without the first language is refused.
+    let bad = validate(&yaml(
+        "key: f\ntitle: F\nlanguages: [uk, en]\nsteps:\n  - {id: a, type: text, text: {en: Name?}}\ndone: ok\n",
+    ))
+    .unwrap_err();
+    assert_eq!(
+        bad[0].to_string(),
+        "steps[0].text: needs the first language, `uk`"
+    );
+}
+
+#[test]
+fn text_bounds_patterns_other_and_the_step_s_own_error() {
+    let sc = validate(&yaml(
+        r#"
+key: t
+title: T
+steps:
+  - id: plate
+    type: text
+    text: Your plate?
+    min_length: 4
+    max_length: 8
+    pattern: "[A-Z]{2}[0-9]{4}[A-Z]{2}"
+    error: Like AA1234BB, please.
+  - id: nick
+    type: text
+    text: A nickname?
+    min_length: 2
+    max_length: 5
+  - id: colour
+    type: choice
+    text: Colour?
+    options: [{value: black, label: Black}]
+    other: true
+done: ok
+"#,
+    ))
+    .unwrap();
+    let f = Flow::new(&sc, Lang::En);
+    let s = f.start(None, 0).state;
+    let bad = say(&f, &s, "aa1234bb");
+    assert!(
+        !bad.moved && last_html(&bad).contains("Like AA1234BB"),
+        "{}",
+        last_html(&bad)
+    );
+    let t = say(&f, &s, "AA1234BB");
+    let bad = say(&f, &t.state, "x");
+    assert!(
+        last_html(&bad).contains("between 2 and 5 characters"),
+        "{}",
+        last_html(&bad)
+    );
+    let bad = say(&f, &t.state, "toolong");
+    assert!(last_html(&bad).contains("between 2 and 5"));
+    let t = say(&f, &t.state, "Ace");
+    let t = press(&f, &t.state, Press::Other);
+    assert!(
+        last_html(&t).contains("type your answer"),
+        "{}",
+        last_html(&t)
+    );
+    let t = say(&f, &t.state, "Metallic green");
+    assert_eq!(t.end, Some(End::Submit));
+    assert_eq!(t.state.answers["colour"], json!("Metallic green"));
+    assert_eq!(t.state.answers["plate"], json!("AA1234BB"));
+}
