@@ -71,13 +71,14 @@ fn bench(c: &mut Criterion) {
         .block_on(teledesk_app::session::get(deps, "1", 42, 42))
         .expect("read")
         .expect("the conversation is still on");
+    // `cargo test --all-targets` runs each benchmark once: at least one step each.
     assert!(
-        s.version > 10,
+        s.version >= 3,
         "the benchmark made transitions: {}",
         s.version
     );
     assert!(
-        null.0.sent.load(Ordering::Relaxed) > 10,
+        null.0.sent.load(Ordering::Relaxed) >= 3,
         "and sent the questions"
     );
 }
