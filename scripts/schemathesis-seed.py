@@ -1,8 +1,8 @@
 """Seeds a `teledesk serve` for the schemathesis run (scripts/test), so that generated requests
 reach the handlers instead of 404s: a bot on the Bot API double (examples/bot_api_double), a forum
 group made its desk with a one-time setup code, a ticket opened by a customer's message, an
-internal user, a webhook endpoint with a delivery, a channel source, the demo listings, and a second
-API key to revoke. Prints the identifiers as `NAME=value` lines for schemathesis.toml.
+internal user, a webhook endpoint with a delivery, a channel source, the demo listings and the
+car_request scenario (`teledesk seed`), a lead, and a second API key to revoke. Prints the identifiers as `NAME=value` lines for schemathesis.toml.
 
 Usage: schemathesis-seed.py TELEDESK_BIN DATA_DIR SERVE_URL API_KEY BOT_TOKEN
 """
@@ -105,6 +105,11 @@ cli("seed")
 listing = api("GET", "/api/v1/listings?limit=1")["data"][0]
 spare_key = api("POST", "/api/v1/keys", {"name": "to revoke", "scopes": ["tickets:read"]})
 recovery = api("POST", f"/api/v1/webhooks/{hook['id']}/recover", {"since": 0, "dry_run": True})
+# `teledesk seed` published the car_request scenario; a lead from a website form.
+lead = api("POST", "/api/v1/leads", {
+    "scenario": "car_request", "consent_at": 1_790_000_000, "source": "website",
+    "answers": {"make": "skoda", "model": "Octavia", "year_from": 2017, "year_to": 2020,
+                "currency": "EUR", "budget": 18000, "city": {"city": "Odesa"}, "phone": "+380670001122"}})
 
 for name, value in {
     "SEED_BOT_ID": bot_id,
@@ -121,5 +126,7 @@ for name, value in {
     "SEED_LISTING_ID": listing["id"],
     "SEED_SPARE_KEY_ID": spare_key["id"],
     "SEED_RECOVERY_ID": recovery["id"],
+    "SEED_SCENARIO_KEY": "car_request",
+    "SEED_LEAD_ID": lead["id"],
 }.items():
     print(f"{name}={value}")

@@ -356,6 +356,12 @@ fn refine(doc: &mut serde_json::Value) {
     schemas["WebhookWrite"]["properties"]["filter"]["type"] = json!(["object", "null"]);
     // A file has at least one byte.
     schemas["MessageUpload"]["properties"]["file"]["minLength"] = json!(1);
+    // Publishing a scenario's version takes a scenario, or nothing (reactivate).
+    if let Some(body) =
+        doc["paths"]["/api/v1/scenarios/{key}/publish"]["post"].get_mut("requestBody")
+    {
+        body["required"] = json!(false);
+    }
     // Every field of a setup code request is optional, and so is the body.
     if let Some(body) = doc["paths"]["/api/v1/desks/setup-codes"]["post"].get_mut("requestBody") {
         body["required"] = json!(false);

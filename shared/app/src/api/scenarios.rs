@@ -373,7 +373,7 @@ async fn load_head(deps: &Deps, caller: &Caller, key: &str) -> Result<Head, Prob
 /// make an archived scenario active again on its newest version.
 #[utoipa::path(post, path = "/api/v1/scenarios/{key}/publish", tag = "scenarios", security(("bearer" = ["scenarios:write"])),
     params(("key" = String, Path, description = "Scenario key")),
-    request_body(content = Option<Object>, content_type = "application/json", description = "A scenario (docs/scenario.schema.json), or nothing"),
+    request_body(content = Object, content_type = "application/json", description = "A scenario (docs/scenario.schema.json), or nothing"),
     responses((status = 201, description = "Published as a new version", body = PublishResult),
         (status = 200, description = "Nothing new to publish, or reactivated", body = PublishResult),
         (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
