@@ -1126,3 +1126,88 @@ async fn multi_choice_photos_email_dates_and_fallbacks_through_telegram() {
     );
     assert_eq!(env.api.violations(), Vec::<String>::new());
 }
+
+/// Telegram refuses the admin chat's summary for a while (flood control): the update is retried,
+/// and the retry sends what was left — the summary — once; the customer heard once, one lead.
+#[tokio::test]
+async fn a_submit_retried_after_flood_control_finishes_once() {
+    let env = env().await;
+    let user = 711;
+    run_to_summary(&env, user, ["I agree", "USD", "Submit"]).await;
+    let summaries_before = env.api.sent_to(OTHER, None).len();
+    env.api.fail_next(
+        "sendMessage",
+        1,
+        teledesk_e2e::bot_api::too_many_requests(1),
+    );
+    press(&env, user, "Submit").await;
+    let mine: Vec<_> = leads(&env)
+        .await
+        .into_iter()
+        .filter(|l| l.contact.user_id == Some(user))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    let summaries: Vec<Value> = env.api.sent_to(OTHER, None)[summaries_before..].to_vec();
+    assert_eq!(
+        summaries.len(),
+        1,
+        "the summary once, after the retry: {summaries:?}"
+    );
+    assert!(summaries[0]["text"].as_str().unwrap().contains(&mine[0].id));
+    let thanks = env
+        .api
+        .edits()
+        .iter()
+        .filter(|e| {
+            e["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Thank you!")
+        })
+        .count()
+        + env
+            .texts_to(user, None)
+            .iter()
+            .filter(|t| t.contains("Thank you!"))
+            .count();
+    assert_eq!(thanks, 1);
+    let events = env.take_events().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["type"] == "lead.created")
+            .count(),
+        1
+    );
+}
+
+/// The home view's button during a conversation asks before starting over.
+#[tokio::test]
+async fn the_home_view_asks_before_replacing_a_conversation() {
+    let env = env().await;
+    let user = 721;
+    env.deliver(env.command(user, None, user, "/start s_car_request"))
+        .await;
+    press(&env, user, "I agree").await;
+    press(&env, user, "BMW").await;
+    env.deliver(env.command(user, None, user, "/start")).await;
+    let (mid, data) = button(&env, user, "Request a car");
+    env.deliver(env.private_callback(user, mid, &data)).await;
+    let (mid, data) = button(&env, user, "Request a car");
+    env.deliver(env.private_callback(user, mid, &data)).await;
+    assert!(
+        last_text(&env, user).contains("Continue where you left off"),
+        "{}",
+        last_text(&env, user)
+    );
+    let s = teledesk_app::session::get(
+        &env.deps,
+        &teledesk_e2e::desk::BOT_ID.to_string(),
+        user,
+        user,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(s.step, "model", "nothing lost");
+}

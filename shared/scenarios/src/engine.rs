@@ -55,7 +55,7 @@ pub struct Consent {
 }
 
 /// A button press, as the capability decodes it from callback data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Press {
     Option(usize),
     Other,
@@ -88,7 +88,10 @@ impl Press {
 
     pub fn parse(code: &str) -> Option<Press> {
         let num = |s: &str| s.parse::<usize>().ok();
-        Some(match code.split_at(1.min(code.len())) {
+        if code.is_empty() || !code.is_char_boundary(1) {
+            return None; // forged data that does not start with one ASCII letter
+        }
+        Some(match code.split_at(1) {
             ("o", n) => Press::Option(num(n)?),
             ("t", n) => Press::Toggle(num(n)?),
             ("e", n) => Press::Edit(num(n)?),
@@ -127,7 +130,7 @@ pub enum Input {
 }
 
 /// A keyboard under a view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Keyboard {
     None,
     /// Inline buttons, rows of (label, press).
@@ -144,7 +147,7 @@ pub enum Keyboard {
 }
 
 /// One message to show: HTML, its keyboard, a photo.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
     pub html: String,
     pub keyboard: Keyboard,
@@ -161,7 +164,7 @@ impl View {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum End {
     Submit,
     Decline,
@@ -567,7 +570,10 @@ impl<'a> Flow<'a> {
         while let Some(i) = at {
             guard += 1;
             if guard > self.sc.steps.len() * 2 + 2 {
-                break; // a loop of skipped steps (the validator refuses flows without an end)
+                // A loop of skipped steps (the validator refuses loops of messages): nothing
+                // happens rather than a submit the customer never made.
+                tracing::warn!(scenario = %self.sc.key, "a loop without a question; the step stays");
+                return self.stale(&s);
             }
             let step = &self.sc.steps[i];
             if step.when.as_ref().is_some_and(|w| !holds(w, &s.answers)) {
@@ -679,7 +685,7 @@ impl<'a> Flow<'a> {
                         ""
                     };
                     rows.push(vec![(
-                        format!("{mark}{}", self.tx(&o.label)),
+                        format!("{mark}{}", strip_tags(&self.tx(&o.label))),
                         Press::Option(i),
                     )]);
                 }
@@ -694,7 +700,7 @@ impl<'a> Flow<'a> {
                     let on = s.pending.contains(&json!(o.value));
                     let mark = if on { "✅ " } else { "▫️ " };
                     rows.push(vec![(
-                        format!("{mark}{}", self.tx(&o.label)),
+                        format!("{mark}{}", strip_tags(&self.tx(&o.label))),
                         Press::Toggle(i),
                     )]);
                 }
@@ -739,19 +745,22 @@ impl<'a> Flow<'a> {
                     html.push_str(&q);
                 }
                 html.push('\n');
+                // Only the answers on the path the answers take (an edit may leave some behind).
+                let on_path = crate::external::path(self.sc, &s.answers);
                 for (i, st) in self.sc.steps.iter().enumerate() {
                     let Some(v) = s.answers.get(&st.id) else {
                         continue;
                     };
-                    if !st.kind.asks() {
+                    if !st.kind.asks() || !on_path.contains(&i) {
                         continue;
                     }
                     let label = escape(&strip_tags(self.sc.label_of(st, self.lang)));
                     html.push_str(&format!("\n<b>{label}</b>: {}", escape(&self.show(st, v))));
-                    let edit = self.t(
+                    // Buttons are plain text: the catalog's escaping is undone.
+                    let edit = strip_tags(&self.t(
                         "sc-edit",
                         &[("label", strip_tags(self.sc.label_of(st, self.lang)).into())],
-                    );
+                    ));
                     rows.push(vec![(edit, Press::Edit(i))]);
                 }
                 rows.push(vec![(self.t("sc-submit", &[]), Press::Submit)]);

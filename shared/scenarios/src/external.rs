@@ -364,5 +364,6 @@ pub fn lead(
         created_at: now,
         updated_at: now,
         history: Vec::new(),
+        created_op: None,
     })
 }

@@ -215,6 +215,16 @@ impl Capability for Scenarios {
             (Some("h"), Some(key), None) if msg.is_private() => {
                 let current = session::get(ctx.deps, ctx.bot_id(), who.chat, who.user).await?;
                 match store::active(ctx.deps.table.as_ref(), ctx.workspace(), key).await? {
+                    Some(_)
+                        if current
+                            .as_ref()
+                            .is_some_and(|c| c.step != FINISHED && !c.moved_by(ctx)) =>
+                    {
+                        if let Some(c) = &current {
+                            ask_restart(ctx, &who, c, &format!("s_{key}"), key).await?;
+                        }
+                        Ok(None)
+                    }
                     Some(p) => {
                         begin(
                             ctx,
@@ -235,7 +245,6 @@ impl Capability for Scenarios {
                 if let Some(s) = &current
                     && s.moved_by(ctx)
                     && s.capability == NAME
-                    && s.step != FINISHED
                 {
                     // Re-delivered: the press made its transition; what follows is redone.
                     step(ctx, s, &who, Input::Other, Some(msg.message_id())).await?;
@@ -344,40 +353,7 @@ impl Capability for Scenarios {
                     begin(ctx, &who, Some(&c), &p, source, None).await?;
                     return Ok(Handled::Yes);
                 }
-                let title = match (c.capability == NAME).then_some(()) {
-                    Some(()) => {
-                        match published(ctx.deps, ctx.workspace(), &c.flow, c.flow_version).await? {
-                            Some(q) => q
-                                .scenario
-                                .text(&q.scenario.title, ctx.lang().code())
-                                .to_owned(),
-                            None => c.flow.clone(),
-                        }
-                    }
-                    None => c.flow.clone(),
-                };
-                let restart = CALLBACK
-                    .data(&format!("r:{}:{payload}", c.version))
-                    .or_else(|| CALLBACK.data(&format!("r:{}:s_{key}", c.version)))
-                    .unwrap_or_default();
-                let keyboard = json!({"inline_keyboard": [[
-                    {"text": t(ctx, "sc-continue", &[]), "callback_data": CALLBACK.data(&format!("c:{}", c.version)).unwrap_or_default()},
-                    {"text": t(ctx, "sc-restart", &[]), "callback_data": restart},
-                ]]});
-                let html = t(
-                    ctx,
-                    "sc-continue-or-restart",
-                    &[("title", teledesk_bot::i18n::Arg::Html(strip(&title)))],
-                );
-                ctx.once("sc-ask-restart", || async {
-                    ctx.send(OutgoingText {
-                        reply_markup: Some(keyboard.clone()),
-                        ..OutgoingText::html(who.chat, None, html.clone())
-                    })
-                    .await
-                    .map(|_| ())
-                })
-                .await?;
+                ask_restart(ctx, &who, &c, payload, key).await?;
                 Ok(Handled::Yes)
             }
             current => {
@@ -390,7 +366,18 @@ impl Capability for Scenarios {
     async fn on_session(&self, ctx: &Ctx<'_>, s: &Session, m: &Msg<'_>) -> Res<Handled> {
         if s.step == FINISHED {
             if s.moved_by(ctx) {
-                return Ok(Handled::Yes); // the update that finished it, re-delivered
+                // The update that finished it, re-delivered: what it had still to do is redone.
+                if let Some(p) =
+                    published(ctx.deps, ctx.workspace(), &s.flow, s.flow_version).await?
+                {
+                    let who = Who {
+                        chat: m.chat_id(),
+                        user: m.from_id(),
+                        from: m.0["from"].clone(),
+                    };
+                    redo(ctx, s, &who, &p, None).await?;
+                }
+                return Ok(Handled::Yes);
             }
             session::end(ctx.deps, s).await?;
             return Ok(Handled::No);
@@ -556,6 +543,44 @@ impl Capability for Scenarios {
     }
 }
 
+/// In the middle of a conversation (of any capability), `/start s_<key>` or the home view's button
+/// asks: continue it, or start this scenario over it.
+async fn ask_restart(ctx: &Ctx<'_>, who: &Who, c: &Session, payload: &str, key: &str) -> Res<()> {
+    let title = match (c.capability == NAME).then_some(()) {
+        Some(()) => match published(ctx.deps, ctx.workspace(), &c.flow, c.flow_version).await? {
+            Some(q) => q
+                .scenario
+                .text(&q.scenario.title, ctx.lang().code())
+                .to_owned(),
+            None => c.flow.clone(),
+        },
+        None => c.flow.clone(),
+    };
+    let restart = CALLBACK
+        .data(&format!("r:{}:{payload}", c.version))
+        .or_else(|| CALLBACK.data(&format!("r:{}:s_{key}", c.version)))
+        .unwrap_or_default();
+    let keyboard = json!({"inline_keyboard": [[
+        {"text": t(ctx, "sc-continue", &[]), "callback_data": CALLBACK.data(&format!("c:{}", c.version)).unwrap_or_default()},
+        {"text": t(ctx, "sc-restart", &[]), "callback_data": restart},
+    ]]});
+    let html = t(
+        ctx,
+        "sc-continue-or-restart",
+        &[("title", teledesk_bot::i18n::Arg::Html(strip(&title)))],
+    );
+    ctx.once("sc-ask-restart", || async {
+        ctx.send(OutgoingText {
+            reply_markup: Some(keyboard.clone()),
+            ..OutgoingText::html(who.chat, None, html.clone())
+        })
+        .await
+        .map(|_| ())
+    })
+    .await?;
+    Ok(())
+}
+
 fn strip(s: &str) -> String {
     escape(&engine::strip_tags(s))
 }
@@ -612,7 +637,10 @@ async fn begin(
     let turn = flow.start(source.map(str::to_owned), teledesk_ports::now_secs());
     let idle = idle_secs(&p.scenario) + GRACE_SECS;
     let s = match replaced {
-        Some(r) if r.moved_by(ctx) => r.clone(), // re-delivered: started already
+        Some(r) if r.moved_by(ctx) => {
+            // Re-delivered: started already; what follows is redone.
+            return redo(ctx, r, who, p, card).await;
+        }
         _ => {
             session::start(
                 ctx,
@@ -624,7 +652,7 @@ async fn begin(
                     flow: &p.scenario.key,
                     flow_version: p.version,
                     step: &step_id(&p.scenario, &turn),
-                    data: serde_json::to_value(&turn.state).unwrap_or_default(),
+                    data: stored(&turn),
                     ttl_secs: Some(idle),
                 },
             )
@@ -658,9 +686,8 @@ async fn step(ctx: &Ctx<'_>, s: &Session, who: &Who, input: Input, card: Option<
         teledesk_bot::i18n::Lang::from_code(&state.lang).unwrap_or(ctx.lang()),
     );
     if s.moved_by(ctx) {
-        // Re-delivered: the transition is made; what follows it is redone (once).
-        let v = flow.current(&state);
-        show(ctx, s, who.chat, card, vec![v], "turn").await?;
+        // Re-delivered: the transition is made; what follows it is redone, each part once.
+        redo(ctx, s, who, &p, card).await?;
         return Ok(false);
     }
     let turn = flow.handle(&state, input, who.user, teledesk_ports::now_secs());
@@ -672,22 +699,36 @@ async fn step(ctx: &Ctx<'_>, s: &Session, who: &Who, input: Input, card: Option<
         show(ctx, s, who.chat, None, turn.views, "invalid").await?;
         return Ok(false);
     }
-    let next = if turn.end.is_some() {
-        // Kept, finished, until the next message: a re-delivered update is recognised by it.
-        let mut data = serde_json::to_value(&turn.state).unwrap_or_default();
-        data["finished"] = json!(true);
-        session::advance(ctx, s, FINISHED, data).await?
-    } else {
-        session::advance(
-            ctx,
-            s,
-            &step_id(&p.scenario, &turn),
-            serde_json::to_value(&turn.state).unwrap_or_default(),
-        )
-        .await?
-    };
+    // A finished conversation is kept (step `_end`) until the next message, so that a
+    // re-delivered update is recognised by it.
+    let next = session::advance(ctx, s, &step_id(&p.scenario, &turn), stored(&turn)).await?;
     finish_turn(ctx, &next, who, &p, turn, card).await?;
     Ok(false)
+}
+
+/// The session's data after a turn: the engine's state, and what the turn has still to do (its
+/// views and how it ended), so that a re-delivered update redoes exactly that.
+fn stored(turn: &Turn) -> Value {
+    let mut data = serde_json::to_value(&turn.state).unwrap_or_default();
+    data["views"] = serde_json::to_value(&turn.views).unwrap_or_default();
+    data["end"] = serde_json::to_value(turn.end).unwrap_or_default();
+    data
+}
+
+/// Redoes what the transition this operation made has still to do (its lead, notices and views;
+/// each is done once).
+async fn redo(ctx: &Ctx<'_>, s: &Session, who: &Who, p: &Published, card: Option<i32>) -> Res<()> {
+    let Ok(state) = serde_json::from_value::<State>(s.data.clone()) else {
+        return Ok(());
+    };
+    let turn = Turn {
+        state,
+        views: serde_json::from_value(s.data["views"].clone()).unwrap_or_default(),
+        moved: true,
+        stale: false,
+        end: serde_json::from_value(s.data["end"].clone()).unwrap_or_default(),
+    };
+    finish_turn(ctx, s, who, p, turn, card).await
 }
 
 /// After a transition: the lead or run when the conversation ended, then the views (once).
@@ -701,7 +742,7 @@ async fn finish_turn(
 ) -> Res<()> {
     match turn.end {
         Some(End::Submit) => {
-            let lead = submit(ctx, s, who, p, &turn.state).await?;
+            let (lead, ours) = submit(ctx, s, who, p, &turn.state).await?;
             let mut views = turn.views;
             views.push(View {
                 html: p
@@ -711,7 +752,14 @@ async fn finish_turn(
                 keyboard: Keyboard::None,
                 photo: None,
             });
+            // The customer first; the admin chat's summary after (it may be refused for good).
             show(ctx, s, who.chat, card, views, "turn").await?;
+            if ours && p.scenario.admin_summary {
+                ctx.once(&format!("lead-admin#{}", lead.id), || {
+                    admin_summary(ctx, p, &lead)
+                })
+                .await?;
+            }
             tracing::info!(lead = %lead.id, scenario = %p.scenario.key, "lead submitted");
             Ok(())
         }
@@ -726,12 +774,14 @@ async fn finish_turn(
 
 /// Keeps an idle conversation as an abandoned run and ends it.
 async fn abandon(ctx: &Ctx<'_>, s: &Session, p: &Published, state: &State) -> Res<()> {
-    let run = run_record(ctx, s, p, state, "abandoned");
-    store::create(ctx.deps.table.as_ref(), &run).await?;
+    // Ended first: a conversation that moved on meanwhile is not abandoned.
     match session::end(ctx.deps, s).await {
-        Ok(()) | Err(Fail::Busy) => {}
+        Ok(()) => {}
+        Err(Fail::Busy) => return Ok(()),
         Err(e) => return Err(e),
     }
+    let run = run_record(ctx, s, p, state, "abandoned");
+    store::create(ctx.deps.table.as_ref(), &run).await?;
     tracing::info!(scenario = %p.scenario.key, step = %s.step, "idle conversation abandoned");
     Ok(())
 }
@@ -777,7 +827,8 @@ pub async fn sweep(deps: &Deps) -> Res<usize> {
 fn run_record(ctx: &Ctx<'_>, s: &Session, p: &Published, state: &State, status: &str) -> Lead {
     let now = teledesk_ports::now_secs();
     Lead {
-        id: run_id(ctx, s, &p.scenario.key, state),
+        // Its own id: a run kept when a conversation is cancelled can never take a lead's place.
+        id: store::lead_id(&[&run_id(ctx, s, &p.scenario.key, state), status]),
         workspace: ctx.workspace().to_owned(),
         status: status.to_owned(),
         scenario: p.scenario.key.clone(),
@@ -796,6 +847,7 @@ fn run_record(ctx: &Ctx<'_>, s: &Session, p: &Published, state: &State, status: 
         created_at: now,
         updated_at: now,
         history: Vec::new(),
+        created_op: Some(ctx.op),
     }
 }
 
@@ -810,16 +862,29 @@ fn run_id(ctx: &Ctx<'_>, s: &Session, key: &str, state: &State) -> String {
     ])
 }
 
-/// The lead of a submitted conversation: written once (its id is the conversation's), then told
-/// to the admin chat and as `lead.created`, each once.
-async fn submit(ctx: &Ctx<'_>, s: &Session, who: &Who, p: &Published, state: &State) -> Res<Lead> {
+/// The lead of a submitted conversation: written once (its id is the conversation's, and it
+/// records the operation that wrote it), then `lead.created`, once. Whether this operation wrote
+/// it (and so tells the admin chat): a second operation racing to submit the same conversation
+/// finds the lead and tells no one.
+async fn submit(
+    ctx: &Ctx<'_>,
+    s: &Session,
+    who: &Who,
+    p: &Published,
+    state: &State,
+) -> Res<(Lead, bool)> {
     let sc = &p.scenario;
     let now = teledesk_ports::now_secs();
     let id = run_id(ctx, s, &sc.key, state);
     let mut answers = serde_json::Map::new();
     let mut questions = serde_json::Map::new();
     let mut phone = None;
-    for st in sc.steps.iter().filter(|st| st.kind.asks()) {
+    // Only the answers on the path the answers take (an edit may have left some behind).
+    let on_path = external::path(sc, &state.answers);
+    for (i, st) in sc.steps.iter().enumerate() {
+        if !on_path.contains(&i) {
+            continue;
+        }
         let Some(v) = state.answers.get(&st.id) else {
             continue;
         };
@@ -862,13 +927,16 @@ async fn submit(ctx: &Ctx<'_>, s: &Session, who: &Who, p: &Published, state: &St
         created_at: now,
         updated_at: now,
         history: Vec::new(),
+        created_op: Some(ctx.op),
     };
     let lead = if store::create(ctx.deps.table.as_ref(), &lead).await? {
         lead
     } else {
-        store::get(ctx.deps.table.as_ref(), &id)
-            .await?
-            .unwrap_or(lead)
+        match store::get(ctx.deps.table.as_ref(), &id).await? {
+            Some(l) if l.created_op == Some(ctx.op) => l,
+            Some(l) => return Ok((l, false)),
+            None => lead,
+        }
     };
     ctx.once(&format!("lead-event#{id}"), || async {
         events::emit(
@@ -883,11 +951,7 @@ async fn submit(ctx: &Ctx<'_>, s: &Session, who: &Who, p: &Published, state: &St
         .map_err(Fail::from)
     })
     .await?;
-    if sc.admin_summary {
-        ctx.once(&format!("lead-admin#{id}"), || admin_summary(ctx, p, &lead))
-            .await?;
-    }
-    Ok(lead)
+    Ok((lead, true))
 }
 
 /// Photos of a lead are copied into the file store (`leads/<lead>/<file unique id>.jpg`).
@@ -899,15 +963,11 @@ async fn keep_photos(ctx: &Ctx<'_>, lead: &str, v: Value) -> Res<Value> {
             continue;
         };
         let key = format!("leads/{lead}/{unique}.jpg");
-        if ctx
-            .deps
-            .files
-            .get_at_most(&key, 0)
-            .await
-            .ok()
-            .flatten()
-            .is_none()
-        {
+        let stored = ctx.deps.files.size(&key).await.map_err(|e| {
+            tracing::warn!(error = %e, "file store unavailable; retried");
+            Fail::Busy
+        })?;
+        if stored.is_none() {
             let remote = ctx.tg.get_file(file_id).await?;
             let Some(path) = remote.file_path else {
                 tracing::warn!(lead, "a photo Telegram no longer serves; kept by file id");
@@ -919,7 +979,10 @@ async fn keep_photos(ctx: &Ctx<'_>, lead: &str, v: Value) -> Res<Value> {
                 .files
                 .put(&key, bytes, "image/jpeg")
                 .await
-                .map_err(|e| Fail::Poison(format!("photo not stored: {e}")))?;
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "photo not stored; retried");
+                    Fail::Busy
+                })?;
         }
         ph["key"] = json!(key);
         out.push(ph);
@@ -1003,17 +1066,48 @@ async fn admin_summary(ctx: &Ctx<'_>, p: &Published, lead: &Lead) -> Res<()> {
     } else {
         None
     };
+    // Telegram's limit is 4096 characters: long answers are cut (the lead keeps them whole).
+    let html = fit(&html, 3900);
     if keyboard.is_none() {
         teledesk_bot::admin_chat::queue_notice(ctx.deps, &admin.bot_id, admin.chat_id, &html)
             .await?;
         return Ok(());
     }
-    ctx.send(OutgoingText {
-        reply_markup: keyboard,
-        ..OutgoingText::html(admin.chat_id, None, html)
-    })
-    .await
-    .map(|_| ())
+    match ctx
+        .send(OutgoingText {
+            reply_markup: keyboard,
+            ..OutgoingText::html(admin.chat_id, None, html)
+        })
+        .await
+    {
+        Ok(_) => Ok(()),
+        // Flood control and outages are retried; a refusal for good is logged, not retried.
+        Err(Fail::Telegram(e)) if !e.is_transient() => {
+            tracing::warn!(error = %e, lead = %lead.id, "the admin chat refused the lead's summary");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// At most `max` characters of HTML, cut at a line break before an answer so no tag is left
+/// open.
+fn fit(html: &str, max: usize) -> String {
+    if html.chars().count() <= max {
+        return html.to_owned();
+    }
+    let mut out = String::new();
+    for line in html.split('\n') {
+        if out.chars().count() + line.chars().count() + 2 > max {
+            out.push_str("\n…");
+            break;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// A lead button in the admin chat: Reject or Mark spam (admins of the chat only); Convert waits
@@ -1042,7 +1136,10 @@ async fn lead_action(
         "c" => return Ok(Some(t(ctx, "lead-convert-later", &[]))),
         _ => return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[]))),
     };
-    let Some(lead) = store::get(ctx.deps.table.as_ref(), id).await? else {
+    let Some(lead) = store::get(ctx.deps.table.as_ref(), id)
+        .await?
+        .filter(|l| l.workspace == ctx.workspace() && l.is_lead())
+    else {
         return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
     };
     let by = display_name(&cb.query["from"]);
@@ -1061,7 +1158,9 @@ async fn lead_action(
         Err(store::StoreError::Table(e)) => return Err(e.into()),
         Err(store::StoreError::NotFound(_)) => return Ok(None),
     };
-    if updated != lead {
+    // Emitted also when a retry finds the change made: its id names the change, so a consumer
+    // gets it once.
+    {
         ctx.once(&format!("lead-updated#{id}"), || async {
             events::emit(
                 ctx.deps,

@@ -260,6 +260,9 @@ pub struct Lead {
     pub updated_at: i64,
     #[serde(default)]
     pub history: Vec<Value>,
+    /// The operation (update) that wrote it: only that one tells about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_op: Option<i64>,
 }
 
 pub const OPEN: &[&str] = &["new", "in_progress"];

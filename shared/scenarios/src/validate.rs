@@ -322,18 +322,20 @@ fn semantics(c: &mut Check, sc: &Scenario) {
                 }
             }
             Kind::Text => {
-                if let (Some(a), Some(b)) = (s.min_length, s.max_length)
-                    && a > b
-                {
-                    c.add(format!("{p}.min_length"), "more than max_length");
+                if s.min_length.unwrap_or(1) > s.max_length.unwrap_or(1000) {
+                    c.add(
+                        format!("{p}.min_length"),
+                        "more than max_length (1000 unless given)",
+                    );
                 }
                 if s.max_length
                     .is_some_and(|m| m as usize > MAX_TEXT || m == 0)
                 {
                     c.add(format!("{p}.max_length"), format!("1 to {MAX_TEXT}"));
                 }
+                // Compiled as the engine matches it: the whole answer.
                 if let Some(re) = &s.pattern
-                    && let Err(e) = regex::Regex::new(re)
+                    && let Err(e) = regex::Regex::new(&format!("^(?:{re})$"))
                 {
                     c.add(
                         format!("{p}.pattern"),
@@ -343,9 +345,12 @@ fn semantics(c: &mut Check, sc: &Scenario) {
             }
             Kind::Number => {
                 if let (Some(a), Some(b)) = (s.min, s.max)
-                    && a > b
+                    && (a > b || (!s.decimal && a.ceil() > b.floor()))
                 {
-                    c.add(format!("{p}.min"), "more than max");
+                    c.add(
+                        format!("{p}.min"),
+                        "more than max (a whole-number step needs a whole number between them)",
+                    );
                 }
             }
             Kind::Choice | Kind::MultiChoice => {
@@ -527,6 +532,43 @@ fn graph(c: &mut Check, sc: &Scenario) {
             c.add(format!("steps[{i}]"), "unreachable from the first step");
         } else if !ends[i] {
             c.add(format!("steps[{i}]"), "no path from here reaches submit");
+        }
+    }
+    // A loop must ask something: messages going round each other would never stop.
+    let silent = |i: usize| sc.steps[i].kind == Kind::Message;
+    let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+    fn dfs(
+        i: usize,
+        succ: &[Vec<Option<usize>>],
+        silent: &dyn Fn(usize) -> bool,
+        state: &mut [u8],
+    ) -> Option<usize> {
+        state[i] = 1;
+        for t in succ[i].iter().flatten() {
+            if !silent(*t) {
+                continue;
+            }
+            if state[*t] == 1 {
+                return Some(*t);
+            }
+            if state[*t] == 0
+                && let Some(x) = dfs(*t, succ, silent, state)
+            {
+                return Some(x);
+            }
+        }
+        state[i] = 2;
+        None
+    }
+    for i in (0..n).filter(|i| silent(*i)) {
+        if state[i] == 0
+            && let Some(at) = dfs(i, &succ, &silent, &mut state)
+        {
+            c.add(
+                format!("steps[{at}]"),
+                "a loop of message steps that asks nothing",
+            );
+            break;
         }
     }
 }

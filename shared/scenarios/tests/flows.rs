@@ -475,6 +475,7 @@ fn stats_count_reached_answered_dropped_and_the_median() {
         created_at: 1000 + secs,
         updated_at: 1000 + secs,
         history: Vec::new(),
+        created_op: None,
     };
     let all = [
         "welcome",
@@ -613,4 +614,96 @@ done: ok
     assert_eq!(t.end, Some(End::Submit));
     assert_eq!(t.state.answers["colour"], json!("Metallic green"));
     assert_eq!(t.state.answers["plate"], json!("AA1234BB"));
+}
+
+const TRADE_IN: &str = r#"
+key: trade_in
+title: Trade-in
+steps:
+  - id: kind
+    type: choice
+    text: Do you have a car to trade in?
+    options: [{value: "yes", label: "Yes"}, {value: "no", label: "No"}]
+    next:
+      - when: {step: kind, equals: "no"}
+        goto: phone
+  - id: mileage
+    type: number
+    label: Mileage
+    text: Its mileage, km?
+  - id: phone
+    type: phone
+    label: Phone
+    text: Your phone?
+  - id: summary
+    type: summary
+done: Thanks
+"#;
+
+#[test]
+fn an_edit_that_takes_a_branch_away_drops_the_answers_left_behind() {
+    let sc = validate(&yaml(TRADE_IN)).unwrap();
+    let f = Flow::new(&sc, Lang::En);
+    let t = press(&f, &f.start(None, 0).state, Press::Option(0));
+    let t = say(&f, &t.state, "120 000");
+    let t = say(&f, &t.state, "+380501234567");
+    assert!(last_html(&t).contains("Mileage"), "{}", last_html(&t));
+    let t = press(&f, &t.state, Press::Edit(0));
+    let t = press(&f, &t.state, Press::Option(1));
+    assert_eq!(step_id(&sc, &t), "summary");
+    assert!(!last_html(&t).contains("Mileage"), "{}", last_html(&t));
+    let on_path = teledesk_scenarios::external::path(&sc, &t.state.answers);
+    assert!(!on_path.contains(&sc.index_of("mileage").unwrap()));
+}
+
+#[test]
+fn forged_presses_and_silent_loops_are_refused() {
+    for code in ["", "é", "€5", "o", "oX", "t-1", "zz"] {
+        assert_eq!(Press::parse(code), None, "{code}");
+    }
+    assert_eq!(Press::parse("o3"), Some(Press::Option(3)));
+    let looped = r#"
+key: l
+title: L
+steps:
+  - {id: q, type: text, text: Q}
+  - {id: m1, type: message, text: One, next: [{when: {step: q, equals: stop}, goto: submit}, {goto: m2}]}
+  - {id: m2, type: message, text: Two, next: m1}
+done: ok
+"#;
+    let shown: Vec<String> = validate(&yaml(looped))
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.ends_with("a loop of message steps that asks nothing")),
+        "{shown:?}"
+    );
+    let pattern = "key: p\ntitle: P\nsteps:\n  - {id: a, type: text, text: A, pattern: \"(?x)a # c\"}\ndone: ok\n";
+    let shown: Vec<String> = validate(&yaml(pattern))
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        shown[0].starts_with("steps[0].pattern: not a regular expression"),
+        "{shown:?}"
+    );
+    let bounds = "key: b\ntitle: B\nsteps:\n  - {id: a, type: number, text: A, min: 1.2, max: 1.8}\n  - {id: c, type: text, text: C, min_length: 2000}\ndone: ok\n";
+    let shown: Vec<String> = validate(&yaml(bounds))
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        shown.iter().any(|s| s.starts_with("steps[0].min:")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.iter().any(|s| s.starts_with("steps[1].min_length:")),
+        "{shown:?}"
+    );
 }

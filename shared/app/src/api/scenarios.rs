@@ -650,7 +650,9 @@ pub async fn update_lead(
         "api",
     )
     .await?;
-    if updated != lead {
+    // Emitted also when a retry finds the change made: its id names the change, so consumers get
+    // it once.
+    {
         crate::events::emit(
             &deps,
             crate::events::LEAD_UPDATED,
@@ -691,10 +693,20 @@ pub async fn create_lead(
         .await?
         .ok_or_else(|| Problem::not_found(format!("no active scenario {key}")))?;
     let now = teledesk_ports::now_secs();
-    let nonce = hex::encode(rand::random::<[u8; 12]>());
+    // Retried with its Idempotency-Key, the request writes the same lead, never a second one.
+    let nonce = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        Some(k) => format!("{}|{k}", caller.0.id),
+        None => hex::encode(rand::random::<[u8; 12]>()),
+    };
     let id = store::lead_id(&[caller.workspace(), "api", &nonce]);
     let lead = external::lead(&p, caller.workspace(), &body, id, now).map_err(problems)?;
-    store::create(deps.table.as_ref(), &lead).await?;
+    let lead = if store::create(deps.table.as_ref(), &lead).await? {
+        lead
+    } else {
+        store::get(deps.table.as_ref(), &lead.id)
+            .await?
+            .unwrap_or(lead)
+    };
     crate::events::emit(
         &deps,
         crate::events::LEAD_CREATED,
