@@ -110,6 +110,8 @@ lead = api("POST", "/api/v1/leads", {
     "scenario": "car_request", "consent_at": 1_790_000_000, "source": "website",
     "answers": {"make": "skoda", "model": "Octavia", "year_from": 2017, "year_to": 2020,
                 "currency": "EUR", "budget": 18000, "city": {"city": "Odesa"}, "phone": "+380670001122"}})
+request = api("POST", "/api/v1/requests", {"make": "Audi", "model": "A4", "budget_max": 2_000_000,
+                                           "currency": "EUR", "city": "Kyiv"})
 
 for name, value in {
     "SEED_BOT_ID": bot_id,
@@ -128,5 +130,6 @@ for name, value in {
     "SEED_RECOVERY_ID": recovery["id"],
     "SEED_SCENARIO_KEY": "car_request",
     "SEED_LEAD_ID": lead["id"],
+    "SEED_REQUEST_ID": request["id"],
 }.items():
     print(f"{name}={value}")

@@ -189,7 +189,7 @@ enum ListingsCommand {
 enum ApiKeysCommand {
     /// Create a key; it is printed once and cannot be shown again.
     Create {
-        /// Comma-separated: tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, admin.
+        /// Comma-separated: tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, requests:read, requests:write, admin.
         #[arg(long, value_delimiter = ',', required = true)]
         scopes: Vec<String>,
         /// A name to recognise the key by.

@@ -691,7 +691,18 @@ pub async fn foreign_workspace_ids() -> Report {
     let (s, lead) = api(&env, &own, "POST", "/api/v1/leads", Some(form)).await;
     assert_eq!(s, 201, "{lead}");
     let lead_id = lead["id"].as_str().unwrap().to_owned();
+    let (s, request) = api(
+        &env,
+        &own,
+        "POST",
+        "/api/v1/requests",
+        Some(json!({"make": "Audi", "city": "Kyiv"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{request}");
+    let request_id = request["id"].as_str().unwrap().to_owned();
     let ids: Vec<String> = vec![
+        request_id.clone(),
         lead_id.clone(),
         "car_request".into(),
         ticket_id.clone(),
@@ -736,6 +747,10 @@ pub async fn foreign_workspace_ids() -> Report {
                         "listings" => &listing_id,
                         "keys" => &spare.id,
                         "leads" => &lead_id,
+                        "requests" => &request_id,
+                        other if path.contains("{id}") => {
+                            panic!("no id for the resource kind `{other}` of {path}")
+                        }
                         _ => "",
                     },
                 );
@@ -747,6 +762,7 @@ pub async fn foreign_workspace_ids() -> Report {
                 ("POST", "/api/v1/tickets/{id}/mention") => Some(json!({"username": "alice_a"})),
                 ("PUT", "/api/v1/webhooks/{id}") => Some(json!({"description": "taken"})),
                 ("PUT", "/api/v1/leads/{id}") => Some(json!({"status": "spam"})),
+                ("PUT", "/api/v1/requests/{id}") => Some(json!({"city": "Lviv"})),
                 ("POST", "/api/v1/webhooks/{id}/recover") => Some(json!({"since": 0})),
                 ("PUT", "/api/v1/channel-sources/{id}") => Some(json!({"schedule_minutes": 999})),
                 ("POST", "/api/v1/channel-sources/{id}/parse-range") => {
@@ -786,6 +802,14 @@ pub async fn foreign_workspace_ids() -> Report {
     .await;
     let (_, own_lead) = api(&env, &own, "GET", &format!("/api/v1/leads/{lead_id}"), None).await;
     let (_, own_scenario) = api(&env, &own, "GET", "/api/v1/scenarios/car_request", None).await;
+    let (_, own_request) = api(
+        &env,
+        &own,
+        "GET",
+        &format!("/api/v1/requests/{request_id}"),
+        None,
+    )
+    .await;
     let (_, keys) = api(&env, &own, "GET", "/api/v1/keys", None).await;
     let spare_revoked = keys["data"]
         .as_array()
@@ -798,6 +822,9 @@ pub async fn foreign_workspace_ids() -> Report {
         src["schedule_minutes"] != 15,
         own_lead["status"] != "new",
         own_scenario["status"] != "active",
+        own_request["city"] != "Kyiv",
+        // Nothing converted the lead.
+        own_lead["status"] != "new",
         spare_revoked,
         env.api.webhook(&env.token).0.contains("evil"),
         env.item("STAFF#default", &ALICE.to_string())

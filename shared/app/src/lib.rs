@@ -22,6 +22,7 @@ pub use teledesk_bot::{
 pub use teledesk_desk as desk;
 pub use teledesk_listings as listings;
 pub use teledesk_listings::schedule as sync;
+pub use teledesk_requests as requests;
 pub use teledesk_scenarios as scenarios;
 pub use teledesk_webhooks as webhooks;
 pub use teledesk_webhooks::fanout;

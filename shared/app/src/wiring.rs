@@ -17,6 +17,7 @@ pub fn capabilities_with(more: Vec<Arc<dyn Capability>>) -> Router {
         Arc::new(teledesk_listings::Listings),
         Arc::new(teledesk_webhooks::Webhooks),
         Arc::new(teledesk_scenarios::Scenarios),
+        Arc::new(teledesk_requests::Requests),
     ];
     caps.extend(more);
     Router::new(caps)

@@ -17,6 +17,8 @@ pub const TOPIC_CREATED: &str = "topic.created";
 pub const ERROR_OCCURRED: &str = "error.occurred";
 pub const LEAD_CREATED: &str = "lead.created";
 pub const LEAD_UPDATED: &str = "lead.updated";
+pub const LEAD_CONVERTED: &str = "lead.converted";
+pub const REQUEST_CREATED: &str = "request.created";
 
 /// Every event type this build emits.
 pub const TYPES: &[&str] = &[
@@ -29,6 +31,8 @@ pub const TYPES: &[&str] = &[
     ERROR_OCCURRED,
     LEAD_CREATED,
     LEAD_UPDATED,
+    LEAD_CONVERTED,
+    REQUEST_CREATED,
 ];
 
 /// The stable id of the event of type `kind` caused by `cause` (e.g. a ticket id and an update id).

@@ -1059,10 +1059,17 @@ async fn admin_summary(ctx: &Ctx<'_>, p: &Published, lead: &Lead) -> Res<()> {
         json!({"text": texts::t_in(lang, label, &[]),
                "callback_data": CALLBACK.data(&format!("l:{action}:{}", lead.id)).unwrap_or_default()})
     };
+    // *Convert to request* is the requests capability's button, when this build has it: the
+    // router knows, this crate does not.
+    let convert = ctx
+        .router
+        .capability("requests")
+        .and_then(|c| c.callback())
+        .and_then(|spec| spec.data(&format!("cv:{}", lead.id)))
+        .map(|data| json!({"text": texts::t_in(lang, "lead-convert", &[]), "callback_data": data}))
+        .unwrap_or_else(|| b("lead-convert", "c"));
     let keyboard = if admin.bot_id == ctx.bot_id() {
-        Some(
-            json!({"inline_keyboard": [[b("lead-convert", "c")], [b("lead-reject", "r"), b("lead-spam", "s")]]}),
-        )
+        Some(json!({"inline_keyboard": [[convert], [b("lead-reject", "r"), b("lead-spam", "s")]]}))
     } else {
         None
     };

@@ -825,7 +825,7 @@ pub struct KeyList {
 pub struct KeyCreate {
     #[schema(min_length = 1, max_length = 64, pattern = "\\S", example = "crm")]
     pub name: String,
-    /// tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, admin.
+    /// tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, requests:read, requests:write, admin.
     #[schema(min_items = 1, example = json!(["tickets:read"]))]
     pub scopes: Vec<String>,
     /// Epoch seconds; must be in the future.

@@ -27,6 +27,8 @@ pub const SCOPES: &[&str] = &[
     "scenarios:write",
     "leads:read",
     "leads:write",
+    "requests:read",
+    "requests:write",
     "admin",
 ];
 /// Requests per minute when a key names none.
@@ -105,7 +107,7 @@ pub fn parse(key: &str) -> Option<(&str, &str)> {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "unknown scope `{0}` (known: tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, admin)"
+        "unknown scope `{0}` (known: tickets:read, tickets:write, messages:read, messages:write, catalog:read, scenarios:read, scenarios:write, leads:read, leads:write, requests:read, requests:write, admin)"
     )]
     UnknownScope(String),
     #[error("a key needs at least one scope")]

@@ -15,6 +15,7 @@ pub mod messages;
 pub mod openapi;
 pub mod problem;
 pub mod ratelimit;
+pub mod requests;
 pub mod scenarios;
 pub mod schema;
 pub mod tickets;
@@ -205,6 +206,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(catalog::routes())
         .merge(uploads::routes())
         .merge(scenarios::routes())
+        .merge(requests::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::{admin, catalog, messages, scenarios, tickets, webhooks};
+use super::{admin, catalog, messages, requests, scenarios, tickets, webhooks};
 
 struct BearerKeys;
 
@@ -27,7 +27,8 @@ impl Modify for BearerKeys {
                     .description(Some(
                         "An API key from `teledesk api-keys create --scopes …`. Scopes: tickets:read, \
                          tickets:write, messages:read, messages:write, catalog:read, \
-                         scenarios:read, scenarios:write, leads:read, leads:write, admin (all).",
+                         scenarios:read, scenarios:write, leads:read, leads:write, requests:read, \
+                         requests:write, admin (all).",
                     ))
                     .build(),
             ),
@@ -212,6 +213,11 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         scenarios::create_lead,
         scenarios::get_lead,
         scenarios::update_lead,
+        requests::list_requests,
+        requests::create_request,
+        requests::get_request,
+        requests::update_request,
+        requests::convert_lead,
     ),
     components(schemas(
         TicketView,
@@ -291,6 +297,10 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         scenarios::LeadList,
         scenarios::LeadCreate,
         scenarios::LeadUpdate,
+        requests::PostView,
+        requests::RequestView,
+        requests::RequestList,
+        requests::RequestWrite,
     )),
     modifiers(&BearerKeys, &CommonProblems),
     tags(
@@ -300,6 +310,7 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         (name = "catalog", description = "Channel sources (scope admin) and the listings synced from them (scope catalog:read)"),
         (name = "scenarios", description = "Lead-capture scenarios: publish, read, archive, stats (scopes scenarios:read, scenarios:write)"),
         (name = "leads", description = "Leads from scenarios and other channels (scopes leads:read, leads:write)"),
+        (name = "requests", description = "Requests made from leads, for dealers (scopes requests:read, requests:write)"),
         (name = "admin", description = "The workspace: desks, internal users, bots and API keys (scope admin)"),
         (name = "health", description = "Liveness"),
     )

@@ -105,6 +105,10 @@ pub enum EventTypeName {
     LeadCreated,
     #[serde(rename = "lead.updated")]
     LeadUpdated,
+    #[serde(rename = "lead.converted")]
+    LeadConverted,
+    #[serde(rename = "request.created")]
+    RequestCreated,
     #[serde(rename = "endpoint.disabled")]
     EndpointDisabled,
 }

@@ -1,0 +1,412 @@
+//! `/api/v1/requests` (scopes `requests:read`, `requests:write`): requests made from leads or
+//! directly; `POST /api/v1/leads/{id}/convert` makes one from a lead (once).
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::Caller;
+use super::cursor::{self, Cursors};
+use super::problem::{FieldError, Problem, unknown};
+use super::schema::ProblemView;
+use super::tickets::json_changes;
+use crate::Deps;
+use crate::requests::store::{self, Request, StoreError};
+
+pub fn routes() -> Router<Deps> {
+    Router::new()
+        .route("/api/v1/requests", get(list_requests).post(create_request))
+        .route(
+            "/api/v1/requests/{id}",
+            get(get_request).put(update_request),
+        )
+        .route("/api/v1/leads/{id}/convert", post(convert_lead))
+}
+
+/// A channel post a published request lives in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PostView {
+    pub chat_id: i64,
+    pub message_id: i32,
+}
+
+/// A request: what a customer wants, for dealers to offer on.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestView {
+    #[schema(example = "REQ-7KQ2M9XA4B")]
+    pub id: String,
+    /// `draft`, `published`, `has_offers`, `closed` or `cancelled`.
+    pub status: String,
+    pub lead_id: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub year_min: Option<i64>,
+    pub year_max: Option<i64>,
+    /// Integer minor units of `currency` (2500000 is 25 000.00 USD).
+    pub budget_max: Option<i64>,
+    /// ISO 4217.
+    pub currency: Option<String>,
+    pub mileage_max: Option<i64>,
+    pub fuel: Option<String>,
+    pub gearbox: Option<String>,
+    pub city: Option<String>,
+    pub notes: Option<String>,
+    pub offer_count: u32,
+    pub chosen_offer_id: Option<String>,
+    pub posts: Vec<PostView>,
+    /// Who changed what, when, and how (`telegram`, `api`, `cli`).
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestList {
+    pub data: Vec<RequestView>,
+    pub has_more: bool,
+    pub next_cursor: Option<String>,
+}
+
+/// A request's fields (absent fields unchanged; null clears one).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestWrite {
+    #[schema(max_length = 60, min_length = 1)]
+    pub make: Option<String>,
+    #[schema(max_length = 60, min_length = 1)]
+    pub model: Option<String>,
+    #[schema(minimum = 1900, maximum = 2100)]
+    pub year_min: Option<i64>,
+    #[schema(minimum = 1900, maximum = 2100)]
+    pub year_max: Option<i64>,
+    /// Integer minor units of `currency`; needs `currency`.
+    #[schema(minimum = 1, maximum = 9_000_000_000_000_000i64)]
+    pub budget_max: Option<i64>,
+    /// ISO 4217 (USD, EUR, UAH, PLN, JPY, …).
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    pub currency: Option<String>,
+    #[schema(minimum = 0, maximum = 10_000_000)]
+    pub mileage_max: Option<i64>,
+    #[schema(max_length = 30, min_length = 1)]
+    pub fuel: Option<String>,
+    #[schema(max_length = 30, min_length = 1)]
+    pub gearbox: Option<String>,
+    #[schema(max_length = 100, min_length = 1)]
+    pub city: Option<String>,
+    #[schema(max_length = 2000, min_length = 1)]
+    pub notes: Option<String>,
+}
+
+pub fn view(r: &Request) -> RequestView {
+    RequestView {
+        id: r.id.clone(),
+        status: r.status.clone(),
+        lead_id: r.lead_id.clone(),
+        make: r.make.clone(),
+        model: r.model.clone(),
+        year_min: r.year_min,
+        year_max: r.year_max,
+        budget_max: r.budget_max,
+        currency: r.currency.clone(),
+        mileage_max: r.mileage_max,
+        fuel: r.fuel.clone(),
+        gearbox: r.gearbox.clone(),
+        city: r.city.clone(),
+        notes: r.notes.clone(),
+        offer_count: r.offer_count,
+        chosen_offer_id: r.chosen_offer_id.clone(),
+        posts: r
+            .posts
+            .iter()
+            .map(|p| PostView {
+                chat_id: p.chat_id,
+                message_id: p.message_id,
+            })
+            .collect(),
+        history: r.history.clone(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        match e {
+            StoreError::Table(t) => t.into(),
+            StoreError::Conflict => Problem::conflict(
+                "conflict",
+                "changed at the same time; read it again and retry",
+            ),
+            StoreError::Invalid(m) => Problem::bad_request(m),
+        }
+    }
+}
+
+fn field_errors(errors: Vec<(String, String)>) -> Problem {
+    Problem::validation(
+        errors
+            .into_iter()
+            .map(|(field, message)| FieldError { field, message })
+            .collect(),
+    )
+}
+
+const REQUEST_PARAMS: &[&str] = &[
+    "status",
+    "make",
+    "city",
+    "created_from",
+    "created_to",
+    "has_offers",
+    "limit",
+    "cursor",
+];
+
+/// Requests, newest first, filtered.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("bearer" = ["requests:read"])),
+    params(
+        ("status" = Option<String>, Query, description = "draft, published, has_offers, closed or cancelled", pattern = "^(draft|published|has_offers|closed|cancelled)$"),
+        ("make" = Option<String>, Query, description = "Make (case-insensitive)"),
+        ("city" = Option<String>, Query, description = "City (case-insensitive)"),
+        ("created_from" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0, maximum = 100_000_000_000i64),
+        ("created_to" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0, maximum = 100_000_000_000i64),
+        ("has_offers" = Option<bool>, Query, description = "Only (true) or no (false) requests with offers"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (same filters)"),
+    ),
+    responses((status = 200, description = "A page of requests", body = RequestList),
+        (status = 422, description = "A parameter is not valid", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn list_requests(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    caller.require("requests:read")?;
+    let mut errors = unknown(q.keys(), REQUEST_PARAMS, "parameter");
+    let status = q.get("status").cloned();
+    if status
+        .as_deref()
+        .is_some_and(|s| !store::STATUSES.contains(&s))
+    {
+        errors.push(FieldError {
+            field: "status".into(),
+            message: format!("one of {}", store::STATUSES.join(", ")),
+        });
+    }
+    let mut time = |name: &str| match q.get(name).map(|v| v.parse::<i64>()) {
+        None => None,
+        Some(Ok(n)) if (0..=100_000_000_000).contains(&n) => Some(n),
+        Some(_) => {
+            errors.push(FieldError {
+                field: name.into(),
+                message: "epoch seconds".into(),
+            });
+            None
+        }
+    };
+    let (from, to) = (time("created_from"), time("created_to"));
+    let has_offers = match q.get("has_offers").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "has_offers".into(),
+                message: "true or false".into(),
+            });
+            None
+        }
+    };
+    let make = q.get("make").map(|s| s.to_lowercase());
+    let city = q.get("city").map(|s| s.to_lowercase());
+    let scope = cursor::scope("requests", caller.workspace(), &q);
+    let cursors = Cursors::new(&deps);
+    let (limit, after) = cursors.page(&q, &scope, 20, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let eq = |want: &Option<String>, got: &Option<String>| {
+        want.as_ref()
+            .is_none_or(|w| got.as_ref().is_some_and(|g| g.to_lowercase() == *w))
+    };
+    let (data, next_cursor) = cursors
+        .scan_newest(
+            &scope,
+            store::requests_gsi(caller.workspace()),
+            limit,
+            after,
+            1000,
+            |item| {
+                let r: Request = crate::record::from_item(item).ok()?;
+                let keep = status.as_ref().is_none_or(|s| &r.status == s)
+                    && eq(&make, &r.make)
+                    && eq(&city, &r.city)
+                    && from.is_none_or(|f| r.created_at >= f)
+                    && to.is_none_or(|t| r.created_at <= t)
+                    && has_offers.is_none_or(|h| (r.offer_count > 0) == h);
+                keep.then(|| view(&r))
+            },
+        )
+        .await?;
+    Ok(axum::Json(RequestList {
+        data,
+        has_more: next_cursor.is_some(),
+        next_cursor,
+    })
+    .into_response())
+}
+
+/// Create a draft request directly (`request.created`).
+#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", security(("bearer" = ["requests:write"])),
+    request_body(content = RequestWrite, content_type = "application/json"),
+    responses((status = 201, description = "The request, a draft", body = RequestView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn create_request(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("requests:write")?;
+    let body = json_changes(&headers, &body)?;
+    // Retried with its Idempotency-Key, the call makes the same request, never a second one.
+    let from = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        Some(k) => format!("api|{}|{}|{k}", caller.workspace(), caller.0.id),
+        None => format!("api|{}", hex::encode(rand::random::<[u8; 12]>())),
+    };
+    let mut r = store::new_request(caller.workspace(), store::request_id(&from), None);
+    let errors = store::apply(&mut r, &body);
+    if !errors.is_empty() {
+        return Err(field_errors(errors));
+    }
+    r.history.push(
+        serde_json::json!({"at": r.created_at, "by": format!("api:{}", caller.0.id),
+                                       "via": "api", "changed": {"status": "draft"}}),
+    );
+    let r = if store::create(deps.table.as_ref(), &r).await? {
+        r
+    } else {
+        store::get(deps.table.as_ref(), caller.workspace(), &r.id)
+            .await?
+            .unwrap_or(r)
+    };
+    crate::events::emit(
+        &deps,
+        crate::requests::REQUEST_CREATED,
+        &r.id,
+        caller.workspace(),
+        "",
+        crate::requests::request_json(&r),
+    )
+    .await
+    .map_err(|e| Problem::unavailable(e.to_string()))?;
+    Ok((StatusCode::CREATED, axum::Json(view(&r))).into_response())
+}
+
+async fn load(deps: &Deps, caller: &Caller, id: &str) -> Result<Request, Problem> {
+    store::get(deps.table.as_ref(), caller.workspace(), id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no request {id}")))
+}
+
+/// A request.
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = ["requests:read"])),
+    params(("id" = String, Path, description = "Request id")),
+    responses((status = 200, description = "The request", body = RequestView),
+        (status = 404, description = "No such request", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn get_request(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("requests:read")?;
+    Ok(axum::Json(view(&load(&deps, &caller, &id).await?)).into_response())
+}
+
+/// Change a request's fields (recorded in its history).
+#[utoipa::path(put, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = ["requests:write"])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body(content = RequestWrite, content_type = "application/json"),
+    responses((status = 200, description = "The request", body = RequestView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Changed at the same time, or closed or cancelled", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn update_request(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("requests:write")?;
+    let body = json_changes(&headers, &body)?;
+    let before = load(&deps, &caller, &id).await?;
+    if matches!(before.status.as_str(), "closed" | "cancelled") {
+        return Err(Problem::conflict(
+            "request-ended",
+            format!("request {id} is {}: it cannot change", before.status),
+        ));
+    }
+    let mut after = before.clone();
+    let errors = store::apply(&mut after, &body);
+    if !errors.is_empty() {
+        return Err(field_errors(errors));
+    }
+    let by = format!("api:{}", caller.0.id);
+    let saved = store::save(deps.table.as_ref(), &before, after, &by, "api").await?;
+    Ok(axum::Json(view(&saved)).into_response())
+}
+
+/// Make a draft request from a lead, prefilled by its scenario's mapping; the lead becomes
+/// `converted`. Converting again answers the same request (200).
+#[utoipa::path(post, path = "/api/v1/leads/{id}/convert", tag = "requests", security(("bearer" = ["requests:write"])),
+    params(("id" = String, Path, description = "Lead id")),
+    responses((status = 201, description = "The request, a draft", body = RequestView),
+        (status = 200, description = "Converted before: the same request", body = RequestView),
+        (status = 404, description = "No such lead", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Changed at the same time, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "A reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn convert_lead(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("requests:write")?;
+    let table = deps.table.as_ref();
+    let lead = crate::scenarios::store::get(table, &id)
+        .await?
+        .filter(|l| l.workspace == caller.workspace() && l.is_lead())
+        .ok_or_else(|| Problem::not_found(format!("no lead {id}")))?;
+    let sc = crate::scenarios::store::version(
+        table,
+        caller.workspace(),
+        &lead.scenario,
+        lead.scenario_version,
+    )
+    .await?;
+    let by = format!("api:{}", caller.0.id);
+    let c = store::convert(table, &lead, sc.as_ref().map(|p| &p.scenario), &by, "api").await?;
+    crate::requests::announce(&deps, &c, lead.bot_id.as_deref().unwrap_or(""))
+        .await
+        .map_err(|e| Problem::unavailable(format!("{e:?}")))?;
+    let status = if c.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(view(&c.request))).into_response())
+}

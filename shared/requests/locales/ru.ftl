@@ -1,0 +1,17 @@
+# Запросы (русский).
+
+cmd-request = Запрос из заявки: /request LEAD-…
+rq-usage = Отправьте <code>/request LEAD-…</code> с номером заявки (см. /leads).
+rq-no-lead = Заявки { $lead } в этом пространстве нет.
+rq-not-allowed = Это могут только администраторы админ-чата и сотрудники.
+rq-converted = 📋 Запрос <b>{ $request }</b> создан из заявки { $lead }: черновик для проверки.
+rq-converted-again = 📋 Заявка { $lead } уже преобразована: запрос <b>{ $request }</b>.
+rq-left-out = Не перенесено: { $notes }
+rq-status-draft = черновик
+rq-status-published = опубликован
+rq-status-has_offers = есть предложения
+rq-status-closed = закрыт
+rq-status-cancelled = отменён
+rq-budget = до { $amount }
+rq-years = { $from }–{ $to }
+rq-card = { $what } · { $status }

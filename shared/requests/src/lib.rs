@@ -1,0 +1,283 @@
+//! Requests (docs/architecture.md): a lead becomes a request — "Toyota RAV4 2018–2021, up to
+//! 25 000.00 USD, Kyiv" — prefilled by its scenario's `mapping` and left as a draft to check.
+//! Converted from the admin chat's *Convert to request* button on a lead's summary
+//! (`rq1:cv:<lead>`), `/request LEAD-…` there, or `POST /api/v1/leads/{id}/convert`; converting
+//! twice makes one request. Money is integer minor units of an ISO 4217 currency ([`money`]).
+//!
+//! Broadcast to dealer channels, offers and the contact-reveal policy come next (issue 15).
+
+pub mod money;
+pub mod store;
+pub mod texts;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use teledesk_bot::ctx::{Ctx, Fail, Res};
+use teledesk_bot::i18n::Catalog;
+use teledesk_bot::msg::{Msg, display_name};
+use teledesk_bot::router::{Callback, CallbackSpec, Capability, CommandSpec, Scope};
+use teledesk_bot::{Deps, events};
+
+use crate::store::{Converted, Request, StoreError};
+use crate::texts::t;
+
+pub const NAME: &str = "requests";
+/// `rq1:cv:<lead id>`: *Convert to request* on a lead's summary in the admin chat.
+pub const CALLBACK: CallbackSpec = CallbackSpec {
+    prefix: "rq",
+    version: 1,
+};
+
+pub use teledesk_bot::events::{LEAD_CONVERTED, REQUEST_CREATED};
+
+const COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "request",
+    scope: Scope::AdminChat,
+    listed: true,
+    help: "cmd-request",
+}];
+
+pub struct Requests;
+
+/// The request as the API and events show it.
+pub fn request_json(r: &Request) -> Value {
+    json!({
+        "id": r.id, "status": r.status, "lead_id": r.lead_id, "make": r.make, "model": r.model,
+        "year_min": r.year_min, "year_max": r.year_max, "budget_max": r.budget_max,
+        "currency": r.currency, "mileage_max": r.mileage_max, "fuel": r.fuel,
+        "gearbox": r.gearbox, "city": r.city, "notes": r.notes, "offer_count": r.offer_count,
+        "chosen_offer_id": r.chosen_offer_id,
+        "posts": r.posts.iter().map(|p| json!({"chat_id": p.chat_id, "message_id": p.message_id})).collect::<Vec<_>>(),
+        "history": r.history, "created_at": r.created_at, "updated_at": r.updated_at,
+    })
+}
+
+/// A one-line description of what a request asks for (plain text; the caller escapes it).
+pub fn describe(r: &Request, lang: teledesk_bot::i18n::Lang) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let car = [r.make.as_deref(), r.model.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !car.is_empty() {
+        parts.push(car);
+    }
+    match (r.year_min, r.year_max) {
+        (Some(a), Some(b)) => parts.push(texts::t_in(
+            lang,
+            "rq-years",
+            &[("from", a.to_string().into()), ("to", b.to_string().into())],
+        )),
+        (Some(a), None) => parts.push(format!("{a}+")),
+        (None, Some(b)) => parts.push(format!("…{b}")),
+        (None, None) => {}
+    }
+    if let (Some(b), Some(c)) = (r.budget_max, r.currency.as_deref()) {
+        parts.push(texts::t_in(
+            lang,
+            "rq-budget",
+            &[("amount", money::display(b, c).into())],
+        ));
+    }
+    if let Some(c) = &r.city {
+        parts.push(c.clone());
+    }
+    teledesk_scenarios::engine::strip_tags(&parts.join(" · "))
+}
+
+/// Converts a lead for someone in the admin chat, and says so there (with what was left out).
+/// Each effect once: the conversion itself is idempotent, its events and notice are in the
+/// operation's journal. With `quiet` (a button), what would repeat a message already in the chat
+/// — a lead converted before, a double tap — is answered as the button's toast instead (`Some`).
+pub async fn convert_and_tell(
+    ctx: &Ctx<'_>,
+    chat: i64,
+    lead_id: &str,
+    by: &str,
+    quiet: bool,
+) -> Res<Option<String>> {
+    let table = ctx.deps.table.as_ref();
+    let say = |html: String| async move {
+        ctx.once(&format!("rq-said#{chat}"), || async {
+            ctx.send(teledesk_telegram::OutgoingText::html(chat, None, html))
+                .await
+                .map(|_| ())
+        })
+        .await
+    };
+    let Some(lead) = teledesk_scenarios::store::get(table, lead_id)
+        .await?
+        .filter(|l| l.workspace == ctx.workspace() && l.is_lead())
+    else {
+        let html = t(ctx, "rq-no-lead", &[("lead", lead_id.to_owned().into())]);
+        if quiet {
+            return Ok(Some(teledesk_scenarios::engine::strip_tags(&html)));
+        }
+        say(html).await?;
+        return Ok(None);
+    };
+    let sc = teledesk_scenarios::store::version(
+        table,
+        ctx.workspace(),
+        &lead.scenario,
+        lead.scenario_version,
+    )
+    .await?;
+    let c = match store::convert(
+        table,
+        &lead,
+        sc.as_ref().map(|p| &p.scenario),
+        by,
+        "telegram",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(StoreError::Conflict) => return Err(Fail::Busy),
+        Err(StoreError::Table(e)) => return Err(e.into()),
+        Err(StoreError::Invalid(m)) => return Ok(Some(m)),
+    };
+    announce(ctx.deps, &c, ctx.bot_id()).await?;
+    let key = if c.created {
+        "rq-converted"
+    } else {
+        "rq-converted-again"
+    };
+    let head = t(
+        ctx,
+        key,
+        &[
+            ("request", c.request.id.clone().into()),
+            ("lead", lead_id.to_owned().into()),
+        ],
+    );
+    if quiet && !c.created {
+        return Ok(Some(teledesk_scenarios::engine::strip_tags(&head)));
+    }
+    let mut html = head;
+    html.push('\n');
+    html.push_str(&t(
+        ctx,
+        "rq-card",
+        &[
+            ("what", describe(&c.request, ctx.lang()).into()),
+            (
+                "status",
+                t(ctx, &format!("rq-status-{}", c.request.status), &[]).into(),
+            ),
+        ],
+    ));
+    if !c.notes.is_empty() {
+        html.push('\n');
+        html.push_str(&t(
+            ctx,
+            "rq-left-out",
+            &[("notes", c.notes.join("; ").into())],
+        ));
+    }
+    say(html).await?;
+    Ok(None)
+}
+
+/// `lead.converted` and `request.created`, with ids named after the lead and the request: a re-run
+/// (or a second conversion) emits the same ids, which consumers deliver once.
+pub async fn announce(deps: &Deps, c: &Converted, bot_id: &str) -> Result<(), Fail> {
+    let ws = &c.request.workspace;
+    events::emit(
+        deps,
+        REQUEST_CREATED,
+        &c.request.id,
+        ws,
+        bot_id,
+        request_json(&c.request),
+    )
+    .await?;
+    events::emit(
+        deps,
+        LEAD_CONVERTED,
+        &c.lead.id,
+        ws,
+        bot_id,
+        json!({"lead": teledesk_scenarios::lead_json(&c.lead), "request_id": c.request.id}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether this person may act in the admin chat: one of its administrators, or staff.
+async fn may_act(ctx: &Ctx<'_>, chat: i64, user: i64) -> Res<bool> {
+    if teledesk_bot::staff::get(ctx.deps, ctx.workspace(), user)
+        .await?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    let member = ctx.tg.get_chat_member(chat, user).await?;
+    Ok(matches!(
+        member["status"].as_str(),
+        Some("creator" | "administrator")
+    ))
+}
+
+async fn in_admin_chat(ctx: &Ctx<'_>, chat: i64) -> Res<bool> {
+    Ok(teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace())
+        .await?
+        .is_some_and(|a| a.chat_id == chat))
+}
+
+#[async_trait]
+impl Capability for Requests {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn catalog(&self) -> &'static Catalog {
+        texts::catalog()
+    }
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+    async fn on_command(
+        &self,
+        ctx: &Ctx<'_>,
+        m: &Msg<'_>,
+        cmd: &teledesk_bot::commands::Command<'_>,
+    ) -> Res<()> {
+        // `/request LEAD-…` in the admin chat.
+        if !in_admin_chat(ctx, m.chat_id()).await? {
+            return Ok(());
+        }
+        if !may_act(ctx, m.chat_id(), m.from_id()).await? {
+            return ctx.reply(m, t(ctx, "rq-not-allowed", &[])).await;
+        }
+        let lead = cmd.args.trim();
+        if !lead.starts_with("LEAD-") || lead.len() > 40 || lead.contains(char::is_whitespace) {
+            return ctx.reply(m, t(ctx, "rq-usage", &[])).await;
+        }
+        let by = m.from_name();
+        convert_and_tell(ctx, m.chat_id(), lead, &by, false)
+            .await
+            .map(|_| ())
+    }
+
+    fn callback(&self) -> Option<CallbackSpec> {
+        Some(CALLBACK)
+    }
+    async fn on_callback(&self, ctx: &Ctx<'_>, cb: &Callback<'_>) -> Res<Option<String>> {
+        let expired = || Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[]));
+        let Some(msg) = cb.message() else {
+            return Ok(expired());
+        };
+        let Some(lead) = cb.rest.strip_prefix("cv:") else {
+            return Ok(expired());
+        };
+        if !in_admin_chat(ctx, msg.chat_id()).await? {
+            return Ok(expired());
+        }
+        if !may_act(ctx, msg.chat_id(), cb.from_id()).await? {
+            return Ok(Some(t(ctx, "rq-not-allowed", &[])));
+        }
+        let by = display_name(&cb.query["from"]);
+        convert_and_tell(ctx, msg.chat_id(), lead, &by, true).await
+    }
+}
