@@ -91,6 +91,12 @@ enum Command {
         #[command(subcommand)]
         command: SessionsCommand,
     },
+    /// Channels requests are published to: add (the bot must be able to post), list, remove.
+    #[command(name = "dealer-channels")]
+    DealerChannels {
+        #[command(subcommand)]
+        command: DealerChannelsCommand,
+    },
     /// Lead-capture scenarios: validate, publish, list, show, archive, graph, try, stats.
     Scenarios {
         #[command(subcommand)]
@@ -99,6 +105,31 @@ enum Command {
     /// Fill the catalog with a production-like demo dataset and publish the example scenario
     /// (idempotent).
     Seed {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DealerChannelsCommand {
+    /// Add a channel (Telegram is asked that the bot is an administrator there that can post).
+    Add {
+        /// The channel's id (-100…).
+        #[arg(long, allow_hyphen_values = true)]
+        chat: i64,
+        /// The bot that posts there (default: the workspace's only bot).
+        #[arg(long)]
+        bot: Option<String>,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    List {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    Remove {
+        #[arg(long, allow_hyphen_values = true)]
+        chat: i64,
         #[arg(long, default_value = "default")]
         workspace: String,
     },
@@ -548,6 +579,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     " already published"
                 }
             );
+            Ok(())
+        }
+        Command::DealerChannels { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            use teledesk_app::requests::channels;
+            match command {
+                DealerChannelsCommand::Add {
+                    chat,
+                    bot,
+                    workspace,
+                } => {
+                    let bots: Vec<_> = bots::list(&deps)
+                        .await?
+                        .into_iter()
+                        .filter(|b| b.workspace == workspace)
+                        .collect();
+                    let bot = match &bot {
+                        Some(id) => bots.iter().find(|b| &b.bot_id == id),
+                        None if bots.len() == 1 => bots.first(),
+                        None => None,
+                    }
+                    .context("name the bot that posts there with --bot (the workspace has none, or more than one)")?;
+                    match channels::add(&deps, &workspace, bot, chat, "cli").await {
+                        Ok(c) => println!(
+                            "dealer channel {} ({}) added: @{} posts there",
+                            c.chat_id, c.title, bot.username
+                        ),
+                        Err(e) => bail!("{e}"),
+                    }
+                }
+                DealerChannelsCommand::List { workspace } => {
+                    let list = channels::list(&deps, &workspace).await?;
+                    if list.is_empty() {
+                        println!("no dealer channels in workspace {workspace}");
+                    }
+                    for c in list {
+                        println!(
+                            "{}\t{}\tbot {}\tadded by {}",
+                            c.chat_id, c.title, c.bot_id, c.added_by
+                        );
+                    }
+                }
+                DealerChannelsCommand::Remove { chat, workspace } => {
+                    if !channels::remove(&deps, &workspace, chat).await? {
+                        bail!("no dealer channel {chat} in workspace {workspace}");
+                    }
+                    println!("dealer channel {chat} removed");
+                }
+            }
             Ok(())
         }
         Command::Scenarios { command } => {

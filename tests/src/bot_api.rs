@@ -209,6 +209,8 @@ struct State_ {
     next_message_id: i64,
     files: HashMap<String, FileEntry>,
     setups: HashMap<i64, ChatSetup>,
+    /// Channels: (title, the bot's status there, whether it may post).
+    channels: HashMap<i64, (String, String, bool)>,
     topics: HashMap<i64, BTreeMap<i64, TopicState>>,
     members: HashMap<(i64, i64), String>,
     migrated: HashMap<i64, i64>,
@@ -559,6 +561,14 @@ impl BotApi {
     }
 
     /// How the chat is set up for the bot (forum or not, the bot's rights).
+    /// A channel (`type: channel`) where the bot is `status` (`administrator`, `member`, `left`)
+    /// and may post or not.
+    pub fn add_channel(&self, chat_id: i64, title: &str, status: &str, can_post: bool) {
+        self.lock()
+            .channels
+            .insert(chat_id, (title.to_owned(), status.to_owned(), can_post));
+    }
+
     pub fn set_chat(&self, chat_id: i64, setup: ChatSetup) {
         self.lock().setups.insert(chat_id, setup);
     }
@@ -738,6 +748,9 @@ impl State_ {
     }
 
     fn chat(&self, chat: i64) -> Value {
+        if let Some((title, _, _)) = self.channels.get(&chat) {
+            return json!({"id": chat, "type": "channel", "title": title});
+        }
         if chat > 0 {
             json!({"id": chat, "type": "private", "first_name": "User"})
         } else {
@@ -763,6 +776,18 @@ impl State_ {
 
     /// Whether a message may go to this chat and thread.
     fn check_target(&self, chat: i64, thread: Option<i64>) -> Result<(), Value> {
+        if let Some((_, status, can_post)) = self.channels.get(&chat) {
+            return match (status.as_str(), can_post) {
+                ("administrator" | "creator", true) => Ok(()),
+                ("administrator", false) | ("member", _) => {
+                    Err(bad("need administrator rights in the channel chat"))
+                }
+                _ => Err(error(
+                    403,
+                    "Forbidden: bot is not a member of the channel chat",
+                )),
+            };
+        }
         if self.blocked.contains(&chat) {
             return Err(error(403, "Forbidden: bot was blocked by the user"));
         }
@@ -1796,6 +1821,22 @@ fn answer_method(s: &mut State_, token: &str, method: &str, p: &Value) -> Result
             let chat = chat_param(p, "chat_id")?;
             let user_id = p["user_id"].as_i64().unwrap_or_default();
             let setup = s.setup(chat);
+            if user_id == bot_id
+                && let Some((_, status, can_post)) = s.channels.get(&chat).cloned()
+            {
+                return Ok(match status.as_str() {
+                    "administrator" => ok(json!({"status": "administrator", "user": me,
+                        "can_be_edited": false, "is_anonymous": false, "can_manage_chat": true,
+                        "can_delete_messages": false, "can_manage_video_chats": false,
+                        "can_restrict_members": false, "can_promote_members": false,
+                        "can_change_info": false, "can_invite_users": false,
+                        "can_post_stories": false, "can_edit_stories": false,
+                        "can_delete_stories": false, "can_post_messages": can_post,
+                        "can_edit_messages": can_post})),
+                    "left" => ok(json!({"status": "left", "user": me})),
+                    other => ok(json!({"status": other, "user": me})),
+                });
+            }
             if user_id == bot_id {
                 if chat < 0 && setup.bot_is_admin {
                     ok(

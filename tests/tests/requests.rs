@@ -294,3 +294,90 @@ async fn the_admin_chat_converts_by_button_and_by_command_once() {
     );
     assert_eq!(env.api.violations(), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn dealer_channels_are_added_only_where_the_bot_can_post() {
+    let env = DeskEnv::ready().await;
+    let admin = key(&env, &["admin"]).await;
+    let reader = key(&env, &["requests:read"]).await;
+    env.api
+        .add_channel(-1_002_000_000_001, "Dealers <Kyiv>", "administrator", true);
+    env.api.add_channel(
+        -1_002_000_000_002,
+        "Read-only dealers",
+        "administrator",
+        false,
+    );
+    env.api
+        .add_channel(-1_002_000_000_003, "Dealers without the bot", "left", false);
+    let add = |chat: i64| json!({"chat_id": chat});
+    let (s, _) = api(
+        &env,
+        &reader,
+        "POST",
+        "/api/v1/dealer-channels",
+        Some(add(-1_002_000_000_001)),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, c) = api(
+        &env,
+        &admin,
+        "POST",
+        "/api/v1/dealer-channels",
+        Some(add(-1_002_000_000_001)),
+    )
+    .await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["title"], "Dealers <Kyiv>");
+    for (chat, why) in [
+        (-1_002_000_000_002, "may not post messages"),
+        (-1_002_000_000_003, "is left in"),
+        (teledesk_e2e::desk::DESK, "not a channel"),
+    ] {
+        let (s, p) = api(
+            &env,
+            &admin,
+            "POST",
+            "/api/v1/dealer-channels",
+            Some(add(chat)),
+        )
+        .await;
+        assert_eq!(s, 422, "{p}");
+        let m = p["errors"][0]["message"].as_str().unwrap();
+        assert!(m.contains(why), "{chat}: {m}");
+    }
+    let (s, p) = api(
+        &env,
+        &admin,
+        "POST",
+        "/api/v1/dealer-channels",
+        Some(json!({"chat_id": 5})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["errors"][0]["field"].as_str()),
+        (422, Some("chat_id"))
+    );
+    let (_, list) = api(&env, &admin, "GET", "/api/v1/dealer-channels", None).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1, "{list}");
+    let (s, _) = api(
+        &env,
+        &admin,
+        "DELETE",
+        "/api/v1/dealer-channels/-1002000000001",
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, _) = api(
+        &env,
+        &admin,
+        "DELETE",
+        "/api/v1/dealer-channels/-1002000000001",
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert_eq!(env.api.violations(), Vec::<String>::new());
+}

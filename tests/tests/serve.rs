@@ -981,3 +981,50 @@ async fn the_scenarios_cli_validates_tries_publishes_and_shows() {
     let (ok, _, err) = cli(dir.path(), &api, &["scenarios", "show", "nope"]);
     assert!(!ok && err.contains("no scenario `nope`"), "{err}");
 }
+
+/// `teledesk dealer-channels`: added only where the bot can post, said why otherwise; listed;
+/// removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dealer_channels_cli_checks_the_bot_can_post() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = cli(dir.path(), &api, &["bots", "add", "--token", &token]);
+    assert!(ok, "{err}");
+    api.add_channel(-1_003_000_000_001, "Dealers", "administrator", true);
+    api.add_channel(-1_003_000_000_002, "Muted", "member", false);
+    let (ok, out, err) = cli(
+        dir.path(),
+        &api,
+        &["dealer-channels", "add", "--chat", "-1003000000001"],
+    );
+    assert!(
+        ok && out.contains("dealer channel -1003000000001 (Dealers) added"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &["dealer-channels", "add", "--chat", "-1003000000002"],
+    );
+    assert!(
+        !ok && err.contains("is member in Muted: make it an administrator"),
+        "{err}"
+    );
+    let (_, out, _) = cli(dir.path(), &api, &["dealer-channels", "list"]);
+    assert!(
+        out.contains("-1003000000001\tDealers") && !out.contains("Muted"),
+        "{out}"
+    );
+    let (ok, _, _) = cli(
+        dir.path(),
+        &api,
+        &["dealer-channels", "remove", "--chat", "-1003000000001"],
+    );
+    assert!(ok);
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &["dealer-channels", "remove", "--chat", "-1003000000001"],
+    );
+    assert!(!ok && err.contains("no dealer channel"), "{err}");
+}

@@ -6,6 +6,7 @@
 //!
 //! Broadcast to dealer channels, offers and the contact-reveal policy come next (issue 15).
 
+pub mod channels;
 pub mod money;
 pub mod store;
 pub mod texts;

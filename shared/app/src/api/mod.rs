@@ -207,6 +207,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(uploads::routes())
         .merge(scenarios::routes())
         .merge(requests::routes())
+        .merge(requests::channel_routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

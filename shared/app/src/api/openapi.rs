@@ -218,6 +218,9 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         requests::get_request,
         requests::update_request,
         requests::convert_lead,
+        requests::list_channels,
+        requests::add_channel,
+        requests::remove_channel,
     ),
     components(schemas(
         TicketView,
@@ -301,6 +304,9 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         requests::RequestView,
         requests::RequestList,
         requests::RequestWrite,
+        requests::DealerChannelView,
+        requests::DealerChannelList,
+        requests::DealerChannelWrite,
     )),
     modifiers(&BearerKeys, &CommonProblems),
     tags(

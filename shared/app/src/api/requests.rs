@@ -410,3 +410,157 @@ pub async fn convert_lead(
     };
     Ok((status, axum::Json(view(&c.request))).into_response())
 }
+
+/// A channel requests are published to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DealerChannelView {
+    pub chat_id: i64,
+    pub title: String,
+    pub bot_id: String,
+    pub added_by: String,
+    pub added_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DealerChannelList {
+    pub data: Vec<DealerChannelView>,
+}
+
+/// A channel to add: the bot must be an administrator there that can post messages.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DealerChannelWrite {
+    /// The channel's id (`-100…`).
+    #[schema(maximum = -1)]
+    pub chat_id: i64,
+    /// The bot that posts there (default: the workspace's only bot).
+    #[schema(nullable = false, pattern = "^[0-9]{1,20}$")]
+    pub bot_id: Option<String>,
+}
+
+fn channel_view(c: &crate::requests::channels::DealerChannel) -> DealerChannelView {
+    DealerChannelView {
+        chat_id: c.chat_id,
+        title: c.title.clone(),
+        bot_id: c.bot_id.clone(),
+        added_by: c.added_by.clone(),
+        added_at: c.added_at,
+    }
+}
+
+pub fn channel_routes() -> Router<Deps> {
+    Router::new()
+        .route(
+            "/api/v1/dealer-channels",
+            get(list_channels).post(add_channel),
+        )
+        .route(
+            "/api/v1/dealer-channels/{chat_id}",
+            axum::routing::delete(remove_channel),
+        )
+}
+
+/// The workspace's dealer channels.
+#[utoipa::path(get, path = "/api/v1/dealer-channels", tag = "requests", security(("bearer" = ["admin"])),
+    responses((status = 200, description = "The dealer channels", body = DealerChannelList)))]
+pub async fn list_channels(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let list = crate::requests::channels::list(&deps, caller.workspace()).await?;
+    Ok(axum::Json(DealerChannelList {
+        data: list.iter().map(channel_view).collect(),
+    })
+    .into_response())
+}
+
+/// Add a dealer channel, after asking Telegram that the bot can post there.
+#[utoipa::path(post, path = "/api/v1/dealer-channels", tag = "requests", security(("bearer" = ["admin"])),
+    request_body(content = DealerChannelWrite, content_type = "application/json"),
+    responses((status = 201, description = "The channel", body = DealerChannelView),
+        (status = 400, description = "The body is not a JSON object", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "The request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Not a channel the bot can post in (said why), no such bot, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn add_channel(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let body = json_changes(&headers, &body)?;
+    let mut errors = unknown(body.keys(), &["chat_id", "bot_id"], "field");
+    let chat_id = match body.get("chat_id").and_then(super::problem::integer) {
+        Some(c) if c < 0 => Some(c),
+        _ => {
+            errors.push(FieldError {
+                field: "chat_id".into(),
+                message: "required: the channel's id (-100…)".into(),
+            });
+            None
+        }
+    };
+    let bot_id = match body.get("bot_id") {
+        None => None,
+        Some(Value::String(b)) => Some(b.clone()),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "bot_id".into(),
+                message: "a bot id".into(),
+            });
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let chat_id = chat_id.unwrap_or_default();
+    let bots: Vec<_> = crate::bots::list(&deps)
+        .await?
+        .into_iter()
+        .filter(|b| b.workspace == caller.workspace())
+        .collect();
+    let bot = match &bot_id {
+        Some(id) => bots.iter().find(|b| &b.bot_id == id),
+        None if bots.len() == 1 => bots.first(),
+        None => None,
+    }
+    .ok_or_else(|| {
+        Problem::field(
+            "bot_id",
+            "name the bot that posts there (the workspace has none, or more than one)",
+        )
+    })?;
+    let by = format!("api:{}", caller.0.id);
+    match crate::requests::channels::add(&deps, caller.workspace(), bot, chat_id, &by).await {
+        Ok(c) => Ok((StatusCode::CREATED, axum::Json(channel_view(&c))).into_response()),
+        Err(crate::requests::channels::AddError::Refused(why)) => {
+            Err(Problem::field("chat_id", why))
+        }
+        Err(crate::requests::channels::AddError::Table(e)) => Err(e.into()),
+        Err(crate::requests::channels::AddError::Unavailable(e)) => Err(Problem::unavailable(e)),
+    }
+}
+
+/// Remove a dealer channel (its posts stay in the channel).
+#[utoipa::path(delete, path = "/api/v1/dealer-channels/{chat_id}", tag = "requests", security(("bearer" = ["admin"])),
+    params(("chat_id" = String, Path, description = "The channel's id (an integer, e.g. -1001234567890)")),
+    responses((status = 204, description = "Removed"),
+        (status = 404, description = "No such dealer channel", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn remove_channel(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(chat_id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require("admin")?;
+    let Ok(chat_id) = chat_id.parse::<i64>() else {
+        return Err(Problem::not_found(format!("no dealer channel {chat_id}")));
+    };
+    if crate::requests::channels::remove(&deps, caller.workspace(), chat_id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(Problem::not_found(format!("no dealer channel {chat_id}")))
+    }
+}
