@@ -97,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         command: DealerChannelsCommand,
     },
+    /// Requests made from leads: publish one to the dealer channels.
+    Requests {
+        #[command(subcommand)]
+        command: RequestsCommand,
+    },
     /// Lead-capture scenarios: validate, publish, list, show, archive, graph, try, stats.
     Scenarios {
         #[command(subcommand)]
@@ -105,6 +110,16 @@ enum Command {
     /// Fill the catalog with a production-like demo dataset and publish the example scenario
     /// (idempotent).
     Seed {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RequestsCommand {
+    /// Post a request to every dealer channel it is not in yet (publishing twice posts once).
+    Publish {
+        id: String,
         #[arg(long, default_value = "default")]
         workspace: String,
     },
@@ -579,6 +594,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     " already published"
                 }
             );
+            Ok(())
+        }
+        Command::Requests { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            match command {
+                RequestsCommand::Publish { id, workspace } => {
+                    let r =
+                        teledesk_app::requests::store::get(deps.table.as_ref(), &workspace, &id)
+                            .await?
+                            .with_context(|| format!("no request {id} in workspace {workspace}"))?;
+                    let n = teledesk_app::requests::publish::publish(&deps, &r, "cli", "cli")
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!(
+                        "request {id}: queued to {n} dealer channel(s); `teledesk serve` (or the stack) posts them"
+                    );
+                }
+            }
             Ok(())
         }
         Command::DealerChannels { command } => {

@@ -275,6 +275,42 @@ async fn the_admin_chat_converts_by_button_and_by_command_once() {
         texts.iter().any(|t| t.contains("up to 18 000.00 EUR")),
         "{texts:?}"
     );
+    // The notice's Publish button: without dealer channels, a toast says what to do.
+    let notice = env
+        .api
+        .calls_of("sendMessage")
+        .into_iter()
+        .find(|c| {
+            c.params["chat_id"].as_i64() == Some(OTHER)
+                && c.params["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("made from lead")
+        })
+        .unwrap();
+    let publish = notice.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(publish.starts_with("rq1:pb:REQ-"), "{publish}");
+    let nmid = notice.result["message_id"].as_i64().unwrap();
+    env.deliver(admin_press(
+        &env,
+        ADMIN,
+        nmid,
+        &publish,
+        &notice.params["text"],
+    ))
+    .await;
+    let toasts = env.api.calls_of("answerCallbackQuery");
+    assert!(
+        toasts.last().unwrap().params["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no dealer channels"),
+        "{:?}",
+        toasts.last()
+    );
     // The command without a lead, or with someone else's.
     env.deliver(env.command(OTHER, None, ADMIN, "/request"))
         .await;
@@ -379,5 +415,90 @@ async fn dealer_channels_are_added_only_where_the_bot_can_post() {
     )
     .await;
     assert_eq!(s, 404);
+    assert_eq!(env.api.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn publishing_posts_a_card_without_the_customer_to_each_channel_once() {
+    let (env, lead) = env_with_lead().await;
+    let admin = key(&env, &["admin"]).await;
+    let k = key(&env, &["requests:write", "requests:read"]).await;
+    let (_, r) = api(
+        &env,
+        &k,
+        "POST",
+        &format!("/api/v1/leads/{lead}/convert"),
+        None,
+    )
+    .await;
+    let id = r["id"].as_str().unwrap().to_owned();
+    let publish = format!("/api/v1/requests/{id}/publish");
+    // No channel yet: said so, nothing changes.
+    let (s, p) = api(&env, &k, "POST", &publish, None).await;
+    assert_eq!(s, 422, "{p}");
+    let (chat_a, chat_b) = (-1_002_000_000_011, -1_002_000_000_012);
+    env.api
+        .add_channel(chat_a, "Dealers A", "administrator", true);
+    env.api
+        .add_channel(chat_b, "Dealers B", "administrator", true);
+    for c in [chat_a, chat_b] {
+        let (s, p) = api(
+            &env,
+            &admin,
+            "POST",
+            "/api/v1/dealer-channels",
+            Some(json!({"chat_id": c})),
+        )
+        .await;
+        assert_eq!(s, 201, "{p}");
+    }
+    // Twice, before the jobs run, and once after: each channel gets one post.
+    let (s, p) = api(&env, &k, "POST", &publish, None).await;
+    assert_eq!((s, p["queued"].as_u64()), (202, Some(2)), "{p}");
+    let (s, _) = api(&env, &k, "POST", &publish, None).await;
+    assert_eq!(s, 202);
+    env.drain().await;
+    let (s, p) = api(&env, &k, "POST", &publish, None).await;
+    assert_eq!((s, p["queued"].as_u64()), (202, Some(0)), "{p}");
+    env.drain().await;
+    for c in [chat_a, chat_b] {
+        let posts = env.api.sent_to(c, None);
+        assert_eq!(posts.len(), 1, "one post in {c}: {posts:?}");
+        let text = posts[0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("Toyota RAV4")
+                && text.contains("up to 25 000.00 USD")
+                && text.contains(&id),
+            "{text}"
+        );
+        // Never the customer's contact.
+        assert!(
+            !text.contains("+380") && !text.contains("380501234567"),
+            "{text}"
+        );
+        let button = &posts[0]["reply_markup"]["inline_keyboard"][0][0];
+        assert_eq!(
+            button["url"],
+            format!("https://t.me/desk_test_bot?start=offer_{id}")
+        );
+    }
+    let (_, r) = api(&env, &k, "GET", &format!("/api/v1/requests/{id}"), None).await;
+    assert_eq!(r["status"], "published");
+    let mut posted: Vec<i64> = r["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["chat_id"].as_i64().unwrap())
+        .collect();
+    posted.sort();
+    assert_eq!(posted, vec![chat_b, chat_a], "both channels, by id");
+    let events = env.take_events().await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["type"] == "request.published")
+            .count(),
+        1
+    );
     assert_eq!(env.api.violations(), Vec::<String>::new());
 }

@@ -19,6 +19,7 @@ pub const LEAD_CREATED: &str = "lead.created";
 pub const LEAD_UPDATED: &str = "lead.updated";
 pub const LEAD_CONVERTED: &str = "lead.converted";
 pub const REQUEST_CREATED: &str = "request.created";
+pub const REQUEST_PUBLISHED: &str = "request.published";
 
 /// Every event type this build emits.
 pub const TYPES: &[&str] = &[
@@ -33,6 +34,7 @@ pub const TYPES: &[&str] = &[
     LEAD_UPDATED,
     LEAD_CONVERTED,
     REQUEST_CREATED,
+    REQUEST_PUBLISHED,
 ];
 
 /// The stable id of the event of type `kind` caused by `cause` (e.g. a ticket id and an update id).

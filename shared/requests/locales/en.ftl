@@ -15,3 +15,19 @@ rq-status-cancelled = cancelled
 rq-budget = up to { $amount }
 rq-years = { $from }–{ $to }
 rq-card = { $what } · { $status }
+rq-publish = 📣 Publish to dealers
+rq-published = Queued to { $count ->
+    [one] { $count } dealer channel
+   *[other] { $count } dealer channels
+}.
+rq-no-channels = There are no dealer channels yet: add one with teledesk dealer-channels add.
+rq-ended = This request is { $status }: it cannot be published.
+rq-post-title = 🚗 <b>{ $car }</b>
+rq-post-years = Years: { $value }
+rq-post-budget = Budget: up to { $value }
+rq-post-mileage = Mileage: up to { $value } km
+rq-post-fuel = Fuel: { $value }
+rq-post-gearbox = Gearbox: { $value }
+rq-post-city = City: { $value }
+rq-post-notes = Notes: { $value }
+rq-post-offer = 💬 Make an offer

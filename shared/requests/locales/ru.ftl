@@ -15,3 +15,20 @@ rq-status-cancelled = отменён
 rq-budget = до { $amount }
 rq-years = { $from }–{ $to }
 rq-card = { $what } · { $status }
+rq-publish = 📣 Опубликовать для дилеров
+rq-published = Отправлено в { $count ->
+    [one] { $count } канал дилеров
+    [few] { $count } канала дилеров
+   *[many] { $count } каналов дилеров
+}.
+rq-no-channels = Каналов дилеров пока нет: добавьте через teledesk dealer-channels add.
+rq-ended = Запрос { $status }: его нельзя опубликовать.
+rq-post-title = 🚗 <b>{ $car }</b>
+rq-post-years = Годы: { $value }
+rq-post-budget = Бюджет: до { $value }
+rq-post-mileage = Пробег: до { $value } км
+rq-post-fuel = Топливо: { $value }
+rq-post-gearbox = Коробка: { $value }
+rq-post-city = Город: { $value }
+rq-post-notes = Примечания: { $value }
+rq-post-offer = 💬 Предложить авто

@@ -15,3 +15,20 @@ rq-status-cancelled = скасований
 rq-budget = до { $amount }
 rq-years = { $from }–{ $to }
 rq-card = { $what } · { $status }
+rq-publish = 📣 Опублікувати для дилерів
+rq-published = Надіслано в { $count ->
+    [one] { $count } канал дилерів
+    [few] { $count } канали дилерів
+   *[many] { $count } каналів дилерів
+}.
+rq-no-channels = Каналів дилерів поки немає: додайте через teledesk dealer-channels add.
+rq-ended = Запит { $status }: його не можна опублікувати.
+rq-post-title = 🚗 <b>{ $car }</b>
+rq-post-years = Роки: { $value }
+rq-post-budget = Бюджет: до { $value }
+rq-post-mileage = Пробіг: до { $value } км
+rq-post-fuel = Пальне: { $value }
+rq-post-gearbox = Коробка: { $value }
+rq-post-city = Місто: { $value }
+rq-post-notes = Примітки: { $value }
+rq-post-offer = 💬 Запропонувати авто

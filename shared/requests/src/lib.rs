@@ -8,6 +8,7 @@
 
 pub mod channels;
 pub mod money;
+pub mod publish;
 pub mod store;
 pub mod texts;
 
@@ -177,7 +178,18 @@ pub async fn convert_and_tell(
             &[("notes", c.notes.join("; ").into())],
         ));
     }
-    say(html).await?;
+    let publish = CALLBACK
+        .data(&format!("pb:{}", c.request.id))
+        .map(|data| json!({"inline_keyboard": [[{"text": t(ctx, "rq-publish", &[]), "callback_data": data}]]}));
+    ctx.once(&format!("rq-said#{chat}"), || async {
+        ctx.send(teledesk_telegram::OutgoingText {
+            reply_markup: publish.clone(),
+            ..teledesk_telegram::OutgoingText::html(chat, None, html.clone())
+        })
+        .await
+        .map(|_| ())
+    })
+    .await?;
     Ok(None)
 }
 
@@ -264,20 +276,61 @@ impl Capability for Requests {
     fn callback(&self) -> Option<CallbackSpec> {
         Some(CALLBACK)
     }
+
+    fn jobs(&self) -> &'static [teledesk_bot::router::JobSpec] {
+        &[teledesk_bot::router::JobSpec {
+            kind: publish::JOB_POST,
+            per_bot: true,
+        }]
+    }
+    async fn on_job(&self, ctx: &Ctx<'_>, kind: &str, job: &Value) -> Res<()> {
+        match kind {
+            publish::JOB_POST => publish::run_post(ctx, job).await,
+            other => Err(Fail::Poison(format!("no handler for job kind `{other}`"))),
+        }
+    }
     async fn on_callback(&self, ctx: &Ctx<'_>, cb: &Callback<'_>) -> Res<Option<String>> {
         let expired = || Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[]));
         let Some(msg) = cb.message() else {
             return Ok(expired());
         };
-        let Some(lead) = cb.rest.strip_prefix("cv:") else {
+        let (convert, publish_id) = (cb.rest.strip_prefix("cv:"), cb.rest.strip_prefix("pb:"));
+        if convert.is_none() && publish_id.is_none() {
             return Ok(expired());
-        };
+        }
         if !in_admin_chat(ctx, msg.chat_id()).await? {
             return Ok(expired());
         }
         if !may_act(ctx, msg.chat_id(), cb.from_id()).await? {
             return Ok(Some(t(ctx, "rq-not-allowed", &[])));
         }
+        if let Some(id) = publish_id {
+            let Some(r) = store::get(ctx.deps.table.as_ref(), ctx.workspace(), id).await? else {
+                return Ok(expired());
+            };
+            let by = display_name(&cb.query["from"]);
+            return Ok(Some(
+                match publish::publish(ctx.deps, &r, &by, "telegram").await {
+                    Ok(n) => t(ctx, "rq-published", &[("count", (n as i64).into())]),
+                    Err(publish::PublishError::NoChannels) => t(ctx, "rq-no-channels", &[]),
+                    Err(publish::PublishError::Ended(_, status)) => t(
+                        ctx,
+                        "rq-ended",
+                        &[("status", t(ctx, &format!("rq-status-{status}"), &[]).into())],
+                    ),
+                    Err(publish::PublishError::Store(StoreError::Conflict)) => {
+                        return Err(Fail::Busy);
+                    }
+                    Err(publish::PublishError::Store(StoreError::Table(e)))
+                    | Err(publish::PublishError::Table(e)) => return Err(e.into()),
+                    Err(publish::PublishError::Store(StoreError::Invalid(m))) => m,
+                    Err(publish::PublishError::Queue(e)) => return Err(e.into()),
+                },
+            ));
+        }
+        let Some(lead) = convert else {
+            return Ok(expired());
+        };
         let by = display_name(&cb.query["from"]);
         convert_and_tell(ctx, msg.chat_id(), lead, &by, true).await
     }

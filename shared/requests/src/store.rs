@@ -449,3 +449,25 @@ pub async fn convert(
         lead,
     })
 }
+
+/// Writes a request whose posts changed (conditional on the version read; not a change of its
+/// fields, so not in its history).
+pub async fn save_posts(
+    table: &dyn Table,
+    before: &Request,
+    mut after: Request,
+) -> Result<Request, StoreError> {
+    after.version = before.version + 1;
+    after.updated_at = teledesk_ports::now_secs();
+    match table
+        .put(
+            record::to_item(&after),
+            Condition::VersionEquals(before.version),
+        )
+        .await
+    {
+        Ok(()) => Ok(after),
+        Err(TableError::ConditionFailed) => Err(StoreError::Conflict),
+        Err(e) => Err(e.into()),
+    }
+}

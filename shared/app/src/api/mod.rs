@@ -208,6 +208,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(scenarios::routes())
         .merge(requests::routes())
         .merge(requests::channel_routes())
+        .merge(requests::publish_routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

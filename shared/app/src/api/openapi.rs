@@ -218,6 +218,7 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         requests::get_request,
         requests::update_request,
         requests::convert_lead,
+        requests::publish_request,
         requests::list_channels,
         requests::add_channel,
         requests::remove_channel,
@@ -307,6 +308,7 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         requests::DealerChannelView,
         requests::DealerChannelList,
         requests::DealerChannelWrite,
+        requests::PublishQueued,
     )),
     modifiers(&BearerKeys, &CommonProblems),
     tags(

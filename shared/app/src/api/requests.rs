@@ -564,3 +564,52 @@ pub async fn remove_channel(
         Err(Problem::not_found(format!("no dealer channel {chat_id}")))
     }
 }
+
+/// What a publish queued.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PublishQueued {
+    pub request_id: String,
+    /// Channels the request is being posted to now (0: it is in every channel already).
+    pub queued: usize,
+}
+
+pub fn publish_routes() -> Router<Deps> {
+    Router::new().route("/api/v1/requests/{id}/publish", post(publish_request))
+}
+
+/// Publish a request to every dealer channel it is not in yet (in the background: 202).
+/// Publishing again posts nothing twice.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/publish", tag = "requests", security(("bearer" = ["requests:write"])),
+    params(("id" = String, Path, description = "Request id")),
+    responses((status = 202, description = "Queued", body = PublishQueued),
+        (status = 404, description = "No such request", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Closed or cancelled, changed at the same time, or the request is still running", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "There are no dealer channels, or a reused Idempotency-Key", body = ProblemView, content_type = "application/problem+json")))]
+pub async fn publish_request(
+    State(deps): State<Deps>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    use crate::requests::publish::{self, PublishError};
+    caller.require("requests:write")?;
+    let r = load(&deps, &caller, &id).await?;
+    let by = format!("api:{}", caller.0.id);
+    match publish::publish(&deps, &r, &by, "api").await {
+        Ok(queued) => Ok((
+            StatusCode::ACCEPTED,
+            axum::Json(PublishQueued {
+                request_id: id,
+                queued,
+            }),
+        )
+            .into_response()),
+        Err(PublishError::NoChannels) => Err(Problem::field(
+            "request",
+            "there are no dealer channels: add one first (POST /api/v1/dealer-channels)",
+        )),
+        Err(e @ PublishError::Ended(..)) => Err(Problem::conflict("request-ended", e.to_string())),
+        Err(PublishError::Store(e)) => Err(e.into()),
+        Err(PublishError::Table(e)) => Err(e.into()),
+        Err(PublishError::Queue(e)) => Err(Problem::unavailable(e.to_string())),
+    }
+}

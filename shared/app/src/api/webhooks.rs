@@ -109,6 +109,8 @@ pub enum EventTypeName {
     LeadConverted,
     #[serde(rename = "request.created")]
     RequestCreated,
+    #[serde(rename = "request.published")]
+    RequestPublished,
     #[serde(rename = "endpoint.disabled")]
     EndpointDisabled,
 }
