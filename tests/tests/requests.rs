@@ -500,5 +500,34 @@ async fn publishing_posts_a_card_without_the_customer_to_each_channel_once() {
             .count(),
         1
     );
+    // A change of the request edits its posts, once each, and posts nothing new.
+    let edits_before = env.api.edits().len();
+    let (s, p) = api(
+        &env,
+        &k,
+        "PUT",
+        &format!("/api/v1/requests/{id}"),
+        Some(json!({"budget_max": 2_700_000})),
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    env.drain().await;
+    let edits: Vec<Value> = env.api.edits()[edits_before..].to_vec();
+    assert_eq!(edits.len(), 2, "{edits:?}");
+    for c in [chat_a, chat_b] {
+        let e = edits
+            .iter()
+            .find(|e| e["chat_id"].as_i64() == Some(c))
+            .expect("edited");
+        assert!(
+            e["text"].as_str().unwrap().contains("up to 27 000.00 USD"),
+            "{e}"
+        );
+        assert_eq!(
+            env.api.sent_to(c, None).len(),
+            1,
+            "edited, not posted again"
+        );
+    }
     assert_eq!(env.api.violations(), Vec::<String>::new());
 }

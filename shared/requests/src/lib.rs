@@ -278,14 +278,21 @@ impl Capability for Requests {
     }
 
     fn jobs(&self) -> &'static [teledesk_bot::router::JobSpec] {
-        &[teledesk_bot::router::JobSpec {
-            kind: publish::JOB_POST,
-            per_bot: true,
-        }]
+        &[
+            teledesk_bot::router::JobSpec {
+                kind: publish::JOB_POST,
+                per_bot: true,
+            },
+            teledesk_bot::router::JobSpec {
+                kind: publish::JOB_EDIT,
+                per_bot: true,
+            },
+        ]
     }
     async fn on_job(&self, ctx: &Ctx<'_>, kind: &str, job: &Value) -> Res<()> {
         match kind {
             publish::JOB_POST => publish::run_post(ctx, job).await,
+            publish::JOB_EDIT => publish::run_edit(ctx, job).await,
             other => Err(Fail::Poison(format!("no handler for job kind `{other}`"))),
         }
     }

@@ -18,6 +18,8 @@ use crate::store::{self, Post, Request, StoreError};
 use crate::texts::t_in;
 
 pub const JOB_POST: &str = "requests.post";
+/// Brings one channel post of a request up to date with the request.
+pub const JOB_EDIT: &str = "requests.edit_post";
 pub use teledesk_bot::events::REQUEST_PUBLISHED;
 /// Telegram's limit for one channel.
 pub const PER_CHANNEL_PER_MINUTE: i64 = 20;
@@ -75,6 +77,64 @@ pub async fn publish(deps: &Deps, r: &Request, by: &str, via: &str) -> Result<us
         queued += 1;
     }
     Ok(queued)
+}
+
+/// After a published request changed: one `requests.edit_post` job per post, named after the
+/// request's version, so the same change edits each post once.
+pub async fn queue_edits(deps: &Deps, r: &Request) -> Result<usize, PublishError> {
+    if r.posts.is_empty() {
+        return Ok(0);
+    }
+    let channels = channels::list(deps, &r.workspace).await?;
+    let mut queued = 0;
+    for p in &r.posts {
+        // The bot that posted there (the channel's, or any of the workspace's if it was removed).
+        let Some(bot_id) = channels
+            .iter()
+            .find(|c| c.chat_id == p.chat_id)
+            .map(|c| c.bot_id.clone())
+        else {
+            continue;
+        };
+        let job = json!({"kind": JOB_EDIT, "bot_id": bot_id, "request_id": r.id,
+                         "workspace": r.workspace, "chat_id": p.chat_id, "message_id": p.message_id,
+                         "job_id": format!("edit:{}:{}:{}", r.id, p.chat_id, r.version)});
+        teledesk_bot::jobs::queue(deps, job).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// The `requests.edit_post` job: the post shows the request as it is now ("message is not
+/// modified" counts as done).
+pub async fn run_edit(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
+    let (Some(id), Some(ws), Some(chat), Some(mid)) = (
+        job["request_id"].as_str(),
+        job["workspace"].as_str(),
+        job["chat_id"].as_i64(),
+        job["message_id"].as_i64(),
+    ) else {
+        return Err(Fail::Poison(
+            "requests.edit_post needs request_id, workspace, chat_id and message_id".into(),
+        ));
+    };
+    let Some(r) = store::get(ctx.deps.table.as_ref(), ws, id).await? else {
+        return Ok(());
+    };
+    let lang = ctx.workspace_lang();
+    let url = format!("https://t.me/{}?start=offer_{}", ctx.bot.username, r.id);
+    let params = json!({"chat_id": chat, "message_id": mid, "text": card(&r, lang), "parse_mode": "HTML",
+                        "link_preview_options": {"is_disabled": true},
+                        "reply_markup": {"inline_keyboard": [[{"text": t_in(lang, "rq-post-offer", &[]), "url": url}]]}});
+    match ctx.tg.call("editMessageText", params).await {
+        Ok(_) | Err(TelegramError::NotModified) => Ok(()),
+        Err(e) if e.is_transient() => Err(e.into()),
+        // The post was deleted, or the bot lost its rights: nothing to bring up to date.
+        Err(e) => {
+            tracing::warn!(error = %e, request = id, chat, "a request's post could not be edited");
+            Ok(())
+        }
+    }
 }
 
 /// The card dealers see: the fields only.

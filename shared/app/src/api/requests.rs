@@ -368,6 +368,11 @@ pub async fn update_request(
     }
     let by = format!("api:{}", caller.0.id);
     let saved = store::save(deps.table.as_ref(), &before, after, &by, "api").await?;
+    // The channel posts follow the change (a retry finds the request unchanged and queues the
+    // same jobs again: an edit to the same text is "not modified").
+    crate::requests::publish::queue_edits(&deps, &saved)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
     Ok(axum::Json(view(&saved)).into_response())
 }
 
