@@ -183,7 +183,9 @@ pub async fn run(deps: Option<&Deps>, command: ScenariosCommand) -> anyhow::Resu
             let deps = need()?;
             let p = version_of(deps, &workspace, &key, None).await?;
             let runs = store::runs_of(deps.table.as_ref(), &workspace, &key).await?;
-            let in_flight = in_flight(deps, &key, version).await?;
+            let in_flight = teledesk_app::scenarios::in_flight(deps, &workspace, &key, version)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let s = stats::compute(&p.scenario, version, &runs, in_flight);
             println!("{}", serde_json::to_string_pretty(&s)?);
         }
@@ -202,23 +204,6 @@ pub async fn run(deps: Option<&Deps>, command: ScenariosCommand) -> anyhow::Resu
         }
     }
     Ok(())
-}
-
-/// Conversations of a scenario in flight (sessions of every bot).
-async fn in_flight(deps: &Deps, key: &str, version: Option<u32>) -> anyhow::Result<u64> {
-    let mut n = 0;
-    for b in teledesk_app::bots::list(deps).await? {
-        for s in teledesk_app::session::list(deps, &b.bot_id, None).await? {
-            if s.capability == teledesk_app::scenarios::NAME
-                && s.flow == key
-                && s.step != "_end"
-                && version.is_none_or(|v| s.flow_version == v)
-            {
-                n += 1;
-            }
-        }
-    }
-    Ok(n)
 }
 
 /// Plays a scenario with lines from `next_line`, writing what the bot would say.

@@ -904,6 +904,22 @@ async fn the_api_lists_reads_updates_and_creates_leads() {
             .count(),
         1
     );
+    // The created range: the API lead was made now, so a range in the past finds none of them.
+    let (s, p) = api(&env, &r, "GET", "/api/v1/leads?created_to=1000000", None).await;
+    assert_eq!((s, p["data"].as_array().unwrap().len()), (200, 0), "{p}");
+    let now = teledesk_ports::now_secs();
+    let path = format!("/api/v1/leads?created_from={}&source=website", now - 3600);
+    let (s, p) = api(&env, &r, "GET", &path, None).await;
+    assert_eq!((s, p["data"].as_array().unwrap().len()), (200, 1), "{p}");
+    let (s, _) = api(
+        &env,
+        &r,
+        "GET",
+        "/api/v1/leads?created_from=yesterday",
+        None,
+    )
+    .await;
+    assert_eq!(s, 422);
     let (s, p) = api(&env, &r, "GET", "/api/v1/leads?source=website", None).await;
     assert_eq!((s, p["data"].as_array().unwrap().len()), (200, 1));
     let (s, _) = api(&env, &r, "GET", "/api/v1/leads/LEAD-NOPE", None).await;

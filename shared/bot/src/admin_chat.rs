@@ -92,6 +92,13 @@ pub async fn set(
     deps.table.put(item, Condition::None).await
 }
 
+/// Whether `chat` is the workspace's admin chat.
+pub async fn is_admin_chat(deps: &Deps, workspace: &str, chat: i64) -> Result<bool, TableError> {
+    Ok(get(deps, workspace)
+        .await?
+        .is_some_and(|a| a.chat_id == chat))
+}
+
 /// Queues a notice (HTML) to the workspace's admin chat; false when none is set. The `jobs` queue
 /// delivers at least once; the job's journal sends it once.
 pub async fn notify(deps: &Deps, workspace: &str, html: &str) -> Result<bool, NotifyError> {

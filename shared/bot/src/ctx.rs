@@ -108,11 +108,25 @@ impl Ctx<'_> {
         if m.is_anonymous_admin() {
             return Ok(true);
         }
-        let member = self.tg.get_chat_member(m.chat_id(), m.from_id()).await?;
+        self.is_chat_admin(m.chat_id(), m.from_id()).await
+    }
+
+    /// Whether `user` is an administrator (or the creator) of `chat`, as Telegram says now.
+    pub async fn is_chat_admin(&self, chat: i64, user: i64) -> Res<bool> {
+        let member = self.tg.get_chat_member(chat, user).await?;
         Ok(matches!(
             member["status"].as_str(),
             Some("creator" | "administrator")
         ))
+    }
+
+    /// Whether `user` may act on the team's buttons in `chat`: staff of the workspace, or an
+    /// administrator of the chat.
+    pub async fn is_staff_or_chat_admin(&self, chat: i64, user: i64) -> Res<bool> {
+        Ok(
+            crate::staff::is_staff(self.deps, self.workspace(), user).await?
+                || self.is_chat_admin(chat, user).await?,
+        )
     }
 
     pub fn workspace(&self) -> &str {

@@ -108,9 +108,7 @@ pub fn scopes_for(private: bool, admin_chat: bool) -> Vec<Scope> {
 /// language.
 pub async fn help(ctx: &Ctx<'_>, router: &Router, m: &Msg<'_>) -> Res<String> {
     let admin_chat = !m.is_private()
-        && crate::admin_chat::get(ctx.deps, ctx.workspace())
-            .await?
-            .is_some_and(|a| a.chat_id == m.chat_id());
+        && crate::admin_chat::is_admin_chat(ctx.deps, ctx.workspace(), m.chat_id()).await?;
     let scopes = scopes_for(m.is_private(), admin_chat);
     let mut s = text(ctx, "help-title", &[]);
     s.push('\n');

@@ -19,7 +19,21 @@ use crate::{Deps, keys, staff};
 /// How long a code stays valid.
 pub const TTL_SECS: i64 = 15 * 60;
 /// Crockford's base32: no I, L, O or U, so a code read aloud or retyped survives.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A readable id derived from what it stands for (`LEAD-7KQ2M9XA4B`): `prefix`, `-`, and 10
+/// characters of base32 (50 bits) of the SHA-256 of `seed`. The same seed gives the same id, so a
+/// re-run writes the same record.
+pub fn derived_id(prefix: &str, seed: &str) -> String {
+    let d = Sha256::digest(seed.as_bytes());
+    let mut x = u64::from_be_bytes(d[..8].try_into().unwrap_or_default());
+    let mut s = format!("{prefix}-");
+    for _ in 0..10 {
+        s.push(ALPHABET[(x % 32) as usize] as char);
+        x /= 32;
+    }
+    s
+}
 /// 16 characters of base32: 80 random bits.
 const CODE_CHARS: usize = 16;
 

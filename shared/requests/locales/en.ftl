@@ -13,7 +13,6 @@ rq-status-has_offers = has offers
 rq-status-closed = closed
 rq-status-cancelled = cancelled
 rq-budget = up to { $amount }
-rq-years = { $from }–{ $to }
 rq-card = { $what } · { $status }
 rq-publish = 📣 Publish to dealers
 rq-published = Queued to { $count ->

@@ -13,7 +13,6 @@ rq-status-has_offers = есть предложения
 rq-status-closed = закрыт
 rq-status-cancelled = отменён
 rq-budget = до { $amount }
-rq-years = { $from }–{ $to }
 rq-card = { $what } · { $status }
 rq-publish = 📣 Опубликовать для дилеров
 rq-published = Отправлено в { $count ->

@@ -13,7 +13,6 @@ rq-status-has_offers = є пропозиції
 rq-status-closed = закритий
 rq-status-cancelled = скасований
 rq-budget = до { $amount }
-rq-years = { $from }–{ $to }
 rq-card = { $what } · { $status }
 rq-publish = 📣 Опублікувати для дилерів
 rq-published = Надіслано в { $count ->

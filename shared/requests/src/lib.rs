@@ -54,6 +54,16 @@ pub fn request_json(r: &Request) -> Value {
     })
 }
 
+/// The years a request accepts: `2018–2021`, `2018+`, `…2021`.
+pub fn years(r: &Request) -> Option<String> {
+    match (r.year_min, r.year_max) {
+        (Some(a), Some(b)) => Some(format!("{a}–{b}")),
+        (Some(a), None) => Some(format!("{a}+")),
+        (None, Some(b)) => Some(format!("…{b}")),
+        (None, None) => None,
+    }
+}
+
 /// A one-line description of what a request asks for (plain text; the caller escapes it).
 pub fn describe(r: &Request, lang: teledesk_bot::i18n::Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -65,15 +75,8 @@ pub fn describe(r: &Request, lang: teledesk_bot::i18n::Lang) -> String {
     if !car.is_empty() {
         parts.push(car);
     }
-    match (r.year_min, r.year_max) {
-        (Some(a), Some(b)) => parts.push(texts::t_in(
-            lang,
-            "rq-years",
-            &[("from", a.to_string().into()), ("to", b.to_string().into())],
-        )),
-        (Some(a), None) => parts.push(format!("{a}+")),
-        (None, Some(b)) => parts.push(format!("…{b}")),
-        (None, None) => {}
+    if let Some(y) = years(r) {
+        parts.push(y);
     }
     if let (Some(b), Some(c)) = (r.budget_max, r.currency.as_deref()) {
         parts.push(texts::t_in(
@@ -218,27 +221,6 @@ pub async fn announce(deps: &Deps, c: &Converted, bot_id: &str) -> Result<(), Fa
     Ok(())
 }
 
-/// Whether this person may act in the admin chat: one of its administrators, or staff.
-async fn may_act(ctx: &Ctx<'_>, chat: i64, user: i64) -> Res<bool> {
-    if teledesk_bot::staff::get(ctx.deps, ctx.workspace(), user)
-        .await?
-        .is_some()
-    {
-        return Ok(true);
-    }
-    let member = ctx.tg.get_chat_member(chat, user).await?;
-    Ok(matches!(
-        member["status"].as_str(),
-        Some("creator" | "administrator")
-    ))
-}
-
-async fn in_admin_chat(ctx: &Ctx<'_>, chat: i64) -> Res<bool> {
-    Ok(teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace())
-        .await?
-        .is_some_and(|a| a.chat_id == chat))
-}
-
 #[async_trait]
 impl Capability for Requests {
     fn name(&self) -> &'static str {
@@ -257,10 +239,10 @@ impl Capability for Requests {
         cmd: &teledesk_bot::commands::Command<'_>,
     ) -> Res<()> {
         // `/request LEAD-…` in the admin chat.
-        if !in_admin_chat(ctx, m.chat_id()).await? {
+        if !teledesk_bot::admin_chat::is_admin_chat(ctx.deps, ctx.workspace(), m.chat_id()).await? {
             return Ok(());
         }
-        if !may_act(ctx, m.chat_id(), m.from_id()).await? {
+        if !ctx.is_staff_or_chat_admin(m.chat_id(), m.from_id()).await? {
             return ctx.reply(m, t(ctx, "rq-not-allowed", &[])).await;
         }
         let lead = cmd.args.trim();
@@ -305,10 +287,15 @@ impl Capability for Requests {
         if convert.is_none() && publish_id.is_none() {
             return Ok(expired());
         }
-        if !in_admin_chat(ctx, msg.chat_id()).await? {
+        if !teledesk_bot::admin_chat::is_admin_chat(ctx.deps, ctx.workspace(), msg.chat_id())
+            .await?
+        {
             return Ok(expired());
         }
-        if !may_act(ctx, msg.chat_id(), cb.from_id()).await? {
+        if !ctx
+            .is_staff_or_chat_admin(msg.chat_id(), cb.from_id())
+            .await?
+        {
             return Ok(Some(t(ctx, "rq-not-allowed", &[])));
         }
         if let Some(id) = publish_id {

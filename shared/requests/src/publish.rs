@@ -159,11 +159,8 @@ pub fn card(r: &Request, lang: Lang) -> String {
     )];
     let mut line =
         |key: &str, value: String| lines.push(t_in(lang, key, &[("value", value.into())]));
-    match (r.year_min, r.year_max) {
-        (Some(a), Some(b)) => line("rq-post-years", format!("{a}–{b}")),
-        (Some(a), None) => line("rq-post-years", format!("{a}+")),
-        (None, Some(b)) => line("rq-post-years", format!("…{b}")),
-        (None, None) => {}
+    if let Some(y) = crate::years(r) {
+        line("rq-post-years", y);
     }
     if let (Some(b), Some(c)) = (r.budget_max, r.currency.as_deref()) {
         line("rq-post-budget", money::display(b, c));

@@ -8,7 +8,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use teledesk_bot::record::{self, Record};
 use teledesk_ports::table::{Condition, Query, Table, TableError};
 use teledesk_scenarios::model::{Kind, Scenario};
@@ -106,15 +105,7 @@ pub enum StoreError {
 
 /// A request id derived from what it is made of (a lead's id), or random.
 pub fn request_id(from: &str) -> String {
-    let d = Sha256::digest(from.as_bytes());
-    let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut x = u64::from_be_bytes(d[..8].try_into().unwrap_or_default());
-    let mut s = String::from("REQ-");
-    for _ in 0..10 {
-        s.push(alphabet[(x % 32) as usize] as char);
-        x /= 32;
-    }
-    s
+    teledesk_bot::setup_codes::derived_id("REQ", from)
 }
 
 pub fn new_request(workspace: &str, id: String, lead_id: Option<String>) -> Request {

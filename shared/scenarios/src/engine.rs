@@ -631,15 +631,7 @@ impl<'a> Flow<'a> {
 
     /// Where step `i` goes with the answers so far.
     fn next_of(&self, s: &State, i: usize) -> Option<usize> {
-        let step = &self.sc.steps[i];
-        match &step.next {
-            None => self.sc.following(i),
-            Some(Next::To(t)) => self.sc.target(t),
-            Some(Next::Branches(bs)) => bs
-                .iter()
-                .find(|b| b.when.as_ref().is_none_or(|w| holds(w, &s.answers)))
-                .map_or(self.sc.following(i), |b| self.sc.target(&b.goto)),
-        }
+        next_step(self.sc, &s.answers, i)
     }
 
     /// The current step's question (with an error above it).
@@ -856,6 +848,19 @@ fn default_error(kind: Kind) -> &'static str {
         Kind::Location => "sc-err-location",
         Kind::Consent => "sc-err-consent",
         Kind::Summary | Kind::Message => "sc-err-choice",
+    }
+}
+
+/// Where step `i` goes with these answers (`None`: submit): its first `next` whose `when` holds,
+/// else the next step in the list.
+pub fn next_step(sc: &Scenario, answers: &Map<String, Value>, i: usize) -> Option<usize> {
+    match &sc.steps[i].next {
+        None => sc.following(i),
+        Some(Next::To(t)) => sc.target(t),
+        Some(Next::Branches(bs)) => bs
+            .iter()
+            .find(|b| b.when.as_ref().is_none_or(|w| holds(w, answers)))
+            .map_or(sc.following(i), |b| sc.target(&b.goto)),
     }
 }
 

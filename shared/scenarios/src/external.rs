@@ -6,9 +6,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::engine::holds;
+use crate::engine::{holds, next_step};
 use crate::input;
-use crate::model::{Kind, Next, Scenario, Step};
+use crate::model::{Kind, Scenario, Step};
 use crate::store::{Contact, Lead, Published};
 use crate::validate::Problem;
 
@@ -30,14 +30,7 @@ pub fn path(sc: &Scenario, answers: &Map<String, Value>) -> Vec<usize> {
         if step.kind == Kind::Summary {
             break;
         }
-        at = match &step.next {
-            None => sc.following(i),
-            Some(Next::To(t)) => sc.target(t),
-            Some(Next::Branches(bs)) => bs
-                .iter()
-                .find(|b| b.when.as_ref().is_none_or(|w| holds(w, answers)))
-                .map_or(sc.following(i), |b| sc.target(&b.goto)),
-        };
+        at = next_step(sc, answers, i);
     }
     out
 }

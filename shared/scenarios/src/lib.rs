@@ -162,8 +162,7 @@ impl Capability for Scenarios {
         _cmd: &teledesk_bot::commands::Command<'_>,
     ) -> Res<()> {
         // `/leads` in the admin chat.
-        let admin = teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace()).await?;
-        if admin.is_none_or(|a| a.chat_id != m.chat_id()) {
+        if !teledesk_bot::admin_chat::is_admin_chat(ctx.deps, ctx.workspace(), m.chat_id()).await? {
             return Ok(());
         }
         let (leads, _) = store::page(ctx.deps.table.as_ref(), ctx.workspace(), 50, None).await?;
@@ -939,16 +938,7 @@ async fn submit(
         }
     };
     ctx.once(&format!("lead-event#{id}"), || async {
-        events::emit(
-            ctx.deps,
-            events::LEAD_CREATED,
-            &id,
-            ctx.workspace(),
-            ctx.bot_id(),
-            lead_json(&lead),
-        )
-        .await
-        .map_err(Fail::from)
+        announce_created(ctx.deps, &lead).await.map_err(Fail::from)
     })
     .await?;
     Ok((lead, true))
@@ -988,6 +978,63 @@ async fn keep_photos(ctx: &Ctx<'_>, lead: &str, v: Value) -> Res<Value> {
         out.push(ph);
     }
     Ok(Value::Array(out))
+}
+
+/// `lead.created`, its id the lead's: a re-run emits the same id, which consumers deliver once.
+pub async fn announce_created(
+    deps: &Deps,
+    lead: &Lead,
+) -> Result<(), teledesk_ports::queue::QueueError> {
+    let bot = lead.bot_id.as_deref().unwrap_or("");
+    events::emit(
+        deps,
+        events::LEAD_CREATED,
+        &lead.id,
+        &lead.workspace,
+        bot,
+        lead_json(lead),
+    )
+    .await
+}
+
+/// `lead.updated`, its id naming the change (how many the lead has had): a retry that finds the
+/// change made emits the same id, which consumers deliver once.
+pub async fn announce_updated(
+    deps: &Deps,
+    lead: &Lead,
+) -> Result<(), teledesk_ports::queue::QueueError> {
+    let cause = format!("{}|{}", lead.id, lead.history.len());
+    let bot = lead.bot_id.as_deref().unwrap_or("");
+    events::emit(
+        deps,
+        events::LEAD_UPDATED,
+        &cause,
+        &lead.workspace,
+        bot,
+        lead_json(lead),
+    )
+    .await
+}
+
+/// Conversations of a scenario in flight in a workspace (and one version of it), from its bots'
+/// sessions.
+pub async fn in_flight(deps: &Deps, workspace: &str, key: &str, version: Option<u32>) -> Res<u64> {
+    let mut n = 0;
+    for b in teledesk_bot::bots::list(deps).await? {
+        if b.workspace != workspace {
+            continue;
+        }
+        for s in session::list(deps, &b.bot_id, None).await? {
+            if s.capability == NAME
+                && s.flow == key
+                && s.step != FINISHED
+                && version.is_none_or(|v| s.flow_version == v)
+            {
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// The lead as the API and events show it.
@@ -1126,15 +1173,13 @@ async fn lead_action(
     action: &str,
     id: &str,
 ) -> Res<Option<String>> {
-    let admin = teledesk_bot::admin_chat::get(ctx.deps, ctx.workspace()).await?;
-    if admin.is_none_or(|a| a.chat_id != msg.chat_id()) {
+    if !teledesk_bot::admin_chat::is_admin_chat(ctx.deps, ctx.workspace(), msg.chat_id()).await? {
         return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
     }
-    let member = ctx.tg.get_chat_member(msg.chat_id(), cb.from_id()).await?;
-    let staff = teledesk_bot::staff::get(ctx.deps, ctx.workspace(), cb.from_id())
+    if !ctx
+        .is_staff_or_chat_admin(msg.chat_id(), cb.from_id())
         .await?
-        .is_some();
-    if !staff && !matches!(member["status"].as_str(), Some("creator" | "administrator")) {
+    {
         return Ok(Some(t(ctx, "lead-not-allowed", &[])));
     }
     let status = match action {
@@ -1169,16 +1214,9 @@ async fn lead_action(
     // gets it once.
     {
         ctx.once(&format!("lead-updated#{id}"), || async {
-            events::emit(
-                ctx.deps,
-                events::LEAD_UPDATED,
-                &format!("{id}|{}", updated.history.len()),
-                ctx.workspace(),
-                ctx.bot_id(),
-                lead_json(&updated),
-            )
-            .await
-            .map_err(Fail::from)
+            announce_updated(ctx.deps, &updated)
+                .await
+                .map_err(Fail::from)
         })
         .await?;
     }

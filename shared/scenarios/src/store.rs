@@ -295,16 +295,7 @@ impl Record for Lead {
 
 /// A lead id derived from what identifies the conversation: a re-run writes the same lead.
 pub fn lead_id(parts: &[&str]) -> String {
-    let d = Sha256::digest(parts.join("|").as_bytes());
-    let n = u64::from_be_bytes(d[..8].try_into().unwrap_or_default());
-    let mut s = String::new();
-    let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut x = n;
-    for _ in 0..10 {
-        s.push(alphabet[(x % 32) as usize] as char);
-        x /= 32;
-    }
-    format!("LEAD-{s}")
+    teledesk_bot::setup_codes::derived_id("LEAD", &parts.join("|"))
 }
 
 /// Writes a new lead (or run) once: a second write of the same id finds it and keeps the first.

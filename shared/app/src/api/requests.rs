@@ -177,8 +177,8 @@ const REQUEST_PARAMS: &[&str] = &[
         ("status" = Option<String>, Query, description = "draft, published, has_offers, closed or cancelled", pattern = "^(draft|published|has_offers|closed|cancelled)$"),
         ("make" = Option<String>, Query, description = "Make (case-insensitive)"),
         ("city" = Option<String>, Query, description = "City (case-insensitive)"),
-        ("created_from" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0, maximum = 100_000_000_000i64),
-        ("created_to" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0, maximum = 100_000_000_000i64),
+        ("created_from" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0),
+        ("created_to" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0),
         ("has_offers" = Option<bool>, Query, description = "Only (true) or no (false) requests with offers"),
         ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (same filters)"),
@@ -202,18 +202,8 @@ pub async fn list_requests(
             message: format!("one of {}", store::STATUSES.join(", ")),
         });
     }
-    let mut time = |name: &str| match q.get(name).map(|v| v.parse::<i64>()) {
-        None => None,
-        Some(Ok(n)) if (0..=100_000_000_000).contains(&n) => Some(n),
-        Some(_) => {
-            errors.push(FieldError {
-                field: name.into(),
-                message: "epoch seconds".into(),
-            });
-            None
-        }
-    };
-    let (from, to) = (time("created_from"), time("created_to"));
+    let from = super::tickets::parse_time(&q, "created_from", &mut errors);
+    let to = super::tickets::parse_time(&q, "created_to", &mut errors);
     let has_offers = match q.get("has_offers").map(String::as_str) {
         None => None,
         Some("true") => Some(true),

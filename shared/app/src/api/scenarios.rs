@@ -446,21 +446,9 @@ pub async fn scenario_stats(
     .await?
     .ok_or_else(|| Problem::not_found(format!("no such version of {key}")))?;
     let runs = store::runs_of(deps.table.as_ref(), caller.workspace(), &key).await?;
-    let mut in_flight = 0;
-    for b in crate::bots::list(&deps).await? {
-        if b.workspace != caller.workspace() {
-            continue;
-        }
-        for s in crate::session::list(&deps, &b.bot_id, None).await? {
-            if s.capability == crate::scenarios::NAME
-                && s.flow == key
-                && s.step != "_end"
-                && version.is_none_or(|v| s.flow_version == v)
-            {
-                in_flight += 1;
-            }
-        }
-    }
+    let in_flight = crate::scenarios::in_flight(&deps, caller.workspace(), &key, version)
+        .await
+        .map_err(Problem::from)?;
     let s = stats::compute(&p.scenario, version, &runs, in_flight);
     Ok(axum::Json(StatsView {
         scenario: s.scenario,
@@ -504,8 +492,8 @@ const SCAN_BUDGET: usize = 1000;
         ("status" = Option<String>, Query, description = "new, in_progress, converted, rejected or spam", pattern = "^(new|in_progress|converted|rejected|spam)$"),
         ("scenario" = Option<String>, Query, description = "Scenario key"),
         ("source" = Option<String>, Query, description = "Attribution (`s_<key>__<source>`)"),
-        ("created_from" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0, maximum = 100_000_000_000i64),
-        ("created_to" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0, maximum = 100_000_000_000i64),
+        ("created_from" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0),
+        ("created_to" = Option<i64>, Query, description = "Epoch seconds, inclusive", minimum = 0),
         ("limit" = Option<i64>, Query, description = "Page size, 1-100 (default 20)", minimum = 1, maximum = 100),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (same filters)"),
     ),
@@ -528,18 +516,8 @@ pub async fn list_leads(
             message: format!("one of {}", store::STATUSES.join(", ")),
         });
     }
-    let mut time = |name: &str| match q.get(name).map(|v| v.parse::<i64>()) {
-        None => None,
-        Some(Ok(n)) if (0..=100_000_000_000).contains(&n) => Some(n),
-        Some(_) => {
-            errors.push(FieldError {
-                field: name.into(),
-                message: "epoch seconds".into(),
-            });
-            None
-        }
-    };
-    let (from, to) = (time("created_from"), time("created_to"));
+    let from = super::tickets::parse_time(&q, "created_from", &mut errors);
+    let to = super::tickets::parse_time(&q, "created_to", &mut errors);
     let (scenario, source) = (q.get("scenario").cloned(), q.get("source").cloned());
     let scope = cursor::scope("leads", caller.workspace(), &q);
     let cursors = Cursors::new(&deps);
@@ -650,20 +628,10 @@ pub async fn update_lead(
         "api",
     )
     .await?;
-    // Emitted also when a retry finds the change made: its id names the change, so consumers get
-    // it once.
-    {
-        crate::events::emit(
-            &deps,
-            crate::events::LEAD_UPDATED,
-            &format!("{id}|{}", updated.history.len()),
-            caller.workspace(),
-            updated.bot_id.as_deref().unwrap_or(""),
-            crate::scenarios::lead_json(&updated),
-        )
+    // Emitted also when a retry finds the change made: its id names the change.
+    crate::scenarios::announce_updated(&deps, &updated)
         .await
         .map_err(|e| Problem::unavailable(e.to_string()))?;
-    }
     Ok(axum::Json(lead_view(&updated)).into_response())
 }
 
@@ -707,15 +675,8 @@ pub async fn create_lead(
             .await?
             .unwrap_or(lead)
     };
-    crate::events::emit(
-        &deps,
-        crate::events::LEAD_CREATED,
-        &lead.id,
-        caller.workspace(),
-        "",
-        crate::scenarios::lead_json(&lead),
-    )
-    .await
-    .map_err(|e| Problem::unavailable(e.to_string()))?;
+    crate::scenarios::announce_created(&deps, &lead)
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string()))?;
     Ok((StatusCode::CREATED, axum::Json(lead_view(&lead))).into_response())
 }

@@ -79,7 +79,9 @@ pub async fn get_one(
     Ok(axum::Json(v).into_response())
 }
 
-fn parse_time(
+/// An epoch-seconds query parameter (`created_after`, `created_from`, …); a bad one is a field
+/// error.
+pub fn parse_time(
     q: &HashMap<String, String>,
     name: &str,
     errors: &mut Vec<FieldError>,
