@@ -112,6 +112,8 @@ lead = api("POST", "/api/v1/leads", {
                 "currency": "EUR", "budget": 18000, "city": {"city": "Odesa"}, "phone": "+380670001122"}})
 request = api("POST", "/api/v1/requests", {"make": "Audi", "model": "A4", "budget_max": 2_000_000,
                                            "currency": "EUR", "city": "Kyiv"})
+dealer = api("POST", "/api/v1/dealers", {"user_id": 7301, "name": "Dana", "company": "Fuzz Motors",
+                                         "phone": "+380671234567"})
 
 for name, value in {
     "SEED_BOT_ID": bot_id,
@@ -131,5 +133,6 @@ for name, value in {
     "SEED_SCENARIO_KEY": "car_request",
     "SEED_LEAD_ID": lead["id"],
     "SEED_REQUEST_ID": request["id"],
+    "SEED_DEALER_ID": dealer["id"],
 }.items():
     print(f"{name}={value}")

@@ -3,6 +3,7 @@
 
 mod backend;
 mod catalog_cli;
+mod requests_cli;
 mod scenarios_cli;
 mod serve;
 
@@ -97,10 +98,15 @@ enum Command {
         #[command(subcommand)]
         command: DealerChannelsCommand,
     },
-    /// Requests made from leads: publish one to the dealer channels.
+    /// Requests made from leads: publish, close with an offer, cancel, offers, reveal-policy.
     Requests {
         #[command(subcommand)]
-        command: RequestsCommand,
+        command: requests_cli::RequestsCommand,
+    },
+    /// Dealers who answer requests with offers: add, list, approve, block.
+    Dealers {
+        #[command(subcommand)]
+        command: requests_cli::DealersCommand,
     },
     /// Lead-capture scenarios: validate, publish, list, show, archive, graph, try, stats.
     Scenarios {
@@ -110,16 +116,6 @@ enum Command {
     /// Fill the catalog with a production-like demo dataset and publish the example scenario
     /// (idempotent).
     Seed {
-        #[arg(long, default_value = "default")]
-        workspace: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum RequestsCommand {
-    /// Post a request to every dealer channel it is not in yet (publishing twice posts once).
-    Publish {
-        id: String,
         #[arg(long, default_value = "default")]
         workspace: String,
     },
@@ -598,21 +594,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Requests { command } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;
-            match command {
-                RequestsCommand::Publish { id, workspace } => {
-                    let r =
-                        teledesk_app::requests::store::get(deps.table.as_ref(), &workspace, &id)
-                            .await?
-                            .with_context(|| format!("no request {id} in workspace {workspace}"))?;
-                    let n = teledesk_app::requests::publish::publish(&deps, &r, "cli", "cli")
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    println!(
-                        "request {id}: queued to {n} dealer channel(s); `teledesk serve` (or the stack) posts them"
-                    );
-                }
-            }
-            Ok(())
+            requests_cli::requests(&deps, command).await
+        }
+        Command::Dealers { command } => {
+            let deps = backend::open(cli.aws, &cli.data_dir).await?;
+            requests_cli::dealers(&deps, command).await
         }
         Command::DealerChannels { command } => {
             let deps = backend::open(cli.aws, &cli.data_dir).await?;

@@ -312,7 +312,7 @@ fn render(turn: &Turn, out: &mut dyn Write) -> anyhow::Result<Vec<Press>> {
                     writeln!(out, "  (keyboard) {e}")?;
                 }
             }
-            Keyboard::None | Keyboard::Remove => {}
+            Keyboard::None | Keyboard::Remove | Keyboard::Markup(_) => {}
         }
     }
     Ok(presses)

@@ -701,7 +701,57 @@ pub async fn foreign_workspace_ids() -> Report {
     .await;
     assert_eq!(s, 201, "{request}");
     let request_id = request["id"].as_str().unwrap().to_owned();
+    // A dealer, and an offer of theirs on the request (published through the store).
+    let (s, dealer) = api(
+        &env,
+        &own,
+        "POST",
+        "/api/v1/dealers",
+        Some(json!({"user_id": 4242, "name": "Dana"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{dealer}");
+    let dealer_id = dealer["id"].as_str().unwrap().to_owned();
+    let offer_id = {
+        use teledesk_app::requests::{offers, store};
+        let table = env.deps.table.as_ref();
+        let r = store::get(table, "default", &request_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut p = r.clone();
+        p.status = "published".into();
+        let r = store::save(table, &r, p, "test", "test").await.unwrap();
+        let o = offers::Offer {
+            id: offers::offer_id("isolation"),
+            workspace: "default".into(),
+            request_id: request_id.clone(),
+            dealer_id: dealer_id.clone(),
+            dealer_user_id: 4242,
+            bot_id: BOT_ID.to_string(),
+            price: 100,
+            currency: "EUR".into(),
+            year: None,
+            mileage: None,
+            description: None,
+            photos: Vec::new(),
+            listing_id: None,
+            valid_until: None,
+            status: "submitted".into(),
+            history: Vec::new(),
+            created_at: 1,
+            updated_at: 1,
+            version: 1,
+        };
+        offers::submit(table, &r, o, "test", "test")
+            .await
+            .unwrap()
+            .offer
+            .id
+    };
     let ids: Vec<String> = vec![
+        offer_id.clone(),
+        dealer_id.clone(),
         request_id.clone(),
         lead_id.clone(),
         "car_request".into(),
@@ -748,6 +798,8 @@ pub async fn foreign_workspace_ids() -> Report {
                         "keys" => &spare.id,
                         "leads" => &lead_id,
                         "requests" => &request_id,
+                        "offers" => &offer_id,
+                        "dealers" => &dealer_id,
                         other if path.contains("{id}") => {
                             panic!("no id for the resource kind `{other}` of {path}")
                         }
@@ -763,6 +815,9 @@ pub async fn foreign_workspace_ids() -> Report {
                 ("PUT", "/api/v1/webhooks/{id}") => Some(json!({"description": "taken"})),
                 ("PUT", "/api/v1/leads/{id}") => Some(json!({"status": "spam"})),
                 ("PUT", "/api/v1/requests/{id}") => Some(json!({"city": "Lviv"})),
+                ("POST", "/api/v1/requests/{id}/close") => Some(json!({"offer_id": offer_id})),
+                ("PUT", "/api/v1/offers/{id}") => Some(json!({"price": 1})),
+                ("PUT", "/api/v1/dealers/{id}") => Some(json!({"status": "blocked"})),
                 ("POST", "/api/v1/webhooks/{id}/recover") => Some(json!({"since": 0})),
                 ("PUT", "/api/v1/channel-sources/{id}") => Some(json!({"schedule_minutes": 999})),
                 ("POST", "/api/v1/channel-sources/{id}/parse-range") => {
@@ -810,6 +865,22 @@ pub async fn foreign_workspace_ids() -> Report {
         None,
     )
     .await;
+    let (_, own_offer) = api(
+        &env,
+        &own,
+        "GET",
+        &format!("/api/v1/offers/{offer_id}"),
+        None,
+    )
+    .await;
+    let (_, own_dealer) = api(
+        &env,
+        &own,
+        "GET",
+        &format!("/api/v1/dealers/{dealer_id}"),
+        None,
+    )
+    .await;
     let (_, keys) = api(&env, &own, "GET", "/api/v1/keys", None).await;
     let spare_revoked = keys["data"]
         .as_array()
@@ -823,6 +894,9 @@ pub async fn foreign_workspace_ids() -> Report {
         own_lead["status"] != "new",
         own_scenario["status"] != "active",
         own_request["city"] != "Kyiv",
+        own_request["status"] != "has_offers",
+        own_offer["status"] != "submitted" || own_offer["price"] != 100,
+        own_dealer["status"] != "approved",
         // Nothing converted the lead.
         own_lead["status"] != "new",
         spare_revoked,

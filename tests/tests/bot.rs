@@ -225,7 +225,8 @@ async fn deep_links_pick_a_flow_by_prefix_and_anything_else_gets_the_home_view()
         ("zz_abc".into(), "home"),
         ("s_car".into(), "home"), // scenarios: no capability yet
         ("p_1".into(), "home"),
-        ("offer_REQ-1".into(), "home"),
+        ("offer_REQ-1".into(), "offer"), // requests: no such request, said so
+        ("offer_LEAD-1".into(), "home"), // malformed: not a request id
         ("link_abc".into(), "home"),
         ("f_a b".into(), "home"), // malformed: a space
         ("f_<x>".into(), "home"), // malformed: not [A-Za-z0-9_-]
@@ -239,6 +240,7 @@ async fn deep_links_pick_a_flow_by_prefix_and_anything_else_gets_the_home_view()
         match want {
             "form" => assert_eq!(got, format!("form started: {payload}")),
             "ticket" => assert!(got.contains(&ticket) && got.contains("is open"), "{got}"),
+            "offer" => assert!(got.contains("not open for offers"), "{got}"),
             _ => assert!(got.starts_with("Hi "), "{payload}: {got}"),
         }
     }

@@ -1028,3 +1028,75 @@ async fn the_dealer_channels_cli_checks_the_bot_can_post() {
     );
     assert!(!ok && err.contains("no dealer channel"), "{err}");
 }
+
+/// `teledesk dealers` and `teledesk requests close|cancel|offers|reveal-policy`: the same rules as
+/// the API, said in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dealers_and_requests_cli_keep_the_rules() {
+    let (api, token) = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = cli(dir.path(), &api, &["bots", "add", "--token", &token]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli(
+        dir.path(),
+        &api,
+        &[
+            "dealers",
+            "add",
+            "--user-id",
+            "9101",
+            "--name",
+            "Anton",
+            "--company",
+            "Kyiv Motors",
+            "--phone",
+            "+380671111111",
+        ],
+    );
+    assert!(ok && out.contains("added: approved"), "{out}{err}");
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &[
+            "dealers",
+            "add",
+            "--user-id",
+            "9102",
+            "--name",
+            "B",
+            "--phone",
+            "call me",
+        ],
+    );
+    assert!(!ok && err.contains("phone"), "{err}");
+    let (_, out, _) = cli(dir.path(), &api, &["dealers", "list"]);
+    assert!(
+        out.contains("9101\tapproved\tAnton\tKyiv Motors") && !out.contains("9102"),
+        "{out}"
+    );
+    let (ok, out, _) = cli(dir.path(), &api, &["dealers", "block", "9101"]);
+    assert!(ok && out.contains("blocked"), "{out}");
+    let id = out.split_whitespace().nth(1).unwrap().to_owned();
+    let (ok, out, _) = cli(dir.path(), &api, &["dealers", "approve", &id]);
+    assert!(ok && out.contains("approved"), "{out}");
+    let (ok, _, err) = cli(dir.path(), &api, &["dealers", "approve", "DLR-NOPE"]);
+    assert!(!ok && err.contains("no dealer DLR-NOPE"), "{err}");
+    // The policy: on_select by default; mediated set; anything else refused.
+    let (_, out, _) = cli(dir.path(), &api, &["requests", "reveal-policy"]);
+    assert_eq!(out.trim(), "on_select");
+    let (ok, _, _) = cli(dir.path(), &api, &["requests", "reveal-policy", "mediated"]);
+    assert!(ok);
+    let (_, out, _) = cli(dir.path(), &api, &["requests", "reveal-policy"]);
+    assert_eq!(out.trim(), "mediated");
+    let (ok, _, err) = cli(dir.path(), &api, &["requests", "reveal-policy", "everyone"]);
+    assert!(!ok && err.contains("on_select or mediated"), "{err}");
+    // Closing or cancelling what is not there.
+    let (ok, _, err) = cli(
+        dir.path(),
+        &api,
+        &["requests", "close", "REQ-NOPE", "--offer", "OFF-NOPE"],
+    );
+    assert!(!ok && err.contains("no request REQ-NOPE"), "{err}");
+    let (ok, _, err) = cli(dir.path(), &api, &["requests", "cancel", "REQ-NOPE"]);
+    assert!(!ok && err.contains("no request REQ-NOPE"), "{err}");
+}

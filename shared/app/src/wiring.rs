@@ -12,6 +12,8 @@ pub fn capabilities() -> Router {
 
 /// [`capabilities`] and more after them (tests plug in capabilities of their own).
 pub fn capabilities_with(more: Vec<Arc<dyn Capability>>) -> Router {
+    // The flows other capabilities run on the scenario engine.
+    teledesk_requests::offering::register_flows();
     let mut caps: Vec<Arc<dyn Capability>> = vec![
         Arc::new(teledesk_desk::Desk),
         Arc::new(teledesk_listings::Listings),

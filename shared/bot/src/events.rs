@@ -20,6 +20,12 @@ pub const LEAD_UPDATED: &str = "lead.updated";
 pub const LEAD_CONVERTED: &str = "lead.converted";
 pub const REQUEST_CREATED: &str = "request.created";
 pub const REQUEST_PUBLISHED: &str = "request.published";
+pub const REQUEST_CLOSED: &str = "request.closed";
+pub const REQUEST_CANCELLED: &str = "request.cancelled";
+pub const OFFER_CREATED: &str = "offer.created";
+pub const OFFER_WITHDRAWN: &str = "offer.withdrawn";
+pub const OFFER_ACCEPTED: &str = "offer.accepted";
+pub const OFFER_REJECTED: &str = "offer.rejected";
 
 /// Every event type this build emits.
 pub const TYPES: &[&str] = &[
@@ -35,6 +41,12 @@ pub const TYPES: &[&str] = &[
     LEAD_CONVERTED,
     REQUEST_CREATED,
     REQUEST_PUBLISHED,
+    REQUEST_CLOSED,
+    REQUEST_CANCELLED,
+    OFFER_CREATED,
+    OFFER_WITHDRAWN,
+    OFFER_ACCEPTED,
+    OFFER_REJECTED,
 ];
 
 /// The stable id of the event of type `kind` caused by `cause` (e.g. a ticket id and an update id).

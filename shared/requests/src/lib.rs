@@ -4,10 +4,15 @@
 //! (`rq1:cv:<lead>`), `/request LEAD-…` there, or `POST /api/v1/leads/{id}/convert`; converting
 //! twice makes one request. Money is integer minor units of an ISO 4217 currency ([`money`]).
 //!
-//! Broadcast to dealer channels, offers and the contact-reveal policy come next (issue 15).
+//! Published to the dealer channels ([`publish`]); dealers ([`dealers`]) answer with offers
+//! ([`offers`], made in Telegram by [`offering`]); selecting one closes the request and reveals
+//! the contacts by the workspace's policy.
 
 pub mod channels;
+pub mod dealers;
 pub mod money;
+pub mod offering;
+pub mod offers;
 pub mod publish;
 pub mod store;
 pub mod texts;
@@ -17,7 +22,7 @@ use serde_json::{Value, json};
 use teledesk_bot::ctx::{Ctx, Fail, Res};
 use teledesk_bot::i18n::Catalog;
 use teledesk_bot::msg::{Msg, display_name};
-use teledesk_bot::router::{Callback, CallbackSpec, Capability, CommandSpec, Scope};
+use teledesk_bot::router::{Callback, CallbackSpec, Capability, CommandSpec, Handled, Scope};
 use teledesk_bot::{Deps, events};
 
 use crate::store::{Converted, Request, StoreError};
@@ -183,7 +188,9 @@ pub async fn convert_and_tell(
     }
     let publish = CALLBACK
         .data(&format!("pb:{}", c.request.id))
-        .map(|data| json!({"inline_keyboard": [[{"text": t(ctx, "rq-publish", &[]), "callback_data": data}]]}));
+        .zip(CALLBACK.data(&format!("cn:{}", c.request.id)))
+        .map(|(data, cancel)| json!({"inline_keyboard": [[{"text": t(ctx, "rq-publish", &[]), "callback_data": data},
+                                                          {"text": t(ctx, "rq-cancel", &[]), "callback_data": cancel}]]}));
     ctx.once(&format!("rq-said#{chat}"), || async {
         ctx.send(teledesk_telegram::OutgoingText {
             reply_markup: publish.clone(),
@@ -269,12 +276,28 @@ impl Capability for Requests {
                 kind: publish::JOB_EDIT,
                 per_bot: true,
             },
+            teledesk_bot::router::JobSpec {
+                kind: offering::JOB_TELL,
+                per_bot: true,
+            },
+            teledesk_bot::router::JobSpec {
+                kind: offering::JOB_FROM_LEAD,
+                per_bot: true,
+            },
         ]
+    }
+    fn start_prefixes(&self) -> &'static [&'static str] {
+        &["offer_"]
+    }
+    async fn on_start(&self, ctx: &Ctx<'_>, m: &Msg<'_>, payload: &str) -> Res<Handled> {
+        offering::on_offer_link(ctx, m, payload).await
     }
     async fn on_job(&self, ctx: &Ctx<'_>, kind: &str, job: &Value) -> Res<()> {
         match kind {
             publish::JOB_POST => publish::run_post(ctx, job).await,
             publish::JOB_EDIT => publish::run_edit(ctx, job).await,
+            offering::JOB_TELL => offering::run_tell(ctx, job).await,
+            offering::JOB_FROM_LEAD => offering::run_from_lead(ctx, job).await,
             other => Err(Fail::Poison(format!("no handler for job kind `{other}`"))),
         }
     }
@@ -283,10 +306,26 @@ impl Capability for Requests {
         let Some(msg) = cb.message() else {
             return Ok(expired());
         };
-        let (convert, publish_id) = (cb.rest.strip_prefix("cv:"), cb.rest.strip_prefix("pb:"));
-        if convert.is_none() && publish_id.is_none() {
+        let Some((code, arg)) = cb.rest.split_once(':') else {
             return Ok(expired());
+        };
+        // The dealer's buttons, in the private chat.
+        match code {
+            "rg" if msg.is_private() => {
+                return offering::register(
+                    ctx,
+                    msg.chat_id(),
+                    &cb.query["from"],
+                    arg,
+                    msg.message_id(),
+                )
+                .await;
+            }
+            "wd" if msg.is_private() => return withdraw(ctx, cb, arg).await,
+            "cv" | "pb" | "sl" | "rj" | "cn" | "da" | "db" => {}
+            _ => return Ok(expired()),
         }
+        let (convert, publish_id) = ((code == "cv").then_some(arg), (code == "pb").then_some(arg));
         if !teledesk_bot::admin_chat::is_admin_chat(ctx.deps, ctx.workspace(), msg.chat_id())
             .await?
         {
@@ -297,6 +336,37 @@ impl Capability for Requests {
             .await?
         {
             return Ok(Some(t(ctx, "rq-not-allowed", &[])));
+        }
+        let by = display_name(&cb.query["from"]);
+        match code {
+            "sl" | "rj" | "cn" => return admin_decides(ctx, code, arg, &by).await,
+            "da" | "db" => {
+                let status = if code == "da" { "approved" } else { "blocked" };
+                let Ok(user) = arg.parse::<i64>() else {
+                    return Ok(expired());
+                };
+                return match offering::set_dealer_status(
+                    ctx.deps,
+                    ctx.workspace(),
+                    user,
+                    status,
+                    &by,
+                    "telegram",
+                )
+                .await
+                {
+                    Ok(d) => Ok(Some(t(
+                        ctx,
+                        &format!("rq-dealer-{status}-admin"),
+                        &[("name", d.name.into())],
+                    ))),
+                    Err(dealers::DealerError::Conflict) => Err(Fail::Busy),
+                    Err(dealers::DealerError::Table(e)) => Err(e.into()),
+                    Err(dealers::DealerError::NotFound(_)) => Ok(expired()),
+                    Err(dealers::DealerError::Invalid(m)) => Ok(Some(m)),
+                };
+            }
+            _ => {}
         }
         if let Some(id) = publish_id {
             let Some(r) = store::get(ctx.deps.table.as_ref(), ctx.workspace(), id).await? else {
@@ -325,7 +395,105 @@ impl Capability for Requests {
         let Some(lead) = convert else {
             return Ok(expired());
         };
-        let by = display_name(&cb.query["from"]);
         convert_and_tell(ctx, msg.chat_id(), lead, &by, true).await
+    }
+}
+
+/// The dealer's *Withdraw* under an offer's confirmation.
+async fn withdraw(ctx: &Ctx<'_>, cb: &Callback<'_>, id: &str) -> Res<Option<String>> {
+    let table = ctx.deps.table.as_ref();
+    let Some(o) = offers::get(table, ctx.workspace(), id)
+        .await?
+        .filter(|o| o.dealer_user_id == cb.from_id())
+    else {
+        return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
+    };
+    let by = display_name(&cb.query["from"]);
+    Ok(Some(
+        match offering::retire(ctx.deps, &o, "withdrawn", &by, "telegram").await {
+            Ok(o) => t(ctx, "rq-withdrawn", &[("offer", o.id.into())]),
+            Err(e) => return refusal(ctx, e),
+        },
+    ))
+}
+
+/// An offer's or a request's end refused: what to tell the one who pressed, or a retry.
+fn refusal(ctx: &Ctx<'_>, e: offers::OfferError) -> Res<Option<String>> {
+    use offers::OfferError as E;
+    let text = match e {
+        E::Conflict => return Err(Fail::Busy),
+        E::Table(e) => return Err(e.into()),
+        E::Ended(id, status) => t(
+            ctx,
+            "rq-offer-closed",
+            &[
+                ("request", id.into()),
+                ("status", t(ctx, &format!("rq-status-{status}"), &[]).into()),
+            ],
+        ),
+        E::NotLive(id, status) => t(
+            ctx,
+            "rq-offer-not-live",
+            &[
+                ("offer", id.into()),
+                (
+                    "status",
+                    t(ctx, &format!("rq-offer-status-{status}"), &[]).into(),
+                ),
+            ],
+        ),
+        other => other.to_string(),
+    };
+    Ok(Some(teledesk_scenarios::engine::strip_tags(&text)))
+}
+
+/// *Select*, *Reject* (an offer) and *Cancel* (a request) in the admin chat.
+async fn admin_decides(ctx: &Ctx<'_>, code: &str, id: &str, by: &str) -> Res<Option<String>> {
+    let table = ctx.deps.table.as_ref();
+    let expired = || Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
+    if code == "cn" {
+        let Some(r) = store::get(table, ctx.workspace(), id).await? else {
+            return expired();
+        };
+        return match offering::cancel(ctx.deps, &r, by, "telegram").await {
+            Ok(e) => Ok(Some(t(
+                ctx,
+                "rq-cancelled",
+                &[("request", e.request.id.into())],
+            ))),
+            Err(e) => refusal(ctx, e),
+        };
+    }
+    let Some(o) = offers::get(table, ctx.workspace(), id).await? else {
+        return expired();
+    };
+    if code == "rj" {
+        return match offering::retire(ctx.deps, &o, "rejected", by, "telegram").await {
+            Ok(o) => Ok(Some(t(ctx, "rq-rejected", &[("offer", o.id.into())]))),
+            Err(e) => refusal(ctx, e),
+        };
+    }
+    let Some(r) = store::get(table, ctx.workspace(), &o.request_id).await? else {
+        return expired();
+    };
+    match offering::close(ctx.deps, &r, &o.id, by, "telegram").await {
+        Ok(e) => Ok(Some(t(
+            ctx,
+            "rq-selected",
+            &[("request", e.request.id.into()), ("offer", o.id.into())],
+        ))),
+        Err(offers::OfferError::Ended(_, status)) if status == "closed" => {
+            // Closed meanwhile with another offer (a selection at the same time).
+            let chosen = store::get(table, ctx.workspace(), &r.id)
+                .await?
+                .and_then(|r| r.chosen_offer_id)
+                .unwrap_or_default();
+            Ok(Some(t(
+                ctx,
+                "rq-closed-with",
+                &[("request", r.id.into()), ("offer", chosen.into())],
+            )))
+        }
+        Err(e) => refusal(ctx, e),
     }
 }

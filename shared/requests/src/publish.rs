@@ -123,9 +123,13 @@ pub async fn run_edit(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
     };
     let lang = ctx.workspace_lang();
     let url = format!("https://t.me/{}?start=offer_{}", ctx.bot.username, r.id);
-    let params = json!({"chat_id": chat, "message_id": mid, "text": card(&r, lang), "parse_mode": "HTML",
-                        "link_preview_options": {"is_disabled": true},
-                        "reply_markup": {"inline_keyboard": [[{"text": t_in(lang, "rq-post-offer", &[]), "url": url}]]}});
+    let mut params = json!({"chat_id": chat, "message_id": mid, "text": card(&r, lang), "parse_mode": "HTML",
+                        "link_preview_options": {"is_disabled": true}});
+    // An ended request's post loses its button (an edit without `reply_markup` removes it).
+    if !ended(&r) {
+        params["reply_markup"] =
+            json!({"inline_keyboard": [[{"text": t_in(lang, "rq-post-offer", &[]), "url": url}]]});
+    }
     match ctx.tg.call("editMessageText", params).await {
         Ok(_) | Err(TelegramError::NotModified) => Ok(()),
         Err(e) if e.is_transient() => Err(e.into()),
@@ -137,7 +141,12 @@ pub async fn run_edit(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
     }
 }
 
-/// The card dealers see: the fields only.
+/// Whether a request has ended (its posts say so and lose their button).
+pub fn ended(r: &Request) -> bool {
+    matches!(r.status.as_str(), "closed" | "cancelled")
+}
+
+/// The card dealers see: the fields only (and how many offers it has; "Closed" once ended).
 pub fn card(r: &Request, lang: Lang) -> String {
     let car = [r.make.as_deref(), r.model.as_deref()]
         .into_iter()
@@ -178,7 +187,17 @@ pub fn card(r: &Request, lang: Lang) -> String {
             line(key, v.clone());
         }
     }
+    if r.offer_count > 0 && !ended(r) {
+        lines.push(t_in(
+            lang,
+            "rq-post-offers",
+            &[("count", i64::from(r.offer_count).into())],
+        ));
+    }
     lines.push(format!("<code>{}</code>", escape(&r.id)));
+    if ended(r) {
+        lines.insert(0, t_in(lang, &format!("rq-post-{}", r.status), &[]));
+    }
     lines.join("\n")
 }
 

@@ -144,6 +144,8 @@ pub enum Keyboard {
     },
     /// Removes a reply keyboard.
     Remove,
+    /// Inline buttons of another capability (a built-in flow's host), as Telegram's markup.
+    Markup(Value),
 }
 
 /// One message to show: HTML, its keyboard, a photo.

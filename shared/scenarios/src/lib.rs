@@ -11,6 +11,7 @@
 pub mod engine;
 pub mod external;
 pub mod graph;
+pub mod hosted;
 pub mod input;
 pub mod model;
 pub mod stats;
@@ -58,6 +59,9 @@ const GRACE_SECS: i64 = 24 * 3600;
 pub const JOB_SWEEP: &str = "scenarios.sweep";
 /// One idle conversation: remind it once, or keep it as abandoned and end it.
 pub const JOB_IDLE: &str = "scenarios.idle";
+/// The requests capability's job for a lead of a scenario with `creates: request` and
+/// `auto_publish` (this crate knows the kind only, not the capability).
+pub const JOB_FROM_LEAD: &str = "requests.from_lead";
 const JOBS: &[teledesk_bot::router::JobSpec] = &[
     teledesk_bot::router::JobSpec {
         kind: JOB_SWEEP,
@@ -103,6 +107,9 @@ fn cache() -> &'static Versions {
 }
 
 async fn published(deps: &Deps, ws: &str, key: &str, version: u32) -> Res<Option<Arc<Published>>> {
+    if let Some(h) = hosted::host(key) {
+        return Ok(Some(h.flow()));
+    }
     let table = Arc::as_ptr(&deps.table) as *const () as usize;
     let k = (table, ws.to_owned(), key.to_owned(), version);
     if let Some(p) = cache().lock().ok().and_then(|c| c.get(&k).cloned()) {
@@ -486,7 +493,9 @@ impl Capability for Scenarios {
         if s.step == FINISHED {
             return Ok(());
         }
-        if let Some((p, state)) = load(ctx, s).await? {
+        if let Some((p, state)) = load(ctx, s).await?
+            && !p.scenario.key.starts_with('_')
+        {
             let run = run_record(ctx, s, &p, &state, "abandoned");
             store::create(ctx.deps.table.as_ref(), &run).await?;
         }
@@ -662,6 +671,43 @@ async fn begin(
     finish_turn(ctx, &s, who, p, turn, card).await
 }
 
+/// Starts a built-in flow ([`hosted::start`]) over whatever conversation the person is in.
+pub(crate) async fn begin_hosted(
+    ctx: &Ctx<'_>,
+    chat: i64,
+    user: i64,
+    from: &Value,
+    p: &Published,
+    source: &str,
+    card: Option<i32>,
+) -> Res<()> {
+    let who = Who {
+        chat,
+        user,
+        from: from.clone(),
+    };
+    let current = session::get(ctx.deps, ctx.bot_id(), chat, user).await?;
+    if let Some(c) = &current
+        && !c.moved_by(ctx)
+        && c.step != FINISHED
+        && let Some(cap) = ctx.router.capability(&c.capability)
+    {
+        cap.on_session_cancelled(ctx, c).await?;
+    }
+    begin(ctx, &who, current.as_ref(), p, Some(source), card).await
+}
+
+/// The answers on the path the answers take (an edit may have left some behind).
+fn on_path_answers(sc: &model::Scenario, state: &State) -> serde_json::Map<String, Value> {
+    let on_path = external::path(sc, &state.answers);
+    sc.steps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| on_path.contains(i))
+        .filter_map(|(_, st)| Some((st.id.clone(), state.answers.get(&st.id)?.clone())))
+        .collect()
+}
+
 fn step_id(sc: &model::Scenario, turn: &Turn) -> String {
     match turn.end {
         Some(_) => FINISHED.into(),
@@ -740,6 +786,30 @@ async fn finish_turn(
     card: Option<i32>,
 ) -> Res<()> {
     match turn.end {
+        Some(End::Submit) if p.scenario.key.starts_with('_') => {
+            let Some(h) = hosted::host(&p.scenario.key) else {
+                return show(ctx, s, who.chat, card, turn.views, "turn").await;
+            };
+            let answers = on_path_answers(&p.scenario, &turn.state);
+            let run = run_id(ctx, s, &p.scenario.key, &turn.state);
+            let more = h
+                .submit(
+                    ctx,
+                    &hosted::Submit {
+                        chat: who.chat,
+                        user: who.user,
+                        from: &who.from,
+                        source: turn.state.source.as_deref(),
+                        answers: &answers,
+                        run_id: &run,
+                        lang: &turn.state.lang,
+                    },
+                )
+                .await?;
+            let mut views = turn.views;
+            views.extend(more);
+            show(ctx, s, who.chat, card, views, "turn").await
+        }
         Some(End::Submit) => {
             let (lead, ours) = submit(ctx, s, who, p, &turn.state).await?;
             let mut views = turn.views;
@@ -763,8 +833,10 @@ async fn finish_turn(
             Ok(())
         }
         Some(End::Decline) => {
-            let run = run_record(ctx, s, p, &turn.state, "declined");
-            store::create(ctx.deps.table.as_ref(), &run).await?;
+            if !p.scenario.key.starts_with('_') {
+                let run = run_record(ctx, s, p, &turn.state, "declined");
+                store::create(ctx.deps.table.as_ref(), &run).await?;
+            }
             show(ctx, s, who.chat, card, turn.views, "turn").await
         }
         None => show(ctx, s, who.chat, card, turn.views, "turn").await,
@@ -779,8 +851,10 @@ async fn abandon(ctx: &Ctx<'_>, s: &Session, p: &Published, state: &State) -> Re
         Err(Fail::Busy) => return Ok(()),
         Err(e) => return Err(e),
     }
-    let run = run_record(ctx, s, p, state, "abandoned");
-    store::create(ctx.deps.table.as_ref(), &run).await?;
+    if !p.scenario.key.starts_with('_') {
+        let run = run_record(ctx, s, p, state, "abandoned");
+        store::create(ctx.deps.table.as_ref(), &run).await?;
+    }
     tracing::info!(scenario = %p.scenario.key, step = %s.step, "idle conversation abandoned");
     Ok(())
 }
@@ -889,7 +963,7 @@ async fn submit(
         };
         let mut v = v.clone();
         if st.kind == model::Kind::Photo {
-            v = keep_photos(ctx, &id, v).await?;
+            v = keep_photos(ctx, &format!("leads/{id}"), v).await?;
         }
         if st.kind == model::Kind::Phone && phone.is_none() {
             phone = v.as_str().map(str::to_owned);
@@ -941,18 +1015,26 @@ async fn submit(
         announce_created(ctx.deps, &lead).await.map_err(Fail::from)
     })
     .await?;
+    // `creates: request` with `auto_publish`: the requests capability converts and publishes it
+    // (a job of its kind, named after the lead: queued again, it runs once).
+    if sc.creates.as_deref() == Some("request") && sc.auto_publish {
+        let job = json!({"kind": JOB_FROM_LEAD, "bot_id": ctx.bot_id(), "lead_id": id,
+                         "job_id": format!("from_lead:{id}")});
+        teledesk_bot::jobs::queue(ctx.deps, job).await?;
+    }
     Ok((lead, true))
 }
 
-/// Photos of a lead are copied into the file store (`leads/<lead>/<file unique id>.jpg`).
-async fn keep_photos(ctx: &Ctx<'_>, lead: &str, v: Value) -> Res<Value> {
+/// Photos are copied into the file store (`<folder>/<file unique id>.jpg`; a lead's folder is
+/// `leads/<lead>`), each once.
+pub async fn keep_photos(ctx: &Ctx<'_>, folder: &str, v: Value) -> Res<Value> {
     let mut out = Vec::new();
     for mut ph in v.as_array().cloned().unwrap_or_default() {
         let (Some(file_id), Some(unique)) = (ph["file_id"].as_str(), ph["unique_id"].as_str())
         else {
             continue;
         };
-        let key = format!("leads/{lead}/{unique}.jpg");
+        let key = format!("{folder}/{unique}.jpg");
         let stored = ctx.deps.files.size(&key).await.map_err(|e| {
             tracing::warn!(error = %e, "file store unavailable; retried");
             Fail::Busy
@@ -960,7 +1042,7 @@ async fn keep_photos(ctx: &Ctx<'_>, lead: &str, v: Value) -> Res<Value> {
         if stored.is_none() {
             let remote = ctx.tg.get_file(file_id).await?;
             let Some(path) = remote.file_path else {
-                tracing::warn!(lead, "a photo Telegram no longer serves; kept by file id");
+                tracing::warn!(folder, "a photo Telegram no longer serves; kept by file id");
                 out.push(ph);
                 continue;
             };
@@ -1280,7 +1362,10 @@ async fn edit_or_send(
     version: i64,
 ) -> Res<()> {
     let markup = markup(v, version);
-    let inline = matches!(v.keyboard, Keyboard::Inline(_) | Keyboard::None);
+    let inline = matches!(
+        v.keyboard,
+        Keyboard::Inline(_) | Keyboard::None | Keyboard::Markup(_)
+    );
     if let Some(mid) = card
         && inline
         && v.photo.is_none()
@@ -1321,6 +1406,7 @@ fn markup(v: &View, version: i64) -> Option<Value> {
     match &v.keyboard {
         Keyboard::None => None,
         Keyboard::Remove => Some(json!({"remove_keyboard": true})),
+        Keyboard::Markup(m) => Some(m.clone()),
         Keyboard::Inline(rows) => {
             let rows: Vec<Value> = rows
                 .iter()

@@ -239,6 +239,8 @@ fn semantics(c: &mut Check, sc: &Scenario) {
             "key",
             "1 to 40 of a-z, 0-9 and _ (it is the deep link's name)",
         );
+    } else if sc.key.starts_with('_') {
+        c.add("key", "a key starting with _ is kept for built-in flows");
     }
     if sc.languages.is_empty() {
         c.add("languages", "at least one language");

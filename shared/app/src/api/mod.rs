@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cursor;
 pub mod idempotency;
 pub mod messages;
+pub mod offers;
 pub mod openapi;
 pub mod problem;
 pub mod ratelimit;
@@ -209,6 +210,7 @@ pub fn routes(deps: Deps) -> Router {
         .merge(requests::routes())
         .merge(requests::channel_routes())
         .merge(requests::publish_routes())
+        .merge(offers::routes())
         .layer(middleware::from_fn_with_state(
             deps.clone(),
             idempotency::idempotency,

@@ -11,7 +11,7 @@ use super::schema::{
     FieldErrorView, Health, MessageCounts, PersonView, ProblemView, TicketCreate, TicketList,
     TicketUpdate, TicketView,
 };
-use super::{admin, catalog, messages, requests, scenarios, tickets, webhooks};
+use super::{admin, catalog, messages, offers, requests, scenarios, tickets, webhooks};
 
 struct BearerKeys;
 
@@ -222,6 +222,16 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         requests::list_channels,
         requests::add_channel,
         requests::remove_channel,
+        offers::close_request,
+        offers::cancel_request,
+        offers::list_offers,
+        offers::list_reveals,
+        offers::get_offer,
+        offers::update_offer,
+        offers::list_dealers,
+        offers::add_dealer,
+        offers::get_dealer,
+        offers::update_dealer,
     ),
     components(schemas(
         TicketView,
@@ -309,6 +319,17 @@ fn idempotency_key_header(op: &mut utoipa::openapi::path::Operation) {
         requests::DealerChannelList,
         requests::DealerChannelWrite,
         requests::PublishQueued,
+        offers::OfferView,
+        offers::OfferPhotoView,
+        offers::OfferList,
+        offers::OfferWrite,
+        offers::CloseWrite,
+        offers::RevealView,
+        offers::RevealList,
+        offers::DealerView,
+        offers::DealerList,
+        offers::DealerAdd,
+        offers::DealerWrite,
     )),
     modifiers(&BearerKeys, &CommonProblems),
     tags(

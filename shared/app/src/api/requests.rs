@@ -151,7 +151,7 @@ impl From<StoreError> for Problem {
     }
 }
 
-fn field_errors(errors: Vec<(String, String)>) -> Problem {
+pub(super) fn field_errors(errors: Vec<(String, String)>) -> Problem {
     Problem::validation(
         errors
             .into_iter()

@@ -111,6 +111,18 @@ pub enum EventTypeName {
     RequestCreated,
     #[serde(rename = "request.published")]
     RequestPublished,
+    #[serde(rename = "request.closed")]
+    RequestClosed,
+    #[serde(rename = "request.cancelled")]
+    RequestCancelled,
+    #[serde(rename = "offer.created")]
+    OfferCreated,
+    #[serde(rename = "offer.withdrawn")]
+    OfferWithdrawn,
+    #[serde(rename = "offer.accepted")]
+    OfferAccepted,
+    #[serde(rename = "offer.rejected")]
+    OfferRejected,
     #[serde(rename = "endpoint.disabled")]
     EndpointDisabled,
 }
