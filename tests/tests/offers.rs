@@ -904,3 +904,161 @@ async fn dealers_through_the_api_are_checked_and_blocked_ones_cannot_offer() {
         .await;
     assert!(last_text(&env, DEALER_A).contains("not open for offers"));
 }
+
+#[tokio::test]
+async fn a_dealer_changes_an_offer_in_telegram_and_a_double_tap_on_submit_makes_one_offer() {
+    let env = env().await;
+    let (_, req) = published(&env).await;
+    approve(&env, DEALER_A, "Anton", "Kyiv Motors", "+380671111111").await;
+    // The offer conversation up to its summary, then Submit twice at the same time.
+    env.deliver(env.command(DEALER_A, None, DEALER_A, &format!("/start offer_{req}")))
+        .await;
+    say(&env, DEALER_A, "23500").await;
+    press(&env, DEALER_A, "USD").await;
+    say(&env, DEALER_A, "2019").await;
+    say(&env, DEALER_A, "64000").await;
+    say(&env, DEALER_A, "One owner").await;
+    for _ in 0..3 {
+        press(&env, DEALER_A, "Skip").await;
+    }
+    let (mid, data) = button_in(&env, DEALER_A, "", "Submit");
+    env.deliver_concurrently(vec![
+        env.private_callback(DEALER_A, mid, &data),
+        env.private_callback(DEALER_A, mid, &data),
+    ])
+    .await;
+    env.drain().await;
+    let table = env.deps.table.as_ref();
+    let all = offers::of_request(table, &req).await.unwrap();
+    assert_eq!(all.len(), 1, "one offer");
+    let r = requests::get(table, "default", &req)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.offer_count, 1);
+    assert_eq!(
+        env.texts_to(OTHER, None)
+            .iter()
+            .filter(|t| t.contains("Offer <b>OFF-"))
+            .count(),
+        1,
+        "one card in the admin chat"
+    );
+    // Change it: the conversation again, about this offer; the offer changes, no new one.
+    let (mid, data) = button_in(&env, DEALER_A, "", "Change");
+    assert_eq!(data, format!("rq1:ed:{}", all[0].id));
+    env.deliver(env.private_callback(DEALER_A, mid, &data))
+        .await;
+    say(&env, DEALER_A, "22999.50").await;
+    press(&env, DEALER_A, "EUR").await;
+    say(&env, DEALER_A, "2019").await;
+    say(&env, DEALER_A, "64000").await;
+    say(&env, DEALER_A, "One owner, new tyres").await;
+    for _ in 0..3 {
+        press(&env, DEALER_A, "Skip").await;
+    }
+    press(&env, DEALER_A, "Submit").await;
+    assert!(
+        last_text(&env, DEALER_A).contains("changed"),
+        "{}",
+        last_text(&env, DEALER_A)
+    );
+    let all = offers::of_request(table, &req).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!((all[0].price, all[0].currency.as_str()), (2_299_950, "EUR"));
+    assert_eq!(all[0].description.as_deref(), Some("One owner, new tyres"));
+    assert!(
+        env.texts_to(OTHER, None)
+            .iter()
+            .any(|t| t.contains("was changed by its dealer"))
+    );
+    // Another person's Change button changes nothing of it.
+    env.deliver(env.private_callback(DEALER_B, mid, &data))
+        .await;
+    assert_eq!(
+        offers::of_request(table, &req).await.unwrap()[0].version,
+        all[0].version
+    );
+}
+
+#[tokio::test]
+async fn a_scenario_with_auto_publish_makes_and_publishes_the_request_itself() {
+    let env = env().await;
+    let auto = CAR.replacen(
+        "creates: request",
+        "creates: request\nauto_publish: true",
+        1,
+    );
+    let sc = validate(&read_file(&auto).unwrap()).unwrap();
+    assert!(sc.auto_publish);
+    leads::publish(env.deps.table.as_ref(), "default", &sc, "test")
+        .await
+        .unwrap();
+    let lead = customer_lead(&env).await;
+    env.drain().await;
+    let table = env.deps.table.as_ref();
+    let lead = leads::get(table, &lead.id).await.unwrap().unwrap();
+    assert_eq!(lead.status, "converted");
+    let list = requests::page(table, "default", 10, None).await.unwrap().0;
+    assert_eq!(list.len(), 1);
+    let r = &list[0];
+    assert_eq!(r.lead_id.as_deref(), Some(lead.id.as_str()));
+    assert_eq!((r.status.as_str(), r.posts.len()), ("published", 2));
+    assert_eq!(r.budget_max, Some(2_500_000));
+    let events = env.take_events().await;
+    for kind in [
+        "lead.created",
+        "lead.converted",
+        "request.created",
+        "request.published",
+    ] {
+        assert!(events.iter().any(|e| e["type"] == kind), "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn a_dealer_channel_that_took_the_bots_rights_is_told_to_the_admin_and_posted_once_fixed() {
+    let env = env().await;
+    // B took the bot's right to post after it was added.
+    env.api
+        .add_channel(CHAT_B, "Dealers B", "administrator", false);
+    let k = key(&env, &["requests:write", "requests:read"]).await;
+    let (_, r) = api(
+        &env,
+        &k,
+        "POST",
+        "/api/v1/requests",
+        Some(json!({"make": "Kia"})),
+    )
+    .await;
+    let id = r["id"].as_str().unwrap().to_owned();
+    let publish = format!("/api/v1/requests/{id}/publish");
+    let (s, _) = api(&env, &k, "POST", &publish, None).await;
+    assert_eq!(s, 202);
+    env.drain().await;
+    let r = requests::get(env.deps.table.as_ref(), "default", &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        r.posts.iter().map(|p| p.chat_id).collect::<Vec<_>>(),
+        vec![CHAT_A]
+    );
+    let notice = env
+        .texts_to(OTHER, None)
+        .into_iter()
+        .find(|t| t.contains("was not posted to Dealers B"))
+        .expect("the admin chat is told");
+    assert!(
+        notice.contains("administrator") && notice.contains(&id),
+        "{notice}"
+    );
+    // Fixed, published again: B gets its post, A none more.
+    env.api
+        .add_channel(CHAT_B, "Dealers B", "administrator", true);
+    let (s, p) = api(&env, &k, "POST", &publish, None).await;
+    assert_eq!((s, p["queued"].as_u64()), (202, Some(1)), "{p}");
+    env.drain().await;
+    assert_eq!(env.api.sent_to(CHAT_A, None).len(), 1);
+    assert_eq!(env.api.sent_to(CHAT_B, None).len(), 1);
+}

@@ -95,3 +95,7 @@ rq-tell-admin-mediated =
     🤝 { $request } ({ $what }) closed with { $offer } ({ $offer_what }). Connect them:
     Customer: { $customer_name }, { $username }, { $customer_phone }
     Dealer: { $dealer_name }, { $company }, { $dealer_phone }
+rq-change = ✏️ Change
+rq-offer-changed = ✅ Offer <b>{ $offer }</b> changed: { $what }.
+rq-admin-changed = ✏️ Offer { $offer } on { $request } was changed by its dealer: { $offer_what }.
+rq-post-refused = ⚠️ Request { $request } was not posted to { $channel }: { $why }. Make the bot an administrator there that can post, then publish again.

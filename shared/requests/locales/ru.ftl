@@ -97,3 +97,7 @@ rq-tell-admin-mediated =
     🤝 { $request } ({ $what }) закрыт с { $offer } ({ $offer_what }). Свяжите их:
     Клиент: { $customer_name }, { $username }, { $customer_phone }
     Дилер: { $dealer_name }, { $company }, { $dealer_phone }
+rq-change = ✏️ Изменить
+rq-offer-changed = ✅ Предложение <b>{ $offer }</b> изменено: { $what }.
+rq-admin-changed = ✏️ Дилер изменил предложение { $offer } по { $request }: { $offer_what }.
+rq-post-refused = ⚠️ Запрос { $request } не опубликован в { $channel }: { $why }. Сделайте бота администратором с правом публикации и опубликуйте снова.

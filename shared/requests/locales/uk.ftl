@@ -97,3 +97,7 @@ rq-tell-admin-mediated =
     🤝 { $request } ({ $what }) закрито з { $offer } ({ $offer_what }). З'єднайте їх:
     Клієнт: { $customer_name }, { $username }, { $customer_phone }
     Дилер: { $dealer_name }, { $company }, { $dealer_phone }
+rq-change = ✏️ Змінити
+rq-offer-changed = ✅ Пропозицію <b>{ $offer }</b> змінено: { $what }.
+rq-admin-changed = ✏️ Дилер змінив пропозицію { $offer } за { $request }: { $offer_what }.
+rq-post-refused = ⚠️ Запит { $request } не опубліковано в { $channel }: { $why }. Зробіть бота адміністратором з правом публікації та опублікуйте знову.

@@ -322,6 +322,16 @@ impl Capability for Requests {
                 .await;
             }
             "wd" if msg.is_private() => return withdraw(ctx, cb, arg).await,
+            "ed" if msg.is_private() => {
+                return offering::change(
+                    ctx,
+                    msg.chat_id(),
+                    &cb.query["from"],
+                    arg,
+                    msg.message_id(),
+                )
+                .await;
+            }
             "cv" | "pb" | "sl" | "rj" | "cn" | "da" | "db" => {}
             _ => return Ok(expired()),
         }

@@ -302,7 +302,12 @@ impl Host for OfferFlow {
         else {
             return Ok(vec![view(t(ctx, "rq-dealer-blocked", &[]))]);
         };
-        let Some(r) = store::get(table, ws, s.source.unwrap_or_default()).await? else {
+        // `REQ-…`, or `REQ-…|OFF-…` when the dealer changes an offer of theirs.
+        let (req_id, editing) = match s.source.unwrap_or_default().split_once('|') {
+            Some((r, o)) => (r, Some(o)),
+            None => (s.source.unwrap_or_default(), None),
+        };
+        let Some(r) = store::get(table, ws, req_id).await? else {
             return Ok(vec![view(t(ctx, "rq-offer-unknown", &[]))]);
         };
         // As a value: a skipped step has no answer (and reads as null).
@@ -314,7 +319,10 @@ impl Host for OfferFlow {
         else {
             return Ok(vec![view(t(ctx, "rq-offer-unknown", &[]))]);
         };
-        let id = offers::offer_id(&format!("offer|{}", s.run_id));
+        let id = match editing {
+            Some(o) => o.to_owned(),
+            None => offers::offer_id(&format!("offer|{}", s.run_id)),
+        };
         let photos = match a.get("photos") {
             Some(v) => teledesk_scenarios::keep_photos(ctx, &format!("offers/{id}"), v.clone())
                 .await?
@@ -350,6 +358,9 @@ impl Host for OfferFlow {
             updated_at: now,
             version: 1,
         };
+        if editing.is_some() {
+            return edited(ctx, &r, offer, &dealer).await;
+        }
         let sub = match offers::submit(table, &r, offer, &dealer.name, "telegram").await {
             Ok(sub) => sub,
             Err(OfferError::Conflict) => return Err(Fail::Busy),
@@ -365,16 +376,128 @@ impl Host for OfferFlow {
                 ("what", offer_what(&sub.offer).into()),
             ],
         );
-        let markup = buttons(vec![vec![(
-            t(ctx, "rq-withdraw", &[]),
-            format!("wd:{}", sub.offer.id),
-        )]]);
         Ok(vec![View {
             html,
-            keyboard: Keyboard::Markup(markup),
+            keyboard: Keyboard::Markup(offer_buttons(ctx, &sub.offer.id)),
             photo: None,
         }])
     }
+}
+
+/// Under an offer's confirmation: withdraw it, or change it.
+fn offer_buttons(ctx: &Ctx<'_>, id: &str) -> Value {
+    buttons(vec![vec![
+        (t(ctx, "rq-withdraw", &[]), format!("wd:{id}")),
+        (t(ctx, "rq-change", &[]), format!("ed:{id}")),
+    ]])
+}
+
+/// The offer conversation run again to change an offer: its fields (and photos, when new ones were
+/// sent) replace the offer's, conditional on its version and on the request still being open.
+async fn edited(ctx: &Ctx<'_>, r: &Request, new: Offer, dealer: &Dealer) -> Res<Vec<View>> {
+    let table = ctx.deps.table.as_ref();
+    let Some(before) = offers::get_on(table, &r.id, &new.id)
+        .await?
+        .filter(|o| o.dealer_user_id == dealer.user_id)
+    else {
+        return Ok(vec![view(t(ctx, "rq-offer-unknown", &[]))]);
+    };
+    let body: serde_json::Map<String, Value> = [
+        ("price", json!(new.price)),
+        ("currency", json!(new.currency)),
+        ("year", json!(new.year)),
+        ("mileage", json!(new.mileage)),
+        ("description", json!(new.description)),
+        ("listing_id", json!(new.listing_id)),
+        ("valid_until", json!(new.valid_until)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let photos = (!new.photos.is_empty()).then_some(new.photos);
+    let after = match offers::edit(table, r, &before, &body, photos, &dealer.name, "telegram").await
+    {
+        Ok(o) => o,
+        Err(OfferError::Conflict) => return Err(Fail::Busy),
+        Err(OfferError::Table(e)) => return Err(e.into()),
+        Err(e) => return Ok(vec![view(ended_text(ctx, &e))]),
+    };
+    if after.version != before.version
+        && let Some(a) = teledesk_bot::admin_chat::get(ctx.deps, &after.workspace).await?
+    {
+        let lang = ctx.workspace_lang();
+        let html = t_in(
+            lang,
+            "rq-admin-changed",
+            &[
+                ("offer", after.id.clone().into()),
+                ("request", r.id.clone().into()),
+                ("offer_what", offer_what(&after).into()),
+            ],
+        );
+        tell(
+            ctx.deps,
+            &a.bot_id,
+            a.chat_id,
+            &format!("changed:{}:{}", after.id, after.version),
+            html,
+            None,
+            None,
+        )
+        .await?;
+    }
+    Ok(vec![View {
+        html: t(
+            ctx,
+            "rq-offer-changed",
+            &[
+                ("offer", after.id.clone().into()),
+                ("what", offer_what(&after).into()),
+            ],
+        ),
+        keyboard: Keyboard::Markup(offer_buttons(ctx, &after.id)),
+        photo: None,
+    }])
+}
+
+/// *Change* under an offer's confirmation: the offer conversation again, about this offer.
+pub async fn change(
+    ctx: &Ctx<'_>,
+    chat: i64,
+    from: &Value,
+    id: &str,
+    card: i32,
+) -> Res<Option<String>> {
+    let table = ctx.deps.table.as_ref();
+    let user = from["id"].as_i64().unwrap_or_default();
+    let Some(o) = offers::get(table, ctx.workspace(), id)
+        .await?
+        .filter(|o| o.dealer_user_id == user)
+    else {
+        return Ok(Some(teledesk_bot::i18n::text(ctx, "callback-expired", &[])));
+    };
+    let r = store::get(table, ctx.workspace(), &o.request_id).await?;
+    let refused = match &r {
+        None => Some(t(ctx, "rq-offer-unknown", &[])),
+        Some(r) => offers::open_for_offers(r)
+            .err()
+            .or_else(|| (!o.is_live()).then(|| OfferError::NotLive(o.id.clone(), o.status.clone())))
+            .map(|e| ended_text(ctx, &e)),
+    };
+    if let Some(why) = refused {
+        return Ok(Some(teledesk_scenarios::engine::strip_tags(&why)));
+    }
+    hosted::start(
+        ctx,
+        chat,
+        user,
+        from,
+        FLOW_OFFER,
+        &format!("{}|{}", o.request_id, o.id),
+        Some(card),
+    )
+    .await?;
+    Ok(None)
 }
 
 /// After an offer is in: `offer.created`, the admin chat's card with Select and Reject, and the

@@ -378,13 +378,14 @@ pub async fn submit(
     }
 }
 
-/// Changes a live offer's fields while its request is open (a check of the request's version in
-/// the same transaction: an edit racing a close loses).
+/// Changes a live offer's fields (and, with `photos`, its photos) while its request is open (a
+/// check of the request's version in the same transaction: an edit racing a close loses).
 pub async fn edit(
     table: &dyn Table,
     r: &Request,
     before: &Offer,
     body: &Map<String, Value>,
+    photos: Option<Vec<Photo>>,
     by: &str,
     via: &str,
 ) -> Result<Offer, OfferError> {
@@ -413,6 +414,12 @@ pub async fn edit(
         if old[k] != new[k] {
             c.insert((*k).into(), new[k].clone());
         }
+    }
+    if let Some(ps) = photos
+        && ps != before.photos
+    {
+        c.insert("photos".into(), json!(ps.len()));
+        after.photos = ps;
     }
     if c.is_empty() {
         return Ok(before.clone());

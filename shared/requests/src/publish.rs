@@ -225,7 +225,7 @@ pub async fn run_post(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
     let mid_step = format!("{step}#message");
     // Claimed before posting (two runs of this job at once: one posts, the other waits and then
     // finds it done); the message id is kept in the job's journal for the save below.
-    ctx.once(&step, || async {
+    let claimed = ctx.once(&step, || async {
         // 20 a minute per channel: over it, wait for the next minute.
         let now = teledesk_ports::now_secs();
         let (n, start) =
@@ -251,7 +251,41 @@ pub async fn run_post(ctx: &Ctx<'_>, job: &Value) -> Res<()> {
             .await
             .map(|_| ())
     })
-    .await?;
+    .await;
+    match claimed {
+        Ok(()) => {}
+        // The channel refuses the bot now (its rights were taken since it was added): the admin
+        // chat is told what to fix; publishing again posts there once it is fixed.
+        Err(Fail::Telegram(e)) if !e.is_transient() => {
+            tracing::warn!(error = %e, request = id, chat, "a dealer channel refused the request's post");
+            if let Some(a) = teledesk_bot::admin_chat::get(ctx.deps, ws).await? {
+                let title = channels::get(ctx.deps, ws, chat)
+                    .await?
+                    .map_or_else(|| chat.to_string(), |c| c.title);
+                let html = t_in(
+                    lang,
+                    "rq-post-refused",
+                    &[
+                        ("request", r.id.clone().into()),
+                        ("channel", title.into()),
+                        ("why", e.to_string().into()),
+                    ],
+                );
+                crate::offering::tell(
+                    ctx.deps,
+                    &a.bot_id,
+                    a.chat_id,
+                    &format!("post-refused:{}", r.id),
+                    html,
+                    None,
+                    None,
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
     let posted = ctx
         .remember(&mid_step, || async {
             Err(Fail::Poison(

@@ -707,3 +707,16 @@ done: ok
         "{shown:?}"
     );
 }
+
+#[test]
+fn a_key_starting_with_an_underscore_is_kept_for_the_built_in_flows() {
+    let mut v = yaml(include_str!("../../../examples/scenarios/car_request.yaml"));
+    v["key"] = serde_json::json!("_offer");
+    let problems = validate(&v).expect_err("refused");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path == "key" && p.message.contains("built-in")),
+        "{problems:?}"
+    );
+}

@@ -440,7 +440,7 @@ pub async fn update_offer(
     let mut o = if body.is_empty() {
         before.clone()
     } else {
-        offers::edit(table, &r, &before, &body, &by, "api").await?
+        offers::edit(table, &r, &before, &body, None, &by, "api").await?
     };
     if let Some(s) = status {
         o = offering::retire(&deps, &o, &s, &by, "api").await?;
