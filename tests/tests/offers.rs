@@ -954,7 +954,13 @@ async fn a_dealer_changes_an_offer_in_telegram_and_a_double_tap_on_submit_makes_
     say(&env, DEALER_A, "2019").await;
     say(&env, DEALER_A, "64000").await;
     say(&env, DEALER_A, "One owner, new tyres").await;
-    for _ in 0..3 {
+    // A photo this time (then Done), kept in the file store under the offer.
+    env.api
+        .add_file("car1", "photos/car1.jpg", b"car-photo".to_vec());
+    let photo = json!({"photo": [{"file_id": "car1", "file_unique_id": "ucar1", "width": 800, "height": 600}]});
+    env.deliver(env.with(DEALER_A, None, DEALER_A, photo)).await;
+    press(&env, DEALER_A, "Done").await;
+    for _ in 0..2 {
         press(&env, DEALER_A, "Skip").await;
     }
     press(&env, DEALER_A, "Submit").await;
@@ -967,6 +973,16 @@ async fn a_dealer_changes_an_offer_in_telegram_and_a_double_tap_on_submit_makes_
     assert_eq!(all.len(), 1);
     assert_eq!((all[0].price, all[0].currency.as_str()), (2_299_950, "EUR"));
     assert_eq!(all[0].description.as_deref(), Some("One owner, new tyres"));
+    let key = format!("offers/{}/ucar1.jpg", all[0].id);
+    assert_eq!(
+        all[0]
+            .photos
+            .iter()
+            .map(|p| p.key.clone())
+            .collect::<Vec<_>>(),
+        vec![Some(key.clone())]
+    );
+    assert_eq!(env.deps.files.size(&key).await.unwrap(), Some(9));
     assert!(
         env.texts_to(OTHER, None)
             .iter()
